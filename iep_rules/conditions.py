@@ -1,0 +1,298 @@
+"""The condition language: a small typed AST parsed from rule-file data, and its meaning.
+
+Truth is three-valued, encoded as ints so both backends share it: FALSE=0, UNKNOWN=1, TRUE=2
+(Kleene: `all` is min, `any` is max, `not` is 2-x). A comparison that reads a missing fact is
+UNKNOWN, which the engine reports as a needs-data finding instead of passing or failing.
+
+`evaluate` here is the reference meaning; `compiler.py` generates faster code that must agree,
+and a property test holds them to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeAlias
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+FALSE, UNKNOWN, TRUE = 0, 1, 2
+
+Scalar: TypeAlias = str | int | float | bool | dt.date
+Value: TypeAlias = Any  # a fact value: scalar, tuple, mapping or None
+
+
+# ---- expressions -------------------------------------------------------------------------
+
+@attrs.frozen
+class Fact:
+    path: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return ".".join(self.path)
+
+
+@attrs.frozen
+class Param:
+    name: str
+
+
+@attrs.frozen
+class Literal:
+    value: Scalar | tuple[Scalar, ...]
+
+
+@attrs.frozen
+class Call:
+    """A whitelisted function: see FUNCTIONS for names and arities."""
+
+    name: str
+    args: tuple[Expr, ...]
+
+
+@attrs.frozen
+class Count:
+    of: Fact
+    where: Cond | None
+
+
+Expr: TypeAlias = Fact | Param | Literal | Call | Count
+
+
+# ---- conditions --------------------------------------------------------------------------
+
+@attrs.frozen
+class All:
+    items: tuple[Cond, ...]
+
+
+@attrs.frozen
+class AnyOf:
+    items: tuple[Cond, ...]
+
+
+@attrs.frozen
+class Not:
+    item: Cond
+
+
+@attrs.frozen
+class Compare:
+    left: Expr
+    op: str
+    right: Expr
+
+
+@attrs.frozen
+class Exists:
+    fact: Fact
+    present: bool  # True for `exists:`, False for `missing:`
+
+
+@attrs.frozen
+class Quantifier:
+    kind: str  # some | every | none
+    of: Fact
+    where: Cond
+
+
+Cond: TypeAlias = All | AnyOf | Not | Compare | Exists | Quantifier
+
+# Operator spelling in rule files -> canonical operator.
+OPERATORS: dict[str, str] = {
+    "is": "eq", "is_not": "ne", "in": "in", "not_in": "not_in",
+    "contains": "contains", "not_contains": "not_contains", "contains_any": "contains_any",
+    "less_than": "lt", "at_most": "le", "greater_than": "gt", "at_least": "ge",
+    "before": "lt", "on_or_before": "le", "after": "gt", "on_or_after": "ge",
+}
+
+FUNCTIONS: dict[str, int] = {
+    "age_on": 1, "date_turns": 1, "days_between": 2, "months_between": 2, "years_between": 2,
+    "add_days": 2, "add_months": 2, "add_years": 2,
+}
+
+
+# ---- meaning -----------------------------------------------------------------------------
+
+def _age(dob: dt.date, on: dt.date) -> int:
+    return relativedelta(on, dob).years
+
+
+def _months(a: dt.date, b: dt.date) -> int:
+    delta = relativedelta(b, a)
+    return delta.years * 12 + delta.months
+
+
+def apply_function(name: str, args: Sequence[Value], student_dob: dt.date | None) -> Value:
+    """Apply a whitelisted function; None in, None out (unknown propagates)."""
+    if any(a is None for a in args):
+        return None
+    if name == "age_on":
+        return None if student_dob is None else _age(student_dob, args[0])
+    if name == "date_turns":
+        return None if student_dob is None else student_dob + relativedelta(years=int(args[0]))
+    if name == "days_between":
+        return (args[1] - args[0]).days
+    if name == "months_between":
+        return _months(args[0], args[1])
+    if name == "years_between":
+        return relativedelta(args[1], args[0]).years
+    if name == "add_days":
+        return args[0] + dt.timedelta(days=int(args[1]))
+    if name == "add_months":
+        return args[0] + relativedelta(months=int(args[1]))
+    if name == "add_years":
+        return args[0] + relativedelta(years=int(args[1]))
+    raise KeyError(name)  # unreachable: names are checked when the rule file is loaded
+
+
+def compare(op: str, left: Value, right: Value) -> int:
+    """Two-valued comparison of known values, as FALSE/TRUE."""
+    if op == "eq":
+        result = left == right
+    elif op == "ne":
+        result = left != right
+    elif op == "in":
+        result = left in right
+    elif op == "not_in":
+        result = left not in right
+    elif op == "contains":
+        result = right in left
+    elif op == "not_contains":
+        result = right not in left
+    elif op == "contains_any":
+        result = any(item in left for item in right)
+    elif op == "lt":
+        result = left < right
+    elif op == "le":
+        result = left <= right
+    elif op == "gt":
+        result = left > right
+    else:  # "ge"
+        result = left >= right
+    return TRUE if result else FALSE
+
+
+def lookup(ns: Mapping[str, Value], path: Sequence[str]) -> Value:
+    """Follow a dotted path through nested mappings; None when any step is unrecorded."""
+    value: Value = ns
+    for key in path:
+        if value is None:
+            return None
+        value = value.get(key)
+    return value
+
+
+Trace = Callable[[str, Value], None]
+
+
+@attrs.frozen
+class Context:
+    """What an evaluation reads besides the item: parameter values and the student's birth date."""
+
+    params: Mapping[str, Value]
+    student_dob: dt.date | None
+
+
+def value_of(expr: Expr, ns: Mapping[str, Value], ctx: Context, trace: Trace | None) -> Value:
+    if isinstance(expr, Fact):
+        value = lookup(ns, expr.path)
+        if trace is not None:
+            trace(expr.text, value)
+        return value
+    if isinstance(expr, Literal):
+        return expr.value
+    if isinstance(expr, Param):
+        return ctx.params[expr.name]
+    if isinstance(expr, Call):
+        args = [value_of(a, ns, ctx, trace) for a in expr.args]
+        if expr.name in ("age_on", "date_turns") and trace is not None:
+            trace("student.date_of_birth", ctx.student_dob)
+        return apply_function(expr.name, args, ctx.student_dob)
+    # Count
+    items = value_of(expr.of, ns, ctx, trace)
+    if items is None:
+        return None
+    if expr.where is None:
+        return len(items)
+    results = [truth(expr.where, _scoped(item, ns), ctx, None) for item in items]
+    if UNKNOWN in results:
+        return None
+    return results.count(TRUE)
+
+
+def _scoped(item: Value, outer: Mapping[str, Value]) -> Mapping[str, Value]:
+    """Inside `where`, names resolve on the list element first, then on the enclosing item."""
+    if isinstance(item, Mapping):
+        return {**outer, **item}
+    return {**outer, "item": item}
+
+
+def truth(cond: Cond, ns: Mapping[str, Value], ctx: Context, trace: Trace | None) -> int:
+    """The three-valued truth of `cond` for one item's namespace."""
+    if isinstance(cond, All):
+        result = TRUE
+        for sub in cond.items:
+            result = min(result, truth(sub, ns, ctx, trace))
+            if result == FALSE and trace is None:
+                return FALSE
+        return result
+    if isinstance(cond, AnyOf):
+        result = FALSE
+        for sub in cond.items:
+            result = max(result, truth(sub, ns, ctx, trace))
+            if result == TRUE and trace is None:
+                return TRUE
+        return result
+    if isinstance(cond, Not):
+        return TRUE - truth(cond.item, ns, ctx, trace)
+    if isinstance(cond, Compare):
+        left = value_of(cond.left, ns, ctx, trace)
+        right = value_of(cond.right, ns, ctx, trace)
+        if left is None or right is None:
+            return UNKNOWN
+        return compare(cond.op, left, right)
+    if isinstance(cond, Exists):
+        value = value_of(cond.fact, ns, ctx, trace)
+        return TRUE if (value is not None) == cond.present else FALSE
+    # Quantifier
+    items = value_of(cond.of, ns, ctx, trace)
+    if items is None:
+        return UNKNOWN
+    results = [truth(cond.where, _scoped(item, ns), ctx, None) for item in items]
+    some = max(results, default=FALSE)
+    if cond.kind == "some":
+        return some
+    if cond.kind == "none":
+        return TRUE - some
+    return min(results, default=TRUE)  # every
+
+
+def facts_read(cond: Cond | Expr) -> list[Fact]:
+    """Every fact a condition names outside list quantifiers, in order, without repeats."""
+    found: list[Fact] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, Fact):
+            if node not in found:
+                found.append(node)
+        elif isinstance(node, All | AnyOf):
+            for sub in node.items:
+                walk(sub)
+        elif isinstance(node, Not):
+            walk(node.item)
+        elif isinstance(node, Compare):
+            walk(node.left)
+            walk(node.right)
+        elif isinstance(node, Exists):
+            walk(node.fact)
+        elif isinstance(node, Quantifier | Count):
+            walk(node.of)
+        elif isinstance(node, Call):
+            for arg in node.args:
+                walk(arg)
+
+    walk(cond)
+    return found

@@ -1,0 +1,172 @@
+"""evaluate(): the rules in force for a case's jurisdiction on a date, run by a backend.
+
+Pure: the result depends only on the arguments. Compiled programs are cached on the Rulebook
+object the caller holds, never in module state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from . import conditions as c
+from .compiler import ScopeFn, compile_scope
+from .facts import Item, items
+from .findings import Evidence, Finding, Report
+from .model import Citation, Rule
+from .records import Case
+from .rulebook import Resolved, Rulebook
+from .rulefile import PLACEHOLDER
+
+BACKENDS = ("python", "durable")
+
+
+class Backend(Protocol):
+    def run(self, case_items: Sequence[Item], params: Mapping[str, Any],
+            ctx: c.Context, active: Sequence[bool]) -> list[tuple[int, Item, int]]:
+        """(rule index, item, truth) for every TRUE or UNKNOWN result of an active rule."""
+        ...  # pragma: no cover - protocol
+
+
+class PythonBackend:
+    """Generated Python, one function per scope (see compiler.py)."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        by_scope: dict[str, list[int]] = defaultdict(list)
+        for index, rule in enumerate(rules):
+            by_scope[rule.scope].append(index)
+        self.programs: dict[str, tuple[ScopeFn, list[int]]] = {}
+        self.sources: dict[str, str] = {}
+        for scope, indexes in by_scope.items():
+            fn, source = compile_scope([rules[i] for i in indexes])
+            self.programs[scope] = (fn, indexes)
+            self.sources[scope] = source
+
+    def scopes(self) -> set[str]:
+        return set(self.programs)
+
+    def run(self, case_items: Sequence[Item], params: Mapping[str, Any],
+            ctx: c.Context, active: Sequence[bool]) -> list[tuple[int, Item, int]]:
+        out: list[tuple[int, Item, int]] = []
+        for item in case_items:
+            program = self.programs.get(item.scope)
+            if program is None:
+                continue
+            fn, indexes = program
+            for local, truth in fn(item.ns, params, ctx):
+                index = indexes[local]
+                if active[index]:
+                    out.append((index, item, truth))
+        return out
+
+
+def _backend(rulebook: Rulebook, resolved: Resolved, name: str) -> Any:
+    key = f"backend:{name}:{resolved.jurisdiction}"
+    cache = rulebook.programs
+    if key not in cache:
+        if name == "python":
+            cache[key] = PythonBackend(resolved.rules)
+        elif name == "durable":
+            from .durable import DurableBackend  # imported on demand: it loads a C extension
+
+            cache[key] = DurableBackend(resolved.rules)
+        else:
+            raise ValueError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
+    return cache[key]
+
+
+def evaluate(rulebook: Rulebook, case: Case, *, as_of: dt.date | None = None,
+             jurisdiction: str | None = None, backend: str = "python") -> Report:
+    """Evaluate every rule in force for the case's jurisdiction (or `jurisdiction`) on `as_of`
+    (default: today). Findings come in a fixed order: severity, rule id, item."""
+    day = as_of or dt.date.today()
+    code = jurisdiction or case.jurisdiction
+    resolved = rulebook.resolve(code)
+    runner = _backend(rulebook, resolved, backend)
+    params = {name: p.value_on(day) for name, p in resolved.parameters.items()}
+    ctx = c.Context(params, case.student.date_of_birth)
+    active = [rule.in_force(day) for rule in resolved.rules]
+    wanted = {rule.scope for rule in resolved.rules}
+    case_items = list(items(case, day, wanted))
+    findings = [
+        _finding(resolved.rules[index], item, truth, params, ctx, resolved)
+        for index, item, truth in runner.run(case_items, params, ctx, active)
+    ]
+    findings.sort(key=Finding.sort_key)
+    return Report(case.id, day, code, backend, tuple(findings))
+
+
+def _citations(rule: Rule, resolved: Resolved) -> tuple[Citation, ...]:
+    """The rule's own citations, then those of the parameters it uses (as the layer in force
+    cites them), so a New York finding shows the New York source of its New York number."""
+    out = list(rule.cite)
+    for name in rule.params_used:
+        out += [cite for cite in resolved.parameters[name].cite if cite not in out]
+    return tuple(out)
+
+
+def _finding(rule: Rule, item: Item, truth: int, params: Mapping[str, Any],
+             ctx: c.Context, resolved: Resolved) -> Finding:
+    read: dict[str, Any] = {}
+
+    def trace(name: str, value: Any) -> None:
+        read.setdefault(name, value)
+
+    # Re-walk the rule once with tracing, only for items that produced a finding.
+    c.truth(rule.when, item.ns, ctx, trace)
+    evidence = tuple(Evidence(name, _path_of(item.ns, name), value)
+                     for name, value in read.items())
+    cites = _citations(rule, resolved)
+    if truth == c.TRUE:
+        return Finding(rule.id, rule.title, rule.topic, rule.severity,
+                       render(rule.message, item.ns, params), item.subject, evidence, cites,
+                       str(rule.source), rule.source.layer, remedy=render(rule.remedy, item.ns,
+                                                                          params),
+                       order=item.order)
+    missing = tuple(e.path or e.fact for e in evidence if e.value is None)
+    message = (f"Cannot decide '{rule.title}': the record does not show "
+               f"{', '.join(missing) or 'a fact this rule needs'}.")
+    return Finding(rule.id, rule.title, rule.topic, "needs-data", message, item.subject,
+                   evidence, cites, str(rule.source), rule.source.layer, missing=missing,
+                   order=item.order)
+
+
+def _path_of(ns: Mapping[str, Any], name: str) -> str | None:
+    """The JSON path a fact name reads in the case, or None for derived facts."""
+    parts = name.split(".")
+    if parts[0] in ("as_of", "case"):
+        return None  # derived from the whole case, not read from one place in it
+    holder: Any = ns
+    for part in parts[:-1]:
+        holder = holder.get(part) if isinstance(holder, Mapping) else None
+    if isinstance(holder, Mapping) and holder.get("$path"):
+        return f"{holder['$path']}.{parts[-1]}"
+    return None
+
+
+def format_value(value: Any) -> str:
+    if value is None:
+        return "(not recorded)"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple | list):
+        return ", ".join(format_value(v) for v in value) or "(none)"
+    return str(value).replace("_", " ") if isinstance(value, str) else str(value)
+
+
+def render(template: str, ns: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    """Fill `{fact.path}` and `{param.name}` placeholders. No format-spec, no attribute access:
+    a placeholder is only ever looked up as data."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1).strip()
+        if name.startswith("param."):
+            return format_value(params.get(name[6:]))
+        return format_value(c.lookup(ns, name.split(".")))
+
+    return PLACEHOLDER.sub(fill, template)

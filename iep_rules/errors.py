@@ -1,0 +1,57 @@
+"""Errors that carry every problem found, each with its location.
+
+Loading never stops at the first problem: a user fixing a case or rule file wants the whole list
+at once, each entry naming where (a JSON path or file:line:col) and what was expected.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with an input, and where it is."""
+
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class IEPRulesError(Exception):
+    """Root of every error this library raises on purpose."""
+
+    def format_message(self) -> str:
+        return str(self)
+
+
+class _ProblemsError(IEPRulesError, ValueError):
+    kind = "input"
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        super().__init__(self.format_message())
+
+    def format_message(self) -> str:
+        count = len(self.problems)
+        head = f"{self.source}: {count} problem{'s' if count != 1 else ''} in {self.kind}"
+        return "\n".join([head, *(f"  {p}" for p in self.problems)])
+
+
+class CaseError(_ProblemsError):
+    """A case document is malformed; `problems` hold JSON paths such as `$.ieps[0].start`."""
+
+    kind = "case"
+
+
+class RuleFileError(_ProblemsError):
+    """A rule file is malformed; `problems` hold `file:line:col` locations."""
+
+    kind = "rule file"
+
+
+class EvaluationError(IEPRulesError, RuntimeError):
+    """A backend failed while evaluating a valid case (a bug, reported rather than hidden)."""

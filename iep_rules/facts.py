@@ -1,0 +1,176 @@
+"""The facts a rule can read: each case item as a namespace, plus derived facts, as of a date.
+
+Every scope (case, eligibility, iep, service, ...) yields items; each item is a plain mapping of
+its recorded fields, `$path` (its JSON path in the case), and shared names: `as_of`, `student`
+(with `age`), and `case` (case-level derived facts such as `last_iep_meeting`). The same
+descriptions drive load-time checking of the fact paths a rule file names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+from collections.abc import Iterator, Mapping
+from enum import Enum
+from typing import Any
+
+import attrs
+
+from . import records as r
+
+# scope -> (record class, attribute of Case holding the items)
+SCOPES: dict[str, tuple[type, str | None]] = {
+    "case": (r.Case, None),
+    "eligibility": (r.Eligibility, "eligibility"),
+    "evaluation": (r.Evaluation, "evaluations"),
+    "iep": (r.IEP, "ieps"),
+    "service": (r.Service, None),  # nested in each IEP
+    "placement": (r.Placement, "placements"),
+    "meeting": (r.Meeting, "meetings"),
+    "parent_request": (r.ParentRequest, "parent_requests"),
+    "consent": (r.Consent, "consents"),
+}
+
+# Derived facts, by name, with their kind: documented in docs/facts.md.
+CASE_DERIVED: dict[str, str] = {
+    "iep_count": "number",
+    "last_iep_meeting": "date",
+    "last_evaluation_completed": "date",
+    "currently_eligible": "bool",
+    "agreement_kinds": "list",
+    "reevaluation_waiver_on_file": "bool",
+}
+SCOPE_DERIVED: dict[str, dict[str, str]] = {
+    "evaluation": {"previous_completed": "date"},
+}
+
+
+@attrs.frozen
+class Item:
+    scope: str
+    subject: str  # JSON path of the item in the case, e.g. $.ieps[0].services[1]
+    order: tuple[int, ...]  # natural sort key for the subject
+    ns: Mapping[str, Any]
+
+
+def to_data(value: Any, path: str) -> Any:
+    """A record as nested plain data (enums as their strings), each mapping tagged with `$path`."""
+    if attrs.has(type(value)):
+        out: dict[str, Any] = {"$path": path}
+        for field in attrs.fields(type(value)):
+            out[field.name] = to_data(getattr(value, field.name), f"{path}.{field.name}")
+        return out
+    if isinstance(value, tuple):
+        return tuple(to_data(item, f"{path}[{i}]") for i, item in enumerate(value))
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def _age(dob: dt.date | None, on: dt.date) -> int | None:
+    if dob is None:
+        return None
+    years = on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+    return years
+
+
+def case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:
+    """Case-level derived facts; only events on or before `as_of` count."""
+    meetings = [i.meeting_date for i in case.ieps if i.meeting_date and i.meeting_date <= as_of]
+    missing_meeting = any(i.meeting_date is None for i in case.ieps)
+    done = [e.completed for e in case.evaluations if e.completed and e.completed <= as_of]
+    decisions = sorted((e for e in case.eligibility if e.date <= as_of), key=lambda e: e.date)
+    last_eval = max(done, default=None)
+    waiver = any(
+        a.kind == "reevaluation_unnecessary" and (last_eval is None or a.date >= last_eval)
+        for a in case.agreements
+        if a.date <= as_of
+    )
+    return {
+        "$path": None,
+        "iep_count": len(case.ieps),
+        # An IEP with no meeting date makes "the last meeting" unknowable, not merely earlier.
+        "last_iep_meeting": None if missing_meeting else max(meetings, default=None),
+        "last_evaluation_completed": last_eval,
+        "currently_eligible": (decisions[-1].outcome is r.Outcome.ELIGIBLE) if decisions else None,
+        "agreement_kinds": tuple(sorted({a.kind for a in case.agreements if a.date <= as_of})),
+        "reevaluation_waiver_on_file": waiver,
+    }
+
+
+def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None) -> Iterator[Item]:
+    """Every item of the wanted scopes, in a fixed order, each with its namespace."""
+    student = to_data(case.student, "$.student")
+    student["age"] = _age(case.student.date_of_birth, as_of)
+    shared = {"as_of": as_of, "student": student, "case": case_facts(case, as_of)}
+
+    def wanted(scope: str) -> bool:
+        return scopes is None or scope in scopes
+
+    if wanted("case"):
+        data = to_data(case, "$")
+        yield Item("case", "$", (), {**data, **shared})
+    for scope, (_, attr) in SCOPES.items():
+        if attr is None or not wanted(scope):
+            continue
+        records = getattr(case, attr)
+        previous: dt.date | None = None
+        order = range(len(records))
+        if scope == "evaluation":
+            order = sorted(order, key=lambda i: (records[i].completed or dt.date.max, i))
+        for index in order:
+            data = to_data(records[index], f"$.{attr}[{index}]")
+            if scope == "evaluation":
+                data["previous_completed"] = previous
+                previous = records[index].completed or previous
+            yield Item(scope, data["$path"], (index,), {**data, **shared})
+    if wanted("service"):
+        for i, iep in enumerate(case.ieps):
+            iep_data = to_data(iep, f"$.ieps[{i}]")
+            for j, service in enumerate(iep.services):
+                data = to_data(service, f"$.ieps[{i}].services[{j}]")
+                yield Item("service", data["$path"], (i, j), {**data, **shared, "iep": iep_data})
+
+
+# ---- descriptions used to check fact paths in rule files -------------------------------
+
+@attrs.frozen
+class ListOf:
+    element: Any  # a kind string or a record description (dict)
+
+
+def describe(cls: type) -> dict[str, Any]:
+    """Field name -> kind ("date", "number", "string", "bool", a dict, or ListOf)."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: _kind(hints[f.name]) for f in attrs.fields(cls)}
+
+
+def _kind(hint: Any) -> Any:
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        return ListOf(_kind(args[0]))
+    if args and origin is not None and len(args) == 1:
+        return _kind(args[0])
+    if hint is dt.date:
+        return "date"
+    if hint is bool:
+        return "bool"
+    if hint in (int, float):
+        return "number"
+    if isinstance(hint, type) and attrs.has(hint):
+        return describe(hint)
+    return "string"  # str and the StrEnums
+
+
+def scope_description(scope: str) -> dict[str, Any]:
+    """What a rule of this scope may name."""
+    cls = SCOPES[scope][0]
+    desc = describe(cls)
+    desc.update(SCOPE_DERIVED.get(scope, {}))
+    student = describe(r.Student)
+    student["age"] = "number"
+    desc.update({"as_of": "date", "student": student, "case": dict(CASE_DERIVED)})
+    if scope == "service":
+        desc["iep"] = describe(r.IEP)
+    return desc

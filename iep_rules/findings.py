@@ -1,0 +1,104 @@
+"""Findings and reports: what is wrong, about which item, why, and under which law."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+import attrs
+
+from .model import Citation
+
+SEVERITY_ORDER = {"violation": 0, "warning": 1, "notice": 2, "needs-data": 3}
+
+
+@attrs.frozen
+class Evidence:
+    """One fact the rule read: its name in the rule, its JSON path in the case (if any), its value."""
+
+    fact: str
+    path: str | None
+    value: Any
+
+
+@attrs.frozen
+class Finding:
+    rule_id: str
+    title: str
+    topic: str
+    severity: str  # violation | warning | notice | needs-data
+    message: str
+    subject: str
+    evidence: tuple[Evidence, ...]
+    citations: tuple[Citation, ...]
+    source: str  # rule file:line
+    layer: str  # jurisdiction layer that supplied the rule
+    missing: tuple[str, ...] = ()  # for needs-data: the facts that were not recorded
+    remedy: str = ""
+    order: tuple[int, ...] = attrs.field(default=(), eq=False, repr=False)
+
+    def sort_key(self) -> tuple[int, str, tuple[int, ...], str]:
+        return (SEVERITY_ORDER[self.severity], self.rule_id, self.order, self.subject)
+
+
+@attrs.frozen
+class Report:
+    case_id: str
+    as_of: dt.date
+    jurisdiction: str
+    backend: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = Counter(f.severity for f in self.findings)
+        return {name: counts.get(name, 0) for name in SEVERITY_ORDER}
+
+    @property
+    def has_violations(self) -> bool:
+        return any(f.severity == "violation" for f in self.findings)
+
+
+def json_value(value: Any) -> Any:
+    """Evidence values as JSON: dates as ISO text, tuples as lists, records without `$path`."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items() if not k.startswith("$")}
+    return value
+
+
+def report_to_json(report: Report) -> dict[str, Any]:
+    return {
+        "case_id": report.case_id,
+        "as_of": report.as_of.isoformat(),
+        "jurisdiction": report.jurisdiction,
+        "backend": report.backend,
+        "findings": [finding_to_json(f) for f in report.findings],
+        "summary": report.summary,
+    }
+
+
+def finding_to_json(f: Finding) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "rule_id": f.rule_id,
+        "severity": f.severity,
+        "topic": f.topic,
+        "title": f.title,
+        "message": f.message,
+        "subject": f.subject,
+        "evidence": [{"fact": e.fact, "path": e.path, "value": json_value(e.value)}
+                     for e in f.evidence],
+        "citations": [{"authority": c.authority, "verified": c.verified, "kind": c.kind}
+                      for c in f.citations],
+        "source": f.source,
+        "layer": f.layer,
+    }
+    if f.missing:
+        out["missing"] = list(f.missing)
+    if f.remedy:
+        out["remedy"] = f.remedy
+    return out

@@ -1,0 +1,104 @@
+"""What a loaded rule file is: citations, parameters, rules with examples, and the layer they form."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+
+from .conditions import Cond
+
+SEVERITIES = ("violation", "warning", "notice")
+
+
+@attrs.frozen
+class Citation:
+    authority: str
+    verified: bool
+    kind: str = "regulation"
+    note: str | None = None
+
+
+@attrs.frozen
+class Source:
+    """Where something was defined: file, line, and the jurisdiction layer that supplied it."""
+
+    file: str
+    line: int
+    layer: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@attrs.frozen
+class Parameter:
+    name: str
+    values: tuple[tuple[dt.date, Any], ...]  # (effective from, value), ascending
+    cite: tuple[Citation, ...]
+    source: Source
+    description: str = ""
+    unit: str = ""
+
+    def value_on(self, day: dt.date) -> Any:
+        """The value in force on `day` (the earliest value if `day` precedes them all)."""
+        current = self.values[0][1]
+        for start, value in self.values:
+            if start <= day:
+                current = value
+        return current
+
+
+@attrs.frozen
+class Example:
+    name: str
+    case: dict[str, Any]
+    expect: str
+    as_of: dt.date | None
+    subjects: tuple[str, ...] | None
+    where: str
+
+
+@attrs.frozen
+class Rule:
+    id: str
+    title: str
+    topic: str
+    severity: str
+    scope: str
+    when: Cond
+    message: str
+    cite: tuple[Citation, ...]
+    source: Source
+    remedy: str = ""
+    clock: str = ""
+    effective_from: dt.date | None = None
+    effective_to: dt.date | None = None
+    examples: tuple[Example, ...] = ()
+    overrides: bool = False
+    params_used: tuple[str, ...] = ()
+
+    def in_force(self, day: dt.date) -> bool:
+        if self.effective_from is not None and day < self.effective_from:
+            return False
+        return self.effective_to is None or day <= self.effective_to
+
+
+@attrs.frozen
+class Disable:
+    id: str
+    reason: str
+    source: Source
+
+
+@attrs.frozen
+class Layer:
+    """One rule file's contribution to a jurisdiction."""
+
+    jurisdiction: str
+    file: str
+    title: str
+    parameters: tuple[Parameter, ...]
+    rules: tuple[Rule, ...]
+    disabled: tuple[Disable, ...]

@@ -1,0 +1,324 @@
+"""Case records: what a child's special-education file says, as frozen, validated attrs classes.
+
+Records hold facts only; they know nothing of rules. `None` means "not recorded", which the
+engine treats as unknown (a needs-data finding), never as false. Lists default to empty: an
+empty list of meetings means none were recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+import attrs
+from attrs import validators as v
+
+
+class Classification(StrEnum):
+    """The 13 IDEA categories (34 CFR 300.8(c)) plus the federal developmental-delay option."""
+
+    AUTISM = "autism"
+    DEAF_BLINDNESS = "deaf_blindness"
+    DEAFNESS = "deafness"
+    EMOTIONAL_DISTURBANCE = "emotional_disturbance"
+    HEARING_IMPAIRMENT = "hearing_impairment"
+    INTELLECTUAL_DISABILITY = "intellectual_disability"
+    MULTIPLE_DISABILITIES = "multiple_disabilities"
+    ORTHOPEDIC_IMPAIRMENT = "orthopedic_impairment"
+    OTHER_HEALTH_IMPAIRMENT = "other_health_impairment"
+    SPECIFIC_LEARNING_DISABILITY = "specific_learning_disability"
+    SPEECH_OR_LANGUAGE_IMPAIRMENT = "speech_or_language_impairment"
+    TRAUMATIC_BRAIN_INJURY = "traumatic_brain_injury"
+    VISUAL_IMPAIRMENT = "visual_impairment"
+    DEVELOPMENTAL_DELAY = "developmental_delay"
+    PRESCHOOL_STUDENT_WITH_A_DISABILITY = "preschool_student_with_a_disability"
+
+
+class DeterminantFactor(StrEnum):
+    DISABILITY = "disability"
+    LACK_OF_READING_INSTRUCTION = "lack_of_appropriate_reading_instruction"
+    LACK_OF_MATH_INSTRUCTION = "lack_of_appropriate_math_instruction"
+    LIMITED_ENGLISH_PROFICIENCY = "limited_english_proficiency"
+    OTHER = "other"
+
+
+class Outcome(StrEnum):
+    ELIGIBLE = "eligible"
+    NOT_ELIGIBLE = "not_eligible"
+
+
+class ConsentKind(StrEnum):
+    INITIAL_EVALUATION = "initial_evaluation"
+    INITIAL_SERVICES = "initial_services"
+    REEVALUATION = "reevaluation"
+
+
+class ConsentResponse(StrEnum):
+    GIVEN = "given"
+    REFUSED = "refused"
+    REVOKED = "revoked"
+
+
+class EvaluationKind(StrEnum):
+    INITIAL = "initial"
+    REEVALUATION = "reevaluation"
+
+
+class FrequencyUnit(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+class SessionStatus(StrEnum):
+    DELIVERED = "delivered"
+    MISSED = "missed"
+    MAKEUP = "makeup"
+
+
+class RequestResponse(StrEnum):
+    GRANTED = "granted"
+    REFUSED = "refused"
+    PENDING = "pending"
+
+
+def _nonempty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not value.strip():
+        raise ValueError(f"{attribute.name} must not be empty")
+
+
+def _ordered(start: str, end: str) -> object:
+    """Class-level check that one date field does not come after another."""
+
+    def check(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+        first, last = getattr(instance, start), getattr(instance, end)
+        if first is not None and last is not None and last < first:
+            raise ValueError(f"{end} ({last}) is before {start} ({first})")
+
+    return check
+
+
+_date = v.instance_of(dt.date)
+_opt_date = v.optional(_date)
+_opt_bool = v.optional(v.instance_of(bool))
+_opt_str = v.optional(v.instance_of(str))
+_str_list = v.deep_iterable(v.instance_of(str), v.instance_of(tuple))
+_positive = v.and_(v.instance_of(int), v.ge(1))
+
+
+def _tuple(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value
+
+
+@attrs.frozen
+class Student:
+    id: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+    date_of_birth: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    english_learner: bool | None = attrs.field(default=None, validator=_opt_bool)
+    home_language: str | None = attrs.field(default=None, validator=_opt_str)
+    school: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen
+class Referral:
+    date: dt.date = attrs.field(validator=_date)
+    source: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen
+class Consent:
+    kind: ConsentKind
+    date: dt.date = attrs.field(validator=_date)
+    response: ConsentResponse = ConsentResponse.GIVEN
+    written: bool | None = attrs.field(default=None, validator=_opt_bool)
+
+
+@attrs.frozen
+class Evaluation:
+    kind: EvaluationKind
+    consent_date: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    completed: dt.date | None = attrs.field(
+        default=None, validator=[_opt_date, _ordered("consent_date", "completed")]
+    )
+    purpose: str = "idea"
+    needs: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_str_list)
+    recommended_services: tuple[str, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_str_list
+    )
+
+
+@attrs.frozen
+class Eligibility:
+    date: dt.date = attrs.field(validator=_date)
+    outcome: Outcome
+    classification: Classification | None = None
+    adverse_effect: bool | None = attrs.field(default=None, validator=_opt_bool)
+    needs_special_education: bool | None = attrs.field(default=None, validator=_opt_bool)
+    determinant_factors: tuple[DeterminantFactor, ...] = attrs.field(
+        default=(), converter=_tuple
+    )
+    exclusionary_causes: tuple[str, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_str_list
+    )
+    impairments_noted: tuple[str, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_str_list
+    )
+    section_504_referral: bool | None = attrs.field(default=None, validator=_opt_bool)
+
+
+@attrs.frozen
+class Meeting:
+    date: dt.date = attrs.field(validator=_date)
+    purpose: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+    attendees: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_str_list)
+    parent_language: str | None = attrs.field(default=None, validator=_opt_str)
+    interpreter_requested: bool | None = attrs.field(default=None, validator=_opt_bool)
+    interpreter_provided: bool | None = attrs.field(default=None, validator=_opt_bool)
+
+
+@attrs.frozen
+class Frequency:
+    """A service amount such as 2 sessions per week."""
+
+    times: int = attrs.field(validator=_positive)
+    per: FrequencyUnit
+
+
+@attrs.frozen
+class Service:
+    id: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+    name: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+    type: str = "related_service"
+    frequency: Frequency | None = None
+    duration_minutes: int | None = attrs.field(default=None, validator=v.optional(_positive))
+    location: str | None = attrs.field(default=None, validator=_opt_str)
+    start: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    end: dt.date | None = attrs.field(default=None, validator=[_opt_date, _ordered("start", "end")])
+    basis: str | None = attrs.field(default=None, validator=_opt_str)
+    weekdays: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_str_list)
+    group_size: int | None = attrs.field(default=None, validator=v.optional(_positive))
+
+
+@attrs.frozen
+class Goal:
+    area: str
+    measurable: bool | None = attrs.field(default=None, validator=_opt_bool)
+    objectives_measurable: bool | None = attrs.field(default=None, validator=_opt_bool)
+
+
+@attrs.frozen
+class Assessment:
+    mode: str = "standard"
+    accommodations: tuple[str, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_str_list
+    )
+    alternate_reason: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen
+class Transition:
+    postsecondary_goals: tuple[str, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_str_list
+    )
+    services: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_str_list)
+
+
+@attrs.frozen
+class IEP:
+    id: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+    meeting_date: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    start: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    end: dt.date | None = attrs.field(default=None, validator=[_opt_date, _ordered("start", "end")])
+    team_present: tuple[str, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_str_list
+    )
+    present_levels: tuple[str, ...] | None = attrs.field(default=None, converter=_tuple)
+    goals: tuple[Goal, ...] | None = attrs.field(default=None, converter=_tuple)
+    progress_measurement: str | None = attrs.field(default=None, validator=_opt_str)
+    progress_report_schedule: str | None = attrs.field(default=None, validator=_opt_str)
+    services: tuple[Service, ...] = attrs.field(default=(), converter=_tuple)
+    nondisabled_participation: str | None = attrs.field(default=None, validator=_opt_str)
+    assessment: Assessment | None = None
+    promotion_criteria: str | None = attrs.field(default=None, validator=_opt_str)
+    promotion_criteria_description: str | None = attrs.field(default=None, validator=_opt_str)
+    diploma_objective: str | None = attrs.field(default=None, validator=_opt_str)
+    transition: Transition | None = None
+    language_of_instruction: str | None = attrs.field(default=None, validator=_opt_str)
+    enl_services: bool | None = attrs.field(default=None, validator=_opt_bool)
+    makeup_provision: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen
+class RefusedService:
+    service: str
+    reason: str
+
+
+@attrs.frozen
+class Placement:
+    date: dt.date = attrs.field(validator=_date)
+    setting: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+    decided_by: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_str_list)
+    basis_factors: tuple[str, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_str_list
+    )
+    services_refused: tuple[RefusedService, ...] = attrs.field(default=(), converter=_tuple)
+
+
+@attrs.frozen
+class ParentRequest:
+    date: dt.date = attrs.field(validator=_date)
+    kind: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+    response: RequestResponse = RequestResponse.PENDING
+    prior_written_notice_date: dt.date | None = attrs.field(default=None, validator=_opt_date)
+
+
+@attrs.frozen
+class WrittenAgreement:
+    date: dt.date = attrs.field(validator=_date)
+    kind: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+
+
+@attrs.frozen
+class SessionLog:
+    date: dt.date = attrs.field(validator=_date)
+    service: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+    status: SessionStatus
+    minutes: int | None = attrs.field(default=None, validator=v.optional(v.instance_of(int)))
+    reason: str | None = attrs.field(default=None, validator=_opt_str)
+    makeup_for: dt.date | None = attrs.field(default=None, validator=_opt_date)
+
+
+@attrs.frozen
+class Closure:
+    start: dt.date = attrs.field(validator=_date)
+    end: dt.date = attrs.field(validator=[_date, _ordered("start", "end")])
+    name: str | None = None
+
+
+@attrs.frozen
+class SchoolCalendar:
+    year_start: dt.date = attrs.field(validator=_date)
+    year_end: dt.date = attrs.field(validator=[_date, _ordered("year_start", "year_end")])
+    closures: tuple[Closure, ...] = attrs.field(default=(), converter=_tuple)
+
+
+@attrs.frozen
+class Case:
+    """One child's case file: the aggregate every rule reads."""
+
+    id: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+    jurisdiction: str = attrs.field(validator=[v.instance_of(str), v.matches_re(r"US(-[A-Z]{2}(-[A-Z0-9]{2,8})?)?")])
+    student: Student
+    referral: Referral | None = None
+    consents: tuple[Consent, ...] = attrs.field(default=(), converter=_tuple)
+    evaluations: tuple[Evaluation, ...] = attrs.field(default=(), converter=_tuple)
+    eligibility: tuple[Eligibility, ...] = attrs.field(default=(), converter=_tuple)
+    meetings: tuple[Meeting, ...] = attrs.field(default=(), converter=_tuple)
+    ieps: tuple[IEP, ...] = attrs.field(default=(), converter=_tuple)
+    placements: tuple[Placement, ...] = attrs.field(default=(), converter=_tuple)
+    parent_requests: tuple[ParentRequest, ...] = attrs.field(default=(), converter=_tuple)
+    agreements: tuple[WrittenAgreement, ...] = attrs.field(default=(), converter=_tuple)
+    sessions: tuple[SessionLog, ...] = attrs.field(default=(), converter=_tuple)
+    calendars: tuple[SchoolCalendar, ...] = attrs.field(default=(), converter=_tuple)

@@ -1,0 +1,148 @@
+"""A rulebook: every loaded layer, resolved per jurisdiction (federal base -> state -> district).
+
+Jurisdiction codes nest by prefix (US, US-NY, US-NY-NYC), so a layer's parent is implied by its
+code. Resolving walks the chain: parameters by name override the parent's value, a rule with
+`overrides: true` replaces the parent's rule of that id, and `disable` removes one with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import attrs
+
+from .errors import Problem, RuleFileError
+from .model import Disable, Layer, Parameter, Rule
+from .rulefile import parse_layer
+
+
+def chain(jurisdiction: str) -> list[str]:
+    """US-NY-NYC -> [US, US-NY, US-NY-NYC]."""
+    parts = jurisdiction.split("-")
+    return ["-".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+@attrs.frozen
+class Resolved:
+    """The rules and parameter values in force for one jurisdiction."""
+
+    jurisdiction: str
+    rules: tuple[Rule, ...]
+    parameters: dict[str, Parameter]
+    disabled: dict[str, Disable]
+
+
+@attrs.define
+class Rulebook:
+    layers: tuple[Layer, ...]
+    _cache: dict[str, Resolved] = attrs.field(factory=dict, init=False, repr=False)
+    # Compiled backends, keyed by backend and jurisdiction; owned by this rulebook object.
+    programs: dict[str, object] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+
+    def jurisdictions(self) -> list[str]:
+        return sorted({layer.jurisdiction for layer in self.layers})
+
+    def resolve(self, jurisdiction: str) -> Resolved:
+        if jurisdiction not in self._cache:
+            resolved, problems = _resolve(self.layers, jurisdiction)
+            if problems:
+                raise RuleFileError("rulebook", problems)
+            self._cache[jurisdiction] = resolved
+        return self._cache[jurisdiction]
+
+    def rule(self, rule_id: str, jurisdiction: str = "US") -> Rule | None:
+        return next((r for r in self.resolve(jurisdiction).rules if r.id == rule_id), None)
+
+
+def _resolve(layers: Iterable[Layer], jurisdiction: str) -> tuple[Resolved, list[Problem]]:
+    problems: list[Problem] = []
+    params: dict[str, Parameter] = {}
+    rules: dict[str, Rule] = {}
+    disabled: dict[str, Disable] = {}
+    layers = list(layers)
+    for code in chain(jurisdiction):
+        for layer in (x for x in layers if x.jurisdiction == code):
+            for param in layer.parameters:
+                params[param.name] = param
+            for rule in layer.rules:
+                where = f"{rule.source}"
+                if rule.id in rules and not rule.overrides:
+                    problems.append(Problem(where, f"rule {rule.id!r} already defined at "
+                                                   f"{rules[rule.id].source}; set overrides: true "
+                                                   "to replace it"))
+                elif rule.id not in rules and rule.overrides:
+                    problems.append(Problem(where, f"rule {rule.id!r} overrides nothing in "
+                                                   f"{' > '.join(chain(code)[:-1]) or 'no parent'}"))
+                else:
+                    rules[rule.id] = rule
+            for item in layer.disabled:
+                if rules.pop(item.id, None) is None:
+                    problems.append(Problem(str(item.source),
+                                            f"disable: no rule {item.id!r} to disable"))
+                disabled[item.id] = item
+    for rule in rules.values():
+        for name in rule.params_used:
+            if name not in params:
+                problems.append(Problem(str(rule.source), f"rule {rule.id!r} uses parameter "
+                                                          f"{name!r}, defined nowhere in "
+                                                          f"{' > '.join(chain(jurisdiction))}"))
+    ordered = tuple(sorted(rules.values(), key=lambda r: r.id))
+    return Resolved(jurisdiction, ordered, params, disabled), problems
+
+
+def _yaml_files(root: Traversable) -> Iterator[Traversable]:
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.is_dir():
+            yield from _yaml_files(entry)
+        elif entry.name.endswith((".yaml", ".yml")):
+            yield entry
+
+
+def bundled_rules_root() -> Traversable:
+    return resources.files("iep_rules.rules")
+
+
+def _display(entry: Traversable, root: Traversable, label: str) -> str:
+    try:
+        return f"{label}/{Path(str(entry)).relative_to(Path(str(root))).as_posix()}"
+    except ValueError:
+        return str(entry)
+
+
+def load_rulebook(*extra_paths: str | Path, bundled: bool = True) -> Rulebook:
+    """The bundled rules plus any extra rule files or folders, checked as a whole.
+
+    Raises `RuleFileError` listing every problem in every file (file:line:col).
+    """
+    sources: list[tuple[str, Traversable]] = []
+    if bundled:
+        root = bundled_rules_root()
+        sources += [(_display(f, root, "rules"), f) for f in _yaml_files(root)]
+    for extra in extra_paths:
+        path = Path(extra)
+        if path.is_dir():
+            sources += [(str(f), f) for f in _yaml_files(path)]  # type: ignore[misc]
+        else:
+            sources.append((str(path), path))  # type: ignore[arg-type]
+    layers: list[Layer] = []
+    problems: list[Problem] = []
+    for name, entry in sources:
+        try:
+            raw = entry.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(f"{name}:1:1", f"cannot read: {exc.strerror}"))
+            continue
+        layer, found = parse_layer(raw, name)
+        problems += found
+        if layer is not None:
+            layers.append(layer)
+    if not problems:
+        for code in sorted({layer.jurisdiction for layer in layers}):
+            problems += _resolve(layers, code)[1]
+    if problems:
+        raise RuleFileError(", ".join(sorted({p.location.split(":")[0] for p in problems})),
+                            problems)
+    return Rulebook(tuple(layers))
