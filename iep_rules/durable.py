@@ -1,0 +1,262 @@
+"""The durable-rules (Rete) backend: the same condition tree, matched by durable-rules' C engine.
+
+How the wrapper keeps durable-rules safe to embed (measured traps in shared DURABLE_RULES.md):
+- No `durable.lang`: its module-level registries would leak. Rulesets are built as JSON
+  definitions and registered on a private Host whose dispatch threads are never started (they
+  race with `delete_state`). Each backend object owns its host and uniquely named rulesets.
+- Three-valued logic: for each rule two Rete rules are generated, TRUE(cond) and UNKNOWN(cond),
+  written over explicit `k<n>` "known" flags. Missing fields and `$nex` are never used: a missing
+  field silently makes a test false, and `$nex` was seen to hang the engine here.
+- Values are flattened into one fact per item: operand `o<n>` (dates as ordinals) with `k<n>`;
+  list operations and quantifiers, which Rete cannot express three-valued, arrive as
+  precomputed atoms `a<n>` in {0, 1, 2}.
+- Nested all/any inside all/any made the engine refuse the ruleset (error 113, seen here), so
+  Rete matches the top-level all/any over comparisons and nested groups arrive as atoms.
+- A sentinel rule per ruleset matches every fact (unmatched facts crash `delete_state`).
+- `$or` fires once per true branch: firings are de-duplicated per (rule, item, truth).
+- Rulesets hold at most RULES_PER_RULESET rules (the engine fails above ~100) and facts at most
+  FIELDS_PER_FACT fields (~254 max); large rulebooks are split across rulesets.
+- Facts, not events (events are consumed by the first match); one session per case, deleted
+  after it (about 1024 live sessions per ruleset is the ceiling); one-argument actions only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import threading
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from . import conditions as c
+from .errors import EvaluationError
+from .facts import Item
+from .model import Rule
+
+RULES_PER_RULESET = 80  # durable rules (two per library rule, plus the sentinel)
+FIELDS_PER_FACT = 200
+
+Json = dict[str, Any]
+TRUE_C: Json = {"$gte": {"iid": 0}}  # always true: every fact has iid >= 0
+
+
+def _and(parts: list[Json | bool]) -> Json | bool:
+    if any(p is False for p in parts):
+        return False
+    kept = [p for p in parts if p is not True]
+    if not kept:
+        return True
+    return kept[0] if len(kept) == 1 else {"$and": kept}
+
+
+def _or(parts: list[Json | bool]) -> Json | bool:
+    if any(p is True for p in parts):
+        return True
+    kept = [p for p in parts if p is not False]
+    if not kept:
+        return False
+    return kept[0] if len(kept) == 1 else {"$or": kept}
+
+
+_FLIP = {"eq": "ne", "ne": "eq", "lt": "ge", "ge": "lt", "gt": "le", "le": "gt"}
+_DOP = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
+
+
+def _durable_literal(value: Any) -> Any:
+    return value.toordinal() if isinstance(value, dt.date) else value
+
+
+class _Diff:
+    """Operand `left - right` (dates as ordinals): Rete compares it with 0."""
+
+    def __init__(self, left: c.Expr, right: c.Expr) -> None:
+        self.left, self.right = left, right
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Diff) and (self.left, self.right) == (other.left, other.right)
+
+    def __hash__(self) -> int:
+        return hash((self.left, self.right))
+
+
+class _Flattener:
+    """Assigns fact fields to the operands and atoms of one ruleset's conditions."""
+
+    def __init__(self) -> None:
+        self.operands: list[c.Expr | _Diff] = []
+        self.atoms: list[c.Cond] = []
+
+    def operand(self, expr: c.Expr | _Diff) -> int:
+        if expr not in self.operands:
+            self.operands.append(expr)
+        return self.operands.index(expr)
+
+    def atom(self, cond: c.Cond) -> int:
+        if cond not in self.atoms:
+            self.atoms.append(cond)
+        return self.atoms.index(cond)
+
+    def field_count(self) -> int:
+        return 2 * len(self.operands) + len(self.atoms) + 2
+
+    def cmp(self, op: str, left: c.Expr, right: c.Expr) -> Json | bool:
+        if isinstance(left, c.Literal):  # put the literal on the right
+            left, right = right, left
+            op = {"lt": "gt", "gt": "lt", "le": "ge", "ge": "le"}.get(op, op)
+        rhs: Any = 0
+        if isinstance(right, c.Literal):
+            li = self.operand(left)
+            rhs = _durable_literal(right.value)
+        else:
+            # Rete compares a field with a constant reliably, but a comparison between two
+            # fields of one fact ({"m": "o2"}) matched every time here: compare the difference.
+            li = self.operand(_Diff(left, right))
+        test = {f"o{li}": rhs} if op == "eq" else {_DOP[op]: {f"o{li}": rhs}}
+        return _and([{f"k{li}": True}, test])
+
+    def unknown_cmp(self, left: c.Expr, right: c.Expr) -> Json | bool:
+        if isinstance(left, c.Literal):
+            left, right = right, left
+        key = left if isinstance(right, c.Literal) else _Diff(left, right)
+        return {f"k{self.operand(key)}": False}
+
+    def tri(self, cond: c.Cond, depth: int = 0) -> tuple[Json | bool, Json | bool, Json | bool]:
+        """(TRUE, FALSE, UNKNOWN) conditions for `cond`, each without negation."""
+        if isinstance(cond, c.Not):
+            t, f, u = self.tri(cond.item, depth)
+            return f, t, u
+        if isinstance(cond, c.All | c.AnyOf) and depth == 0:
+            parts = [self.tri(sub, depth + 1) for sub in cond.items]
+            ts, fs, us = ([p[i] for p in parts] for i in range(3))
+            if isinstance(cond, c.All):
+                return (_and(ts), _or(fs),
+                        _and([*(_or([t, u]) for t, _, u in parts), _or(us)]))
+            return (_or(ts), _and(fs), _and([*(_or([f, u]) for _, f, u in parts), _or(us)]))
+        if isinstance(cond, c.Exists):
+            k = self.operand(cond.fact)
+            return {f"k{k}": cond.present}, {f"k{k}": not cond.present}, False
+        both_facts = not isinstance(cond, c.Compare) or not (
+            isinstance(cond.left, c.Literal) or isinstance(cond.right, c.Literal))
+        if isinstance(cond, c.Compare) and cond.op in _FLIP and not (
+                both_facts and cond.op in ("eq", "ne")):
+            return (self.cmp(cond.op, cond.left, cond.right),
+                    self.cmp(_FLIP[cond.op], cond.left, cond.right),
+                    self.unknown_cmp(cond.left, cond.right))
+        a = self.atom(cond)  # list operations and quantifiers: precomputed
+        return {f"a{a}": 2}, {f"a{a}": 0}, {f"a{a}": 1}
+
+    def fact(self, item: Item, ctx: c.Context, iid: int) -> Json:
+        out: Json = {"iid": iid}
+        for i, expr in enumerate(self.operands):
+            value = self._value(expr, item, ctx)
+            out[f"k{i}"] = value is not None
+            if value is not None:
+                out[f"o{i}"] = _durable_literal(value)
+        for i, cond in enumerate(self.atoms):
+            out[f"a{i}"] = c.truth(cond, item.ns, ctx, None)
+        return out
+
+
+    @staticmethod
+    def _value(expr: c.Expr | _Diff, item: Item, ctx: c.Context) -> Any:
+        if not isinstance(expr, _Diff):
+            return c.value_of(expr, item.ns, ctx, None)
+        left = c.value_of(expr.left, item.ns, ctx, None)
+        right = c.value_of(expr.right, item.ns, ctx, None)
+        if left is None or right is None:
+            return None
+        return _durable_literal(left) - _durable_literal(right)
+
+
+def _make_host() -> Any:
+    from durable import engine
+
+    class _QuietHost(engine.Host):  # type: ignore[misc]
+        """A Host without the background dispatch threads."""
+
+        def _run(self) -> None:
+            return None
+
+    return _QuietHost()
+
+
+class _Chunk:
+    """One durable-rules ruleset: some rules of one scope."""
+
+    def __init__(self, host: Any, scope: str, members: list[tuple[int, Rule]],
+                 sink: Callable[[int, int, int], None]) -> None:
+        self.scope = scope
+        self.name = f"iep_rules_{scope}_{uuid.uuid4().hex}"
+        self.flat = _Flattener()
+        definition: Json = {"sentinel": {"all": [{"m": TRUE_C}], "run": lambda _c: None}}
+        for index, rule in members:
+            t, _f, u = self.flat.tri(rule.when)
+            for label, cond, truth in (("t", t, c.TRUE), ("u", u, c.UNKNOWN)):
+                if cond is False:
+                    continue
+                match = TRUE_C if cond is True else cond
+                definition[f"r{index}{label}"] = {
+                    "all": [{"m": match}],
+                    "run": self._action(sink, index, truth),
+                }
+        host.register_rulesets({self.name: definition})
+
+    @staticmethod
+    def _action(sink: Callable[[int, int, int], None], index: int,
+                truth: int) -> Callable[[Any], None]:
+        def run(closure: Any) -> None:
+            sink(index, int(closure.m["iid"]), truth)
+
+        return run
+
+
+class DurableBackend:
+    """Evaluates through durable-rules. Serialised by a lock: the engine's state is shared."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.host = _make_host()
+        self.lock = threading.Lock()
+        self._fired: set[tuple[int, int, int]] = set()
+        self.chunks: list[_Chunk] = []
+        for scope in sorted({r.scope for r in rules}):
+            members = [(i, r) for i, r in enumerate(rules) if r.scope == scope]
+            batch: list[tuple[int, Rule]] = []
+            probe = _Flattener()
+            for member in members:
+                probe.tri(member[1].when)
+                if batch and (2 * (len(batch) + 1) + 1 > RULES_PER_RULESET
+                              or probe.field_count() > FIELDS_PER_FACT):
+                    self.chunks.append(_Chunk(self.host, scope, batch, self._sink))
+                    batch, probe = [], _Flattener()
+                    probe.tri(member[1].when)
+                batch.append(member)
+            if batch:
+                self.chunks.append(_Chunk(self.host, scope, batch, self._sink))
+        self._session = itertools.count()
+
+    def _sink(self, index: int, iid: int, truth: int) -> None:
+        self._fired.add((index, iid, truth))
+
+    def run(self, case_items: Sequence[Item], params: Mapping[str, Any],
+            ctx: c.Context, active: Sequence[bool]) -> list[tuple[int, Item, int]]:
+        out: list[tuple[int, Item, int]] = []
+        with self.lock:
+            for chunk in self.chunks:
+                members = [(i, it) for i, it in enumerate(case_items) if it.scope == chunk.scope]
+                if not members:
+                    continue
+                sid = f"s{next(self._session)}"
+                facts = [{"sid": sid, **chunk.flat.fact(it, ctx, i)} for i, it in members]
+                self._fired = set()
+                try:
+                    self.host.assert_facts(chunk.name, facts)
+                except Exception as exc:  # the engine's own exception types are untyped
+                    raise EvaluationError(f"durable-rules failed on ruleset {chunk.name}: "
+                                          f"{type(exc).__name__}") from exc
+                finally:
+                    self.host.delete_state(chunk.name, sid)
+                for index, iid, truth in sorted(self._fired):
+                    if active[index]:
+                        out.append((index, case_items[iid], truth))
+        return out
