@@ -1,1 +1,39 @@
-"""iep-rules."""
+"""iep-rules: US special-education law as declarative, cited, testable rules.
+
+    >>> from iep_rules import load_rulebook, load_case, evaluate
+    >>> report = evaluate(load_rulebook(), load_case("examples/ny-grade9.json"), as_of=...)
+"""
+
+from .caseio import case_from_mapping, case_to_mapping, load_case
+from .engine import BACKENDS, evaluate
+from .errors import CaseError, EvaluationError, IEPRulesError, Problem, RuleFileError
+from .findings import Evidence, Finding, Report, report_to_json
+from .model import Citation, Parameter, Rule
+from .records import Case
+from .rulebook import Rulebook, load_rulebook
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BACKENDS",
+    "Case",
+    "CaseError",
+    "Citation",
+    "EvaluationError",
+    "Evidence",
+    "Finding",
+    "IEPRulesError",
+    "Parameter",
+    "Problem",
+    "Report",
+    "Rule",
+    "RuleFileError",
+    "Rulebook",
+    "__version__",
+    "case_from_mapping",
+    "case_to_mapping",
+    "evaluate",
+    "load_case",
+    "load_rulebook",
+    "report_to_json",
+]

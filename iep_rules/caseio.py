@@ -98,7 +98,7 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
 
 
 def case_from_mapping(data: object, *, source: str = "<case>") -> Case:
-    """Structure a decoded JSON document into a `Case`, or raise `CaseError` listing every problem."""
+    """Structure decoded JSON into a `Case`, or raise `CaseError` listing every problem."""
     if not isinstance(data, Mapping):
         raise CaseError(source, [Problem("$", f"expected an object, got {type(data).__name__}")])
     try:

@@ -99,6 +99,6 @@ def compile_scope(rules: Sequence[Rule]) -> tuple[ScopeFn, str]:
     source = "\n".join(lines) + "\n"
     namespace = dict(gen.env)
     # The source is this module's own template text with generated names only (see docstring).
-    exec(compile(source, "<iep-rules generated>", "exec"), namespace)  # noqa: S102
+    exec(compile(source, "<iep-rules generated>", "exec"), namespace)
     fn: ScopeFn = namespace["run"]
     return fn, source

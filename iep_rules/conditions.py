@@ -179,7 +179,7 @@ def lookup(ns: Mapping[str, Value], path: Sequence[str]) -> Value:
     """Follow a dotted path through nested mappings; None when any step is unrecorded."""
     value: Value = ns
     for key in path:
-        if value is None:
+        if not isinstance(value, Mapping):
             return None
         value = value.get(key)
     return value

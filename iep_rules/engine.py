@@ -22,6 +22,7 @@ from .rulebook import Resolved, Rulebook
 from .rulefile import PLACEHOLDER
 
 BACKENDS = ("python", "durable")
+_CODE = re.compile(r"[a-z]+(?:_[a-z]+)+")
 
 
 class Backend(Protocol):
@@ -104,7 +105,8 @@ def _citations(rule: Rule, resolved: Resolved) -> tuple[Citation, ...]:
     cites them), so a New York finding shows the New York source of its New York number."""
     out = list(rule.cite)
     for name in rule.params_used:
-        out += [cite for cite in resolved.parameters[name].cite if cite not in out]
+        seen = {cite.authority for cite in out}
+        out += [cite for cite in resolved.parameters[name].cite if cite.authority not in seen]
     return tuple(out)
 
 
@@ -156,7 +158,9 @@ def format_value(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, tuple | list):
         return ", ".join(format_value(v) for v in value) or "(none)"
-    return str(value).replace("_", " ") if isinstance(value, str) else str(value)
+    if isinstance(value, str) and _CODE.fullmatch(value):
+        return value.replace("_", " ")  # a code such as limited_english_proficiency
+    return str(value)
 
 
 def render(template: str, ns: Mapping[str, Any], params: Mapping[str, Any]) -> str:

@@ -115,7 +115,7 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None) -> Itera
             continue
         records = getattr(case, attr)
         previous: dt.date | None = None
-        order = range(len(records))
+        order: list[int] = list(range(len(records)))
         if scope == "evaluation":
             order = sorted(order, key=lambda i: (records[i].completed or dt.date.max, i))
         for index in order:

@@ -15,7 +15,7 @@ SEVERITY_ORDER = {"violation": 0, "warning": 1, "notice": 2, "needs-data": 3}
 
 @attrs.frozen
 class Evidence:
-    """One fact the rule read: its name in the rule, its JSON path in the case (if any), its value."""
+    """One fact the rule read: its name in the rule, its JSON path (if any), its value."""
 
     fact: str
     path: str | None

@@ -1,4 +1,4 @@
-"""What a loaded rule file is: citations, parameters, rules with examples, and the layer they form."""
+"""What a loaded rule file is: citations, parameters, rules with examples, and their layer."""
 
 from __future__ import annotations
 

@@ -8,7 +8,9 @@ empty list of meetings means none were recorded.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from enum import StrEnum
+from typing import Any
 
 import attrs
 from attrs import validators as v
@@ -88,10 +90,10 @@ def _nonempty(instance: object, attribute: attrs.Attribute[str], value: str) -> 
         raise ValueError(f"{attribute.name} must not be empty")
 
 
-def _ordered(start: str, end: str) -> object:
+def _ordered(start: str, end: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
     """Class-level check that one date field does not come after another."""
 
-    def check(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         first, last = getattr(instance, start), getattr(instance, end)
         if first is not None and last is not None and last < first:
             raise ValueError(f"{end} ({last}) is before {start} ({first})")
@@ -309,7 +311,9 @@ class Case:
     """One child's case file: the aggregate every rule reads."""
 
     id: str = attrs.field(validator=[v.instance_of(str), _nonempty])
-    jurisdiction: str = attrs.field(validator=[v.instance_of(str), v.matches_re(r"US(-[A-Z]{2}(-[A-Z0-9]{2,8})?)?")])
+    jurisdiction: str = attrs.field(
+        validator=[v.instance_of(str), v.matches_re(r"US(-[A-Z]{2}(-[A-Z0-9]{2,8})?)?")]
+    )
     student: Student
     referral: Referral | None = None
     consents: tuple[Consent, ...] = attrs.field(default=(), converter=_tuple)

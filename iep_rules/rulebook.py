@@ -74,8 +74,9 @@ def _resolve(layers: Iterable[Layer], jurisdiction: str) -> tuple[Resolved, list
                                                    f"{rules[rule.id].source}; set overrides: true "
                                                    "to replace it"))
                 elif rule.id not in rules and rule.overrides:
+                    parents = " > ".join(chain(code)[:-1]) or "no parent"
                     problems.append(Problem(where, f"rule {rule.id!r} overrides nothing in "
-                                                   f"{' > '.join(chain(code)[:-1]) or 'no parent'}"))
+                                                   f"{parents}"))
                 else:
                     rules[rule.id] = rule
             for item in layer.disabled:
@@ -124,9 +125,9 @@ def load_rulebook(*extra_paths: str | Path, bundled: bool = True) -> Rulebook:
     for extra in extra_paths:
         path = Path(extra)
         if path.is_dir():
-            sources += [(str(f), f) for f in _yaml_files(path)]  # type: ignore[misc]
+            sources += [(str(f), f) for f in _yaml_files(path)]
         else:
-            sources.append((str(path), path))  # type: ignore[arg-type]
+            sources.append((str(path), path))
     layers: list[Layer] = []
     problems: list[Problem] = []
     for name, entry in sources:

@@ -44,6 +44,10 @@ class Located:
         return f"{self.filename}:{line}:{col}"
 
 
+def _where(filename: str, node: yaml.Node) -> str:
+    return f"{filename}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
+
+
 class _Budget(Exception):
     pass
 
@@ -79,7 +83,7 @@ def load_yaml(text_or_bytes: bytes | str, filename: str) -> tuple[Located | None
         if count[0] > MAX_NODES or depth > MAX_DEPTH:
             raise _Budget
         marks[path] = (n.start_mark.line + 1, n.start_mark.column + 1)
-        where = f"{filename}:{n.start_mark.line + 1}:{n.start_mark.column + 1}"
+        where = _where(filename, n)
         if isinstance(n, yaml.ScalarNode):
             if n.tag in _KEEP_AS_TEXT:
                 return n.value
@@ -99,7 +103,7 @@ def load_yaml(text_or_bytes: bytes | str, filename: str) -> tuple[Located | None
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (
                     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int"
                 ):
-                    kw = f"{filename}:{key_node.start_mark.line + 1}:{key_node.start_mark.column + 1}"
+                    kw = _where(filename, key_node)
                     problems.append(Problem(kw, "mapping keys must be plain text"))
                     continue
                 key = key_node.value
@@ -107,7 +111,7 @@ def load_yaml(text_or_bytes: bytes | str, filename: str) -> tuple[Located | None
                     problems.append(Problem(where, "YAML merge keys are not allowed"))
                     continue
                 if key in out:
-                    kw = f"{filename}:{key_node.start_mark.line + 1}:{key_node.start_mark.column + 1}"
+                    kw = _where(filename, key_node)
                     problems.append(Problem(kw, f"duplicate key {key!r}"))
                     continue
                 out[key] = convert(value_node, (*path, key), depth + 1)

@@ -1,0 +1,67 @@
+"""The `iep-rules` command: a thin layer over the library.
+
+Exit codes: 0 no violations, 1 violations found, 2 bad input (case file, rule file or option).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .caseio import load_case
+from .engine import BACKENDS, evaluate
+from .errors import IEPRulesError
+from .render import to_json, to_text
+from .rulebook import load_rulebook
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="iep-rules")
+def cli() -> None:
+    """Check special-education case files against cited federal and state rules."""
+
+
+@cli.command()
+@click.argument("case_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--jurisdiction", help="Override the case's jurisdiction, e.g. US or US-NY.")
+@click.option("--as-of", callback=_date, help="Evaluate as of this date (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--rules", "extra_rules", multiple=True,
+              type=click.Path(exists=True, path_type=Path),
+              help="Extra rule file or folder, on top of the bundled rules (repeatable).")
+@click.option("--backend", type=click.Choice(list(BACKENDS)), default="python",
+              show_default=True)
+def check(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt: str,
+          extra_rules: tuple[Path, ...], backend: str) -> None:
+    """Evaluate one case file and print its findings.
+
+    Example: iep-rules check examples/ny-grade9.json --as-of 2026-11-23 --format json
+    """
+    try:
+        rulebook = load_rulebook(*extra_rules)
+        case = load_case(case_file)
+        report = evaluate(rulebook, case, as_of=as_of, jurisdiction=jurisdiction,
+                          backend=backend)
+    except IEPRulesError as exc:
+        click.echo(exc.format_message(), err=True)
+        sys.exit(2)
+    click.echo(to_json(report) if fmt == "json" else to_text(report), nl=False)
+    sys.exit(1 if report.has_violations else 0)
+
+
+def main() -> None:
+    cli()

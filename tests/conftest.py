@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+import pytest
+
+from iep_rules import Rulebook, load_rulebook
+
+
+@pytest.fixture(scope="session")
+def rulebook() -> Rulebook:
+    return load_rulebook()

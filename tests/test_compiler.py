@@ -1,0 +1,42 @@
+"""The generated Python never contains rule-file text: only generated names and fixed templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from iep_rules import case_from_mapping, evaluate, load_rulebook
+from iep_rules.engine import PythonBackend
+
+HOSTILE = "__import__('os').system('echo pwned')"
+
+
+def test_generated_source_holds_no_rule_text(tmp_path):
+    (tmp_path / "hostile.yaml").write_text(f"""\
+jurisdiction: US
+rules:
+  - id: custom.hostile
+    title: hostile literal
+    topic: timelines
+    severity: notice
+    scope: iep
+    when:
+      any:
+        - {{fact: id, is: "{HOSTILE}"}}
+        - {{fact: id, in: ["x'); import os; ('", "{HOSTILE}"]}}
+    message: "{{id}}"
+    cite: [{{authority: "34 CFR 300.324(b)(1)(i)", verified: true}}]
+""")
+    book = load_rulebook(tmp_path)
+    backend = PythonBackend(book.resolve("US").rules)
+    source = "\n".join(backend.sources.values())
+    assert "import" not in source and "os" not in re.findall(r"[A-Za-z_]+", source)
+    tokens = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
+    allowed = {"def", "run", "ns", "P", "ctx", "out", "t", "if", "else", "is", "None", "not",
+               "or", "and", "in", "get", "append", "return", "min", "max", "_contains_any"}
+    assert {tok for tok in tokens if not re.fullmatch(r"_[kft]\d+", tok)} <= allowed
+    case = case_from_mapping({"id": "c", "jurisdiction": "US", "student": {"id": "s"},
+                              "ieps": [{"id": HOSTILE}]})
+    report = evaluate(book, case, as_of=dt.date(2025, 1, 1))
+    assert [f.rule_id for f in report.findings if f.rule_id == "custom.hostile"] == ["custom.hostile"]
+    assert [f.message for f in report.findings if f.rule_id == "custom.hostile"] == [HOSTILE]
