@@ -31,8 +31,8 @@ def _contains_any(left: Sequence[Any], right: Sequence[Any]) -> bool:
 
 class _Gen:
     def __init__(self) -> None:
-        self.env: dict[str, Any] = {"_contains_any": _contains_any, "__builtins__": {"min": min,
-                                                                                    "max": max}}
+        self.env: dict[str, Any] = {"_contains_any": _contains_any, "__builtins__": {
+            "min": min, "max": max, "len": len}}
         self.counter = 0
 
     def const(self, value: Any) -> str:
@@ -60,7 +60,17 @@ class _Gen:
                 t = self.temp()
                 code = f"(None if ({t} := {code}) is None else {t}.get({self.const(key)}))"
             return code
-        # Date functions and counts are rarer: reuse the reference evaluator for them.
+        if isinstance(expr, c.Call):
+            # Arguments inline; the function body is the reference implementation itself.
+            names = [self.temp() for _ in expr.args]
+            impl = self.helper(c.FUNCTION_IMPLS[expr.name])
+            unknown = " or ".join(f"({n} := {self.value(a)}) is None"
+                                  for n, a in zip(names, expr.args, strict=True))
+            return f"(None if {unknown} else {impl}(({', '.join(names)},), ctx.student_dob))"
+        if isinstance(expr, c.Count) and expr.where is None:
+            t = self.temp()
+            return f"(None if ({t} := {self.value(expr.of)}) is None else len({t}))"
+        # Counts with a `where` are rarer: reuse the reference evaluator for them.
         node = expr
         return f"{self.helper(lambda ns, ctx: c.value_of(node, ns, ctx, None))}(ns, ctx)"
 

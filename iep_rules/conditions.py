@@ -125,27 +125,32 @@ def _months(a: dt.date, b: dt.date) -> int:
     return delta.years * 12 + delta.months
 
 
+def _date_turns(years: Any, dob: dt.date | None) -> Value:
+    return None if dob is None else dob + relativedelta(years=int(years))
+
+
+def _age_on(day: Any, dob: dt.date | None) -> Value:
+    return None if dob is None else _age(dob, day)
+
+
+# name -> implementation(args, student date of birth); arguments are never None here.
+FUNCTION_IMPLS: dict[str, Callable[[Sequence[Any], dt.date | None], Value]] = {
+    "age_on": lambda a, dob: _age_on(a[0], dob),
+    "date_turns": lambda a, dob: _date_turns(a[0], dob),
+    "days_between": lambda a, _: (a[1] - a[0]).days,
+    "months_between": lambda a, _: _months(a[0], a[1]),
+    "years_between": lambda a, _: relativedelta(a[1], a[0]).years,
+    "add_days": lambda a, _: a[0] + dt.timedelta(days=int(a[1])),
+    "add_months": lambda a, _: a[0] + relativedelta(months=int(a[1])),
+    "add_years": lambda a, _: a[0] + relativedelta(years=int(a[1])),
+}
+
+
 def apply_function(name: str, args: Sequence[Value], student_dob: dt.date | None) -> Value:
     """Apply a whitelisted function; None in, None out (unknown propagates)."""
     if any(a is None for a in args):
         return None
-    if name == "age_on":
-        return None if student_dob is None else _age(student_dob, args[0])
-    if name == "date_turns":
-        return None if student_dob is None else student_dob + relativedelta(years=int(args[0]))
-    if name == "days_between":
-        return (args[1] - args[0]).days
-    if name == "months_between":
-        return _months(args[0], args[1])
-    if name == "years_between":
-        return relativedelta(args[1], args[0]).years
-    if name == "add_days":
-        return args[0] + dt.timedelta(days=int(args[1]))
-    if name == "add_months":
-        return args[0] + relativedelta(months=int(args[1]))
-    if name == "add_years":
-        return args[0] + relativedelta(years=int(args[1]))
-    raise KeyError(name)  # unreachable: names are checked when the rule file is loaded
+    return FUNCTION_IMPLS[name](args, student_dob)
 
 
 def compare(op: str, left: Value, right: Value) -> int:

@@ -33,7 +33,8 @@ rules:
     assert "import" not in source and "os" not in re.findall(r"[A-Za-z_]+", source)
     tokens = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", source))
     allowed = {"def", "run", "ns", "P", "ctx", "out", "t", "if", "else", "is", "None", "not",
-               "or", "and", "in", "get", "append", "return", "min", "max", "_contains_any"}
+               "or", "and", "in", "get", "append", "return", "min", "max", "len", "student_dob",
+               "_contains_any"}
     assert {tok for tok in tokens if not re.fullmatch(r"_[kft]\d+", tok)} <= allowed
     case = case_from_mapping({"id": "c", "jurisdiction": "US", "student": {"id": "s"},
                               "ieps": [{"id": HOSTILE}]})
