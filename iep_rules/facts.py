@@ -55,9 +55,10 @@ class Item:
 
 def to_data(value: Any, path: str) -> Any:
     """A record as nested plain data (enums as their strings), each mapping tagged with `$path`."""
-    if attrs.has(type(value)):
+    fields = getattr(type(value), "__attrs_attrs__", None)
+    if fields is not None:
         out: dict[str, Any] = {"$path": path}
-        for field in attrs.fields(type(value)):
+        for field in fields:
             out[field.name] = to_data(getattr(value, field.name), f"{path}.{field.name}")
         return out
     if isinstance(value, tuple):
@@ -107,9 +108,9 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None) -> Itera
     def wanted(scope: str) -> bool:
         return scopes is None or scope in scopes
 
+    whole = to_data(case, "$")  # converted once; every scope's items share these mappings
     if wanted("case"):
-        data = to_data(case, "$")
-        yield Item("case", "$", (), {**data, **shared})
+        yield Item("case", "$", (), {**whole, **shared})
     for scope, (_, attr) in SCOPES.items():
         if attr is None or not wanted(scope):
             continue
@@ -119,16 +120,14 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None) -> Itera
         if scope == "evaluation":
             order = sorted(order, key=lambda i: (records[i].completed or dt.date.max, i))
         for index in order:
-            data = to_data(records[index], f"$.{attr}[{index}]")
+            data = dict(whole[attr][index])
             if scope == "evaluation":
                 data["previous_completed"] = previous
                 previous = records[index].completed or previous
             yield Item(scope, data["$path"], (index,), {**data, **shared})
     if wanted("service"):
-        for i, iep in enumerate(case.ieps):
-            iep_data = to_data(iep, f"$.ieps[{i}]")
-            for j, service in enumerate(iep.services):
-                data = to_data(service, f"$.ieps[{i}].services[{j}]")
+        for i, iep_data in enumerate(whole["ieps"]):
+            for j, data in enumerate(iep_data["services"]):
                 yield Item("service", data["$path"], (i, j), {**data, **shared, "iep": iep_data})
 
 
