@@ -33,3 +33,39 @@ def test_evaluation_is_deterministic_and_evidence_is_the_case(rulebook, case, as
                 assert item.value == case.student.date_of_birth
         if finding.severity == "needs-data":
             assert finding.missing
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=cases(), as_of=dates(min_value=dt.date(2018, 1, 1)))
+def test_backends_agree_on_every_condition_form(case, as_of):
+    """Quantifiers, counts with `where`, membership, negation, age and date arithmetic between
+    facts: every construct the condition language has, on both backends."""
+    book = _all_forms_rulebook()
+    fast = evaluate(book, case, as_of=as_of)
+    rete = evaluate(book, case, as_of=as_of, backend="durable")
+    assert fast.findings == rete.findings
+
+
+_BOOK = []
+
+
+def _all_forms_rulebook():
+    if not _BOOK:
+        from pathlib import Path
+
+        from iep_rules import load_rulebook
+
+        _BOOK.append(load_rulebook(Path(__file__).with_name("rules_all_forms.yaml")))
+    return _BOOK[0]
+
+
+def test_all_forms_rules_do_fire(rulebook):
+    """Guard against a vacuous differential test: the forms rules fire on some cases."""
+    from hypothesis import find
+
+    book = _all_forms_rulebook()
+    for rule_id in ("forms.quantifiers", "forms.membership-and-age", "forms.date-arithmetic"):
+        find(cases(), lambda c, r=rule_id: any(
+            f.rule_id == r and f.severity != "needs-data"
+            for f in evaluate(book, c, as_of=dt.date(2025, 1, 1)).findings),
+            settings=settings(max_examples=2000, database=None, deadline=None))
