@@ -39,9 +39,14 @@ CASE_DERIVED: dict[str, str] = {
     "currently_eligible": "bool",
     "agreement_kinds": "list",
     "reevaluation_waiver_on_file": "bool",
+    "services_consent_date": "date",
+    "services_consent_revoked_on": "date",
+    "first_delivered_session": "date",
+    "last_delivered_session": "date",
 }
 SCOPE_DERIVED: dict[str, dict[str, str]] = {
     "evaluation": {"previous_completed": "date"},
+    "eligibility": {"next_iep_meeting": "date"},
 }
 
 
@@ -87,8 +92,20 @@ def case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:
         for a in case.agreements
         if a.date <= as_of
     )
+    services = [x for x in case.consents
+                if x.kind is r.ConsentKind.INITIAL_SERVICES and x.date <= as_of]
+    given = [x.date for x in services if x.response is r.ConsentResponse.GIVEN and x.written]
+    revoked = [x.date for x in services if x.response is r.ConsentResponse.REVOKED]
+    delivered = [x.date for x in case.sessions
+                 if x.status is not r.SessionStatus.MISSED and x.date <= as_of]
     return {
         "$path": None,
+        "services_consent_date": min(given, default=None),
+        # Only a revocation after the latest written consent ends it; a new consent restarts.
+        "services_consent_revoked_on": max(
+            (d for d in revoked if not given or d >= max(given)), default=None),
+        "first_delivered_session": min(delivered, default=None),
+        "last_delivered_session": max(delivered, default=None),
         "iep_count": len(case.ieps),
         # An IEP with no meeting date makes "the last meeting" unknowable, not merely earlier.
         "last_iep_meeting": None if missing_meeting else max(meetings, default=None),
@@ -121,6 +138,12 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None) -> Itera
             order = sorted(order, key=lambda i: (records[i].completed or dt.date.max, i))
         for index in order:
             data = dict(whole[attr][index])
+            if scope == "eligibility":
+                day = records[index].date
+                data["next_iep_meeting"] = min(
+                    (i.meeting_date for i in case.ieps
+                     if i.meeting_date is not None and day <= i.meeting_date <= as_of),
+                    default=None)
             if scope == "evaluation":
                 data["previous_completed"] = previous
                 previous = records[index].completed or previous
