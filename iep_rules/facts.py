@@ -39,6 +39,7 @@ CASE_DERIVED: dict[str, str] = {
     "currently_eligible": "bool",
     "agreement_kinds": "list",
     "reevaluation_waiver_on_file": "bool",
+    "evaluation_consent_date": "date",
     "services_consent_date": "date",
     "services_consent_revoked_on": "date",
     "first_delivered_session": "date",
@@ -98,8 +99,12 @@ def case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:
     revoked = [x.date for x in services if x.response is r.ConsentResponse.REVOKED]
     delivered = [x.date for x in case.sessions
                  if x.status is not r.SessionStatus.MISSED and x.date <= as_of]
+    to_evaluate = [x.date for x in case.consents
+                   if x.kind is r.ConsentKind.INITIAL_EVALUATION and x.date <= as_of
+                   and x.response is r.ConsentResponse.GIVEN and x.written]
     return {
         "$path": None,
+        "evaluation_consent_date": min(to_evaluate, default=None),
         "services_consent_date": min(given, default=None),
         # Only a revocation after the latest written consent ends it; a new consent restarts.
         "services_consent_revoked_on": max(
