@@ -190,7 +190,9 @@ def lookup(ns: Mapping[str, Value], path: Sequence[str]) -> Value:
     return value
 
 
-Trace = Callable[[str, Value], None]
+# trace(fact name, value, presence_only): presence_only is True when the fact was only tested
+# with exists:/missing:, so its absence is an answer, not a gap in the record.
+Trace = Callable[[str, Value, bool], None]
 
 
 @attrs.frozen
@@ -205,7 +207,7 @@ def value_of(expr: Expr, ns: Mapping[str, Value], ctx: Context, trace: Trace | N
     if isinstance(expr, Fact):
         value = lookup(ns, expr.path)
         if trace is not None:
-            trace(expr.text, value)
+            trace(expr.text, value, False)
         return value
     if isinstance(expr, Literal):
         return expr.value
@@ -214,7 +216,7 @@ def value_of(expr: Expr, ns: Mapping[str, Value], ctx: Context, trace: Trace | N
     if isinstance(expr, Call):
         args = [value_of(a, ns, ctx, trace) for a in expr.args]
         if expr.name in ("age_on", "date_turns") and trace is not None:
-            trace("student.date_of_birth", ctx.student_dob)
+            trace("student.date_of_birth", ctx.student_dob, False)
         return apply_function(expr.name, args, ctx.student_dob)
     # Count
     items = value_of(expr.of, ns, ctx, trace)
@@ -260,7 +262,9 @@ def truth(cond: Cond, ns: Mapping[str, Value], ctx: Context, trace: Trace | None
             return UNKNOWN
         return compare(cond.op, left, right)
     if isinstance(cond, Exists):
-        value = value_of(cond.fact, ns, ctx, trace)
+        value = value_of(cond.fact, ns, ctx, None)
+        if trace is not None:
+            trace(cond.fact.text, value, True)
         return TRUE if (value is not None) == cond.present else FALSE
     # Quantifier
     items = value_of(cond.of, ns, ctx, trace)

@@ -113,9 +113,12 @@ def _citations(rule: Rule, resolved: Resolved) -> tuple[Citation, ...]:
 def _finding(rule: Rule, item: Item, truth: int, params: Mapping[str, Any],
              ctx: c.Context, resolved: Resolved) -> Finding:
     read: dict[str, Any] = {}
+    gaps: set[str] = set()
 
-    def trace(name: str, value: Any) -> None:
+    def trace(name: str, value: Any, presence_only: bool) -> None:
         read.setdefault(name, value)
+        if value is None and not presence_only:
+            gaps.add(name)
 
     # Re-walk the rule once with tracing, only for items that produced a finding.
     c.truth(rule.when, item.ns, ctx, trace)
@@ -128,7 +131,7 @@ def _finding(rule: Rule, item: Item, truth: int, params: Mapping[str, Any],
                        str(rule.source), rule.source.layer, remedy=render(rule.remedy, item.ns,
                                                                           params),
                        order=item.order)
-    missing = tuple(e.path or e.fact for e in evidence if e.value is None)
+    missing = tuple(e.path or e.fact for e in evidence if e.fact in gaps)
     message = (f"Cannot decide '{rule.title}': the record does not show "
                f"{', '.join(missing) or 'a fact this rule needs'}.")
     return Finding(rule.id, rule.title, rule.topic, "needs-data", message, item.subject,

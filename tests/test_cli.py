@@ -22,9 +22,8 @@ def test_check_json_reports_cited_findings_and_exits_1():
     assert report["summary"]["violation"] == sum(f["severity"] == "violation" for f in report["findings"])
 
 
-def test_clean_date_exits_0():
-    result = CliRunner().invoke(cli, ["check", EXAMPLE, "--as-of", "2020-03-01",
-                                      "--jurisdiction", "US"])
+def test_compliant_case_exits_0():
+    result = CliRunner().invoke(cli, ["check", "examples/compliant-us.json", "--as-of", "2025-03-01"])
     assert result.exit_code == 0, result.output
     assert "0 violation" in result.output
 
