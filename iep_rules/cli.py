@@ -6,6 +6,7 @@ Exit codes: 0 no violations, 1 violations found, 2 bad input (case file, rule fi
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import click
 
 from . import __version__
 from .caseio import load_case
+from .catalog import list_rules
 from .engine import BACKENDS, evaluate
 from .errors import IEPRulesError
 from .render import to_json, to_text
@@ -61,6 +63,41 @@ def check(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt:
         sys.exit(2)
     click.echo(to_json(report) if fmt == "json" else to_text(report), nl=False)
     sys.exit(1 if report.has_violations else 0)
+
+
+@cli.group()
+def rules() -> None:
+    """Inspect the rules in force."""
+
+
+@rules.command("list")
+@click.option("--jurisdiction", default="US", show_default=True)
+@click.option("--topic")
+@click.option("--severity", type=click.Choice(["violation", "warning", "notice"]))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--rules", "extra_rules", multiple=True,
+              type=click.Path(exists=True, path_type=Path))
+def rules_list(jurisdiction: str, topic: str | None, severity: str | None, fmt: str,
+               extra_rules: tuple[Path, ...]) -> None:
+    """List every rule in force for a jurisdiction, after overlays.
+
+    Example: iep-rules rules list --jurisdiction US-NY --format json
+    """
+    try:
+        rows = list_rules(load_rulebook(*extra_rules), jurisdiction, topic=topic,
+                          severity=severity)
+    except IEPRulesError as exc:
+        click.echo(exc.format_message(), err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        cites = "; ".join(c["authority"] + ("" if c["verified"] else " [unverified]")
+                          for c in row["citations"])
+        click.echo(f"{row['id']}  [{row['severity']}, {row['topic']}, {row['layer']}]  "
+                   f"{row['source']}\n    {row['title']}\n    {cites}")
 
 
 def main() -> None:
