@@ -20,4 +20,5 @@ def test_compliant_case_has_no_findings(rulebook, path, as_of, backend):
 
 def test_the_same_case_a_year_later_is_overdue(rulebook):
     report = evaluate(rulebook, load_case("examples/compliant-ny.json"), as_of=dt.date(2025, 12, 1))
-    assert {f.rule_id for f in report.findings} == {"idea.timeline.annual-review-overdue"}
+    assert {f.rule_id for f in report.findings} == {"idea.timeline.annual-review-overdue",
+                                                    "idea.placement.annual"}
