@@ -17,7 +17,8 @@ from .caseio import load_case
 from .catalog import list_rules
 from .engine import BACKENDS, evaluate
 from .errors import IEPRulesError
-from .render import to_json, to_text
+from .ledger import case_ledger
+from .render import ledger_json, ledger_text, to_json, to_text
 from .rulebook import load_rulebook
 
 
@@ -63,6 +64,33 @@ def check(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt:
         sys.exit(2)
     click.echo(to_json(report) if fmt == "json" else to_text(report), nl=False)
     sys.exit(1 if report.has_violations else 0)
+
+
+@cli.command()
+@click.argument("case_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--jurisdiction", help="Override the case's jurisdiction (its policy parameters).")
+@click.option("--as-of", callback=_date, help="Count sessions up to this date (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--rules", "extra_rules", multiple=True,
+              type=click.Path(exists=True, path_type=Path),
+              help="Extra rule files whose parameters override the ledger policy.")
+def ledger(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt: str,
+           extra_rules: tuple[Path, ...]) -> None:
+    """Print the service-delivery ledger: expected, delivered, missed, owed per mandate.
+
+    Example: iep-rules ledger examples/ledger-speech.json --as-of 2024-11-29
+    """
+    try:
+        case = load_case(case_file)
+        day = as_of or dt.date.today()
+        resolved = load_rulebook(*extra_rules).resolve(jurisdiction or case.jurisdiction)
+        params = {n: p.value_on(day) for n, p in resolved.parameters.items()}
+        ledgers = case_ledger(case, day, params)
+    except IEPRulesError as exc:
+        click.echo(exc.format_message(), err=True)
+        sys.exit(2)
+    click.echo(ledger_json(ledgers) if fmt == "json" else ledger_text(ledgers), nl=False)
 
 
 @cli.group()

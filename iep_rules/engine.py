@@ -16,6 +16,7 @@ from . import conditions as c
 from .compiler import ScopeFn, compile_scope
 from .facts import Item, items
 from .findings import Evidence, Finding, Report
+from .ledger import case_ledger
 from .model import Citation, Rule
 from .records import Case
 from .rulebook import Resolved, Rulebook
@@ -91,13 +92,14 @@ def evaluate(rulebook: Rulebook, case: Case, *, as_of: dt.date | None = None,
     ctx = c.Context(params, case.student.date_of_birth)
     active = [rule.in_force(day) for rule in resolved.rules]
     wanted = {rule.scope for rule in resolved.rules}
-    case_items = list(items(case, day, wanted))
+    ledgers = tuple(case_ledger(case, day, params))
+    case_items = list(items(case, day, wanted, {lg.subject: lg.facts() for lg in ledgers}))
     findings = [
         _finding(resolved.rules[index], item, truth, params, ctx, resolved)
         for index, item, truth in runner.run(case_items, params, ctx, active)
     ]
     findings.sort(key=Finding.sort_key)
-    return Report(case.id, day, code, backend, tuple(findings))
+    return Report(case.id, day, code, backend, tuple(findings), ledgers)
 
 
 def _citations(rule: Rule, resolved: Resolved) -> tuple[Citation, ...]:

@@ -52,6 +52,11 @@ SCOPE_DERIVED: dict[str, dict[str, str]] = {
 
 
 @attrs.frozen
+class ListOf:
+    element: Any  # a kind string or a record description (dict)
+
+
+@attrs.frozen
 class Item:
     scope: str
     subject: str  # JSON path of the item in the case, e.g. $.ieps[0].services[1]
@@ -121,8 +126,18 @@ def case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:
     }
 
 
-def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None) -> Iterator[Item]:
-    """Every item of the wanted scopes, in a fixed order, each with its namespace."""
+LEDGER_FACTS: dict[str, Any] = {
+    "expected": "number", "delivered": "number", "missed": "number", "undocumented": "number",
+    "made_up": "number", "owed_sessions": "number", "owed_minutes": "number",
+    "owed_dates": ListOf("string"), "partial_sessions": "number", "late_start_days": "number",
+    "shortfall_percent": "number",
+}
+
+
+def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
+          ledgers: Mapping[str, Mapping[str, Any]] | None = None) -> Iterator[Item]:
+    """Every item of the wanted scopes, in a fixed order, each with its namespace.
+    `ledgers` maps a service's JSON path to its ledger facts (read as `ledger.*`)."""
     student = to_data(case.student, "$.student")
     student["age"] = _age(case.student.date_of_birth, as_of)
     shared = {"as_of": as_of, "student": student, "case": case_facts(case, as_of)}
@@ -156,15 +171,12 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None) -> Itera
     if wanted("service"):
         for i, iep_data in enumerate(whole["ieps"]):
             for j, data in enumerate(iep_data["services"]):
-                yield Item("service", data["$path"], (i, j), {**data, **shared, "iep": iep_data})
+                ledger = (ledgers or {}).get(data["$path"])
+                yield Item("service", data["$path"], (i, j),
+                           {**data, **shared, "iep": iep_data, "ledger": ledger})
 
 
 # ---- descriptions used to check fact paths in rule files -------------------------------
-
-@attrs.frozen
-class ListOf:
-    element: Any  # a kind string or a record description (dict)
-
 
 def describe(cls: type) -> dict[str, Any]:
     """Field name -> kind ("date", "number", "string", "bool", a dict, or ListOf)."""
@@ -200,4 +212,5 @@ def scope_description(scope: str) -> dict[str, Any]:
     desc.update({"as_of": "date", "student": student, "case": dict(CASE_DERIVED)})
     if scope == "service":
         desc["iep"] = describe(r.IEP)
+        desc["ledger"] = dict(LEDGER_FACTS)
     return desc

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from .ledger import MandateLedger, ledger_to_json
 from .model import Citation
 
 SEVERITY_ORDER = {"violation": 0, "warning": 1, "notice": 2, "needs-data": 3}
@@ -49,6 +50,7 @@ class Report:
     jurisdiction: str
     backend: str
     findings: tuple[Finding, ...]
+    ledger: tuple[MandateLedger, ...] = ()
 
     @property
     def summary(self) -> dict[str, int]:
@@ -79,6 +81,7 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "backend": report.backend,
         "findings": [finding_to_json(f) for f in report.findings],
         "summary": report.summary,
+        "ledger": [ledger_to_json(lg) for lg in report.ledger],
     }
 
 

@@ -240,5 +240,7 @@ def ledger_to_json(ledger: MandateLedger) -> dict[str, Any]:
     data: dict[str, Any] = attrs.asdict(ledger, recurse=True)
     data["first_delivered"] = ledger.first_delivered.isoformat() if ledger.first_delivered else None
     data["missed"] = ledger.missed
+    data["owed_items"] = data.pop("owed")
+    data["owed"] = ledger.owed_sessions  # the figure a parent takes to a meeting
     data["owed_sessions"] = ledger.owed_sessions
     return data

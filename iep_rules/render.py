@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from .findings import Report, report_to_json
+from .ledger import MandateLedger, ledger_to_json
 
 _LABEL = {"violation": "VIOLATION", "warning": "WARNING", "notice": "NOTICE",
           "needs-data": "NEEDS DATA"}
@@ -32,4 +33,31 @@ def to_text(report: Report) -> str:
         lines.append("")
     counts = ", ".join(f"{n} {k}" for k, n in report.summary.items())
     lines.append(f"Summary: {counts}")
+    if report.ledger:
+        lines += ["", ledger_text(report.ledger).rstrip("\n")]
     return "\n".join(lines) + "\n"
+
+
+def ledger_text(ledgers: tuple[MandateLedger, ...] | list[MandateLedger]) -> str:
+    """A table per mandate: totals, then owed sessions with the dates they come from."""
+    lines = ["Service-delivery ledger"]
+    head = f"{'service':40s} {'expected':>8s} {'delivered':>9s} {'missed':>6s} " \
+           f"{'undoc.':>6s} {'made up':>7s} {'owed':>5s} {'owed min':>8s}"
+    lines += [head, "-" * len(head)]
+    for lg in ledgers:
+        name = f"{lg.service_name} ({lg.iep_id})"[:40]
+        lines.append(f"{name:40s} {lg.expected:8d} {lg.delivered:9d} {lg.missed:6d} "
+                     f"{lg.undocumented:6d} {lg.made_up:7d} {lg.owed_sessions:5d} "
+                     f"{lg.owed_minutes:8d}")
+    for lg in ledgers:
+        if lg.owed:
+            owed = ", ".join(f"{o.source} ({o.reason.replace('_', ' ')})" for o in lg.owed)
+            lines.append(f"  {lg.service_name} owed from: {owed}")
+        if lg.late_start_days:
+            lines.append(f"  {lg.service_name} first session {lg.late_start_days} days "
+                         "after its start date")
+    return "\n".join(lines) + "\n"
+
+
+def ledger_json(ledgers: tuple[MandateLedger, ...] | list[MandateLedger]) -> str:
+    return json.dumps([ledger_to_json(lg) for lg in ledgers], indent=2) + "\n"

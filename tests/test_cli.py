@@ -50,3 +50,31 @@ def test_bad_rule_file_exits_2(tmp_path):
     result = CliRunner().invoke(cli, ["check", EXAMPLE, "--rules", str(rules)])
     assert result.exit_code == 2
     assert f"{rules}:3:" in result.stderr
+
+
+def test_ledger_json_has_an_owed_figure_per_mandate():
+    result = CliRunner().invoke(cli, ["ledger", "examples/ledger-speech.json", "--as-of", "2024-11-29",
+                                      "--format", "json"])
+    assert result.exit_code == 0
+    [mandate] = json.loads(result.output)
+    assert mandate["owed"] == 3 and mandate["owed_minutes"] == 90
+    assert [i["source"] for i in mandate["owed_items"]] == ["2024-10-21", "2024-11-04", "2024-W47"]
+
+
+def test_ledger_policy_follows_rule_file_parameters(tmp_path):
+    policy = tmp_path / "district.yaml"
+    policy.write_text("""jurisdiction: US-NY
+parameters:
+  - name: makeup_undocumented_owed
+    values: [{from: "2006-10-13", value: false}]
+    cite: [{authority: "34 CFR 300.17(d)", verified: true}]
+""")
+    result = CliRunner().invoke(cli, ["ledger", "examples/ledger-speech.json", "--as-of", "2024-11-29",
+                                      "--format", "json", "--rules", str(policy)])
+    assert json.loads(result.output)[0]["owed"] == 2
+
+
+def test_check_text_includes_the_ledger_and_owed_finding():
+    result = CliRunner().invoke(cli, ["check", "examples/ledger-speech.json", "--as-of", "2024-11-29"])
+    assert "Service-delivery ledger" in result.output
+    assert "idea.makeup.services-owed-material" in result.output and result.exit_code == 1

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 
 from iep_rules import case_from_mapping, load_case
 from iep_rules.ledger import Policy, case_ledger, mandate_ledger
 
-BASE = json.loads(open("examples/ledger-speech.json", encoding="utf-8").read())
+BASE = json.loads(Path("examples/ledger-speech.json").read_text(encoding="utf-8"))
 
 
 def _ledger(doc, as_of, **policy):
