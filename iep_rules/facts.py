@@ -18,6 +18,12 @@ import attrs
 
 from . import records as r
 
+
+@attrs.frozen
+class ListOf:
+    element: Any  # a kind string or a record description (dict)
+
+
 # scope -> (record class, attribute of Case holding the items)
 SCOPES: dict[str, tuple[type, str | None]] = {
     "case": (r.Case, None),
@@ -32,14 +38,15 @@ SCOPES: dict[str, tuple[type, str | None]] = {
 }
 
 # Derived facts, by name, with their kind: documented in docs/facts.md.
-CASE_DERIVED: dict[str, str] = {
+CASE_DERIVED: dict[str, Any] = {
     "iep_count": "number",
     "last_iep_meeting": "date",
     "last_evaluation_completed": "date",
     "currently_eligible": "bool",
-    "agreement_kinds": "list",
+    "agreement_kinds": ListOf("string"),
     "reevaluation_waiver_on_file": "bool",
     "evaluation_consent_date": "date",
+    "reevaluation_consent_dates": ListOf("date"),
     "services_consent_date": "date",
     "services_consent_revoked_on": "date",
     "first_delivered_session": "date",
@@ -49,11 +56,6 @@ SCOPE_DERIVED: dict[str, dict[str, str]] = {
     "evaluation": {"previous_completed": "date"},
     "eligibility": {"next_iep_meeting": "date"},
 }
-
-
-@attrs.frozen
-class ListOf:
-    element: Any  # a kind string or a record description (dict)
 
 
 @attrs.frozen
@@ -110,6 +112,10 @@ def case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:
     return {
         "$path": None,
         "evaluation_consent_date": min(to_evaluate, default=None),
+        "reevaluation_consent_dates": tuple(sorted(
+            x.date for x in case.consents
+            if x.kind is r.ConsentKind.REEVALUATION and x.response is r.ConsentResponse.GIVEN
+            and x.date <= as_of)),
         "services_consent_date": min(given, default=None),
         # Only a revocation after the latest written consent ends it; a new consent restarts.
         "services_consent_revoked_on": max(
