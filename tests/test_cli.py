@@ -18,7 +18,7 @@ def test_check_json_reports_cited_findings_and_exits_1():
     assert "idea.iep.transition-services" in ids
     transition = next(f for f in report["findings"] if f["rule_id"] == "idea.iep.transition-services")
     assert {"authority": "8 NYCRR 200.4(d)(2)(ix)", "verified": True, "kind": "regulation"} in transition["citations"]
-    assert transition["subject"] == "$.ieps[0]"
+    assert transition["subject"] == "$.ieps[1]"  # the 2025 IEP; the 2020 one ended before age 15
     assert report["summary"]["violation"] == sum(f["severity"] == "violation" for f in report["findings"])
 
 
