@@ -224,10 +224,35 @@ def value_of(expr: Expr, ns: Mapping[str, Value], ctx: Context, trace: Trace | N
         return None
     if expr.where is None:
         return len(items)
-    results = [truth(expr.where, _scoped(item, ns), ctx, None) for item in items]
+    results = _each(expr.where, items, ns, ctx, trace)
     if UNKNOWN in results:
         return None
     return results.count(TRUE)
+
+
+def _each(cond: Cond, items: Sequence[Value], ns: Mapping[str, Value], ctx: Context,
+          trace: Trace | None) -> list[int]:
+    """Truth of `cond` for each list element. When tracing, facts read on an element are
+    reported by the element's JSON path (e.g. $.ieps[0].goals[1].measurable)."""
+    out = []
+    for item in items:
+        inner = None
+        if trace is not None:
+            inner = _element_trace(item, trace)
+        out.append(truth(cond, _scoped(item, ns), ctx, inner))
+    return out
+
+
+def _element_trace(item: Value, trace: Trace) -> Trace:
+    base = item.get("$path") if isinstance(item, Mapping) else None
+
+    def inner(name: str, value: Value, presence_only: bool) -> None:
+        head = name.split(".")[0]
+        if base and isinstance(item, Mapping) and head in item:
+            name = f"{base}.{name}"
+        trace(name, value, presence_only)
+
+    return inner
 
 
 def _scoped(item: Value, outer: Mapping[str, Value]) -> Mapping[str, Value]:
@@ -270,7 +295,7 @@ def truth(cond: Cond, ns: Mapping[str, Value], ctx: Context, trace: Trace | None
     items = value_of(cond.of, ns, ctx, trace)
     if items is None:
         return UNKNOWN
-    results = [truth(cond.where, _scoped(item, ns), ctx, None) for item in items]
+    results = _each(cond.where, items, ns, ctx, trace)
     some = max(results, default=FALSE)
     if cond.kind == "some":
         return some

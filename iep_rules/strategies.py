@@ -1,85 +1,309 @@
-"""Hypothesis strategies for case records (needs the `test` extra: hypothesis is not a runtime
-dependency). Cases are internally consistent: dates in order, services inside IEP terms.
+"""Hypothesis strategies for case records (install the `test` extra: hypothesis is not a runtime
+dependency of iep-rules).
+
+Every strategy produces valid, internally consistent records: dates in order, services inside
+their IEP's term, sessions inside the school year. Names are plural, knobs keyword-only, and bad
+arguments raise `InvalidStrategyArgument` (an `IEPRulesError`) before anything is drawn.
+
+    from iep_rules.strategies import cases, cases_violating
+    @given(cases(jurisdiction="US-NY", min_services=1))
+    def test_my_property(case): ...
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
 from . import records as r
+from .errors import IEPRulesError
 
-_EPOCH = dt.date(2015, 1, 1)
+T = TypeVar("T")
+
+__all__ = [
+    "InvalidStrategyArgument", "agreements", "calendars", "cases", "cases_satisfying",
+    "cases_violating", "consents", "dates", "eligibilities", "evaluations", "ieps",
+    "malformed_case_documents", "meetings", "parent_requests", "placements", "services",
+    "sessions", "students",
+]
+
+_FIRST, _LAST = dt.date(2015, 1, 1), dt.date(2027, 12, 31)
+_JURISDICTION = re.compile(r"US(-[A-Z]{2}(-[A-Z0-9]{2,8})?)?")
 
 
-def dates(*, min_value: dt.date = _EPOCH, max_value: dt.date = dt.date(2027, 12, 31)
-          ) -> st.SearchStrategy[dt.date]:
-    return st.dates(min_value=min_value, max_value=max_value)
+class InvalidStrategyArgument(IEPRulesError, ValueError):
+    """A strategy was called with arguments it cannot honour."""
 
 
-def _maybe(strategy: st.SearchStrategy[object]) -> st.SearchStrategy[object]:
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise InvalidStrategyArgument(message)
+
+
+def _maybe(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
     return st.one_of(st.none(), strategy)
 
 
-@st.composite
-def _span(draw: st.DrawFn) -> tuple[dt.date, dt.date]:
-    start = draw(dates(max_value=dt.date(2026, 12, 31)))
-    return start, start + dt.timedelta(days=draw(st.integers(0, 400)))
+def dates(*, min_value: dt.date = _FIRST, max_value: dt.date = _LAST
+          ) -> st.SearchStrategy[dt.date]:
+    _check(min_value <= max_value, f"dates(): min_value {min_value} is after max_value {max_value}")
+    return st.dates(min_value=min_value, max_value=max_value)
 
 
-def eligibilities() -> st.SearchStrategy[r.Eligibility]:
+_WORDS = st.sampled_from(["reading", "math", "articulation", "attention", "fine motor",
+                          "social skills", "written expression", "self-regulation"])
+
+
+def students() -> st.SearchStrategy[r.Student]:
     return st.builds(
-        r.Eligibility,
-        date=dates(),
-        outcome=st.sampled_from(r.Outcome),
-        classification=_maybe(st.sampled_from(r.Classification)),
-        determinant_factors=st.lists(st.sampled_from(r.DeterminantFactor), max_size=3,
-                                     unique=True).map(tuple),
+        r.Student, id=st.from_regex(r"student-[0-9a-f]{4}", fullmatch=True),
+        date_of_birth=_maybe(dates(min_value=dt.date(2002, 1, 1), max_value=dt.date(2021, 1, 1))),
+        english_learner=_maybe(st.booleans()),
+        home_language=_maybe(st.sampled_from(["English", "Spanish", "Bengali", "Mandarin"])),
+        school=_maybe(st.sampled_from(["Example Elementary", "Example Middle", "Example High"])),
     )
+
+
+def consents() -> st.SearchStrategy[r.Consent]:
+    return st.builds(r.Consent, kind=st.sampled_from(r.ConsentKind), date=dates(),
+                     response=st.sampled_from(r.ConsentResponse), written=_maybe(st.booleans()))
 
 
 @st.composite
 def evaluations(draw: st.DrawFn) -> r.Evaluation:
     consent = draw(_maybe(dates()))
-    completed = draw(_maybe(dates(min_value=consent) if isinstance(consent, dt.date)
-                            else dates()))
-    return r.Evaluation(kind=draw(st.sampled_from(r.EvaluationKind)),
-                        consent_date=consent, completed=completed)  # type: ignore[arg-type]
+    completed = draw(_maybe(dates(min_value=consent) if consent else dates()))
+    return r.Evaluation(kind=draw(st.sampled_from(r.EvaluationKind)), consent_date=consent,
+                        completed=completed,
+                        purpose=draw(st.sampled_from(["idea", "idea", "section_504"])),
+                        needs=tuple(draw(st.lists(_WORDS, max_size=2, unique=True))))
+
+
+def eligibilities() -> st.SearchStrategy[r.Eligibility]:
+    return st.builds(
+        r.Eligibility, date=dates(), outcome=st.sampled_from(r.Outcome),
+        classification=_maybe(st.sampled_from(r.Classification)),
+        adverse_effect=_maybe(st.booleans()), needs_special_education=_maybe(st.booleans()),
+        determinant_factors=st.lists(st.sampled_from(r.DeterminantFactor), max_size=3,
+                                     unique=True).map(tuple),
+        impairments_noted=st.lists(st.sampled_from(["adhd", "deafness", "blindness", "anxiety"]),
+                                   max_size=2, unique=True).map(tuple),
+        section_504_referral=_maybe(st.booleans()),
+    )
+
+
+def meetings() -> st.SearchStrategy[r.Meeting]:
+    return st.builds(
+        r.Meeting, date=dates(), purpose=st.sampled_from(["annual_review", "eligibility", "other"]),
+        attendees=st.lists(st.sampled_from(["parent", "special_education_teacher",
+                                            "district_representative"]), unique=True).map(tuple),
+        interpreter_requested=_maybe(st.booleans()), interpreter_provided=_maybe(st.booleans()))
 
 
 @st.composite
-def ieps(draw: st.DrawFn, *, index: int = 0) -> r.IEP:
-    start, end = draw(_span())
-    transition = draw(_maybe(st.builds(
-        r.Transition,
-        postsecondary_goals=st.lists(st.just("college"), max_size=1).map(tuple),
-        services=st.lists(st.just("job shadowing"), max_size=1).map(tuple))))
+def services(draw: st.DrawFn, *, within: tuple[dt.date, dt.date] | None = None,
+             index: int = 0) -> r.Service:
+    """A service mandate; `within` keeps its start and end inside an IEP term."""
+    lo, hi = within or (_FIRST, _LAST)
+    start = draw(_maybe(dates(min_value=lo, max_value=hi)))
+    end = draw(_maybe(dates(min_value=start or lo, max_value=hi)))
+    return r.Service(
+        id=f"svc-{index}",
+        name=draw(st.sampled_from(["speech_language_therapy", "counseling",
+                                   "occupational_therapy", "special_education_teacher_support"])),
+        frequency=draw(_maybe(st.builds(r.Frequency, times=st.integers(1, 5),
+                                        per=st.sampled_from(r.FrequencyUnit)))),
+        duration_minutes=draw(_maybe(st.sampled_from([20, 30, 40, 45, 60]))),
+        location=draw(_maybe(st.sampled_from(["separate location", "general education classroom"]))),
+        start=start, end=end,
+        basis=draw(_maybe(st.sampled_from(["need", "provider_availability", "general_policy"]))),
+        weekdays=tuple(draw(st.lists(st.sampled_from(["monday", "tuesday", "wednesday",
+                                                      "thursday", "friday"]),
+                                     max_size=2, unique=True))),
+    )
+
+
+@st.composite
+def ieps(draw: st.DrawFn, *, index: int = 0, min_services: int = 0,
+         max_services: int = 2) -> r.IEP:
+    _check(0 <= min_services <= max_services, "ieps(): need 0 <= min_services <= max_services")
+    start = draw(dates(max_value=dt.date(2026, 12, 31)))
+    end = start + dt.timedelta(days=draw(st.integers(0, 400)))
+    n = draw(st.integers(min_services, max_services))
     return r.IEP(
         id=f"iep-{index}",
-        meeting_date=draw(st.sampled_from(
-            [start - dt.timedelta(days=draw(st.integers(0, 60))), None])),
-        start=draw(st.sampled_from([start, None])),
+        meeting_date=draw(st.sampled_from([start - dt.timedelta(days=draw(st.integers(0, 60))),
+                                           None])),
+        start=draw(st.sampled_from([start, start, None])),
         end=draw(st.sampled_from([end, end, None])),
-        transition=transition,  # type: ignore[arg-type]
+        team_present=tuple(draw(st.lists(st.sampled_from(
+            ["parent", "special_education_teacher", "district_representative",
+             "evaluation_interpreter"]), unique=True))),
+        present_levels=draw(_maybe(st.lists(st.sampled_from(
+            ["academic", "social", "physical", "management"]), unique=True).map(tuple))),
+        goals=draw(_maybe(st.lists(st.builds(r.Goal, area=_WORDS, measurable=_maybe(st.booleans()),
+                                             objectives_measurable=_maybe(st.booleans())),
+                                   max_size=2).map(tuple))),
+        services=tuple(draw(services(within=(start, end), index=i)) for i in range(n)),
+        transition=draw(_maybe(st.builds(
+            r.Transition,
+            postsecondary_goals=st.lists(st.just("college"), max_size=1).map(tuple),
+            services=st.lists(st.just("job shadowing"), max_size=1).map(tuple)))),
+        makeup_provision=draw(_maybe(st.just("made up before June 30"))),
     )
+
+
+def placements() -> st.SearchStrategy[r.Placement]:
+    factors = ["iep", "individual_needs", "availability_of_space", "administrative_convenience"]
+    return st.builds(r.Placement, date=dates(), setting=st.sampled_from(["special class",
+                                                                         "general education"]),
+                     decided_by=st.lists(st.sampled_from(["parent", "district_representative"]),
+                                         unique=True).map(tuple),
+                     basis_factors=st.lists(st.sampled_from(factors), unique=True).map(tuple))
+
+
+def parent_requests() -> st.SearchStrategy[r.ParentRequest]:
+    return st.builds(r.ParentRequest, date=dates(),
+                     kind=st.sampled_from(["evaluation", "meeting", "interpreter"]),
+                     response=st.sampled_from(r.RequestResponse),
+                     prior_written_notice_date=_maybe(dates()))
+
+
+def agreements() -> st.SearchStrategy[r.WrittenAgreement]:
+    return st.builds(r.WrittenAgreement, date=dates(), kind=st.sampled_from(
+        ["reevaluation_unnecessary", "more_frequent_reevaluation"]))
 
 
 @st.composite
-def cases(draw: st.DrawFn, *, jurisdiction: str | None = None) -> r.Case:
-    """A whole case; `jurisdiction` fixes the code, else US or US-NY."""
+def calendars(draw: st.DrawFn) -> r.SchoolCalendar:
+    year = draw(st.integers(2016, 2026))
+    start, end = dt.date(year, 9, 5), dt.date(year + 1, 6, 25)
+    closure_start = draw(dates(min_value=start, max_value=end))
+    closure = r.Closure(closure_start, min(end, closure_start + dt.timedelta(
+        days=draw(st.integers(0, 9)))), "recess")
+    return r.SchoolCalendar(start, end, (closure,))
+
+
+def sessions(*, service_ids: list[str], calendar: r.SchoolCalendar
+             ) -> st.SearchStrategy[r.SessionLog]:
+    """Session log entries for the given services, dated inside the school year."""
+    _check(bool(service_ids), "sessions(): service_ids must not be empty")
+    day = dates(min_value=calendar.year_start, max_value=calendar.year_end)
+    return st.builds(
+        r.SessionLog, date=day, service=st.sampled_from(service_ids),
+        status=st.sampled_from(r.SessionStatus), minutes=_maybe(st.integers(5, 60)),
+        reason=_maybe(st.sampled_from(["provider_absence", "student_absence", "school_caused"])),
+        makeup_for=_maybe(day))
+
+
+@st.composite
+def cases(draw: st.DrawFn, *, jurisdiction: str | None = None, min_services: int = 0,
+          max_ieps: int = 3) -> r.Case:
+    """A whole case. `jurisdiction` fixes the code (else US or US-NY); `min_services` puts at
+    least that many services in the first IEP."""
+    _check(jurisdiction is None or bool(_JURISDICTION.fullmatch(jurisdiction)),
+           f"cases(): jurisdiction must look like US, US-NY or US-NY-NYC, got {jurisdiction!r}")
+    _check(min_services >= 0 and max_ieps >= (1 if min_services else 0),
+           "cases(): min_services needs at least one IEP (max_ieps >= 1)")
     code = jurisdiction or draw(st.sampled_from(["US", "US-NY"]))
-    n_ieps = draw(st.integers(0, 3))
+    n_ieps = draw(st.integers(1 if min_services else 0, max_ieps))
+    plans = tuple(draw(ieps(index=i, min_services=min_services if i == 0 else 0,
+                            max_services=max(2, min_services))) for i in range(n_ieps))
+    cals = tuple(draw(st.lists(calendars(), max_size=1)))
+    ids = [s.id for p in plans for s in p.services]
+    logs: tuple[r.SessionLog, ...] = ()
+    if cals and ids:
+        logs = tuple(draw(st.lists(sessions(service_ids=ids, calendar=cals[0]), max_size=10)))
     return r.Case(
-        id=f"case-{draw(st.integers(0, 10**9))}",
-        jurisdiction=code,
-        student=r.Student(id="student", date_of_birth=draw(_maybe(dates(  # type: ignore[arg-type]
-            min_value=dt.date(2002, 1, 1), max_value=dt.date(2020, 1, 1))))),
+        id=f"case-{draw(st.integers(0, 10**9))}", jurisdiction=code, student=draw(students()),
+        consents=tuple(draw(st.lists(consents(), max_size=2))),
         evaluations=tuple(draw(st.lists(evaluations(), max_size=3))),
         eligibility=tuple(draw(st.lists(eligibilities(), max_size=2))),
-        ieps=tuple(draw(ieps(index=i)) for i in range(n_ieps)),
-        agreements=tuple(draw(st.lists(st.builds(
-            r.WrittenAgreement, date=dates(),
-            kind=st.sampled_from(["reevaluation_unnecessary", "more_frequent_reevaluation"])),
-            max_size=1))),
+        meetings=tuple(draw(st.lists(meetings(), max_size=1))),
+        ieps=plans, placements=tuple(draw(st.lists(placements(), max_size=1))),
+        parent_requests=tuple(draw(st.lists(parent_requests(), max_size=1))),
+        agreements=tuple(draw(st.lists(agreements(), max_size=1))),
+        sessions=logs, calendars=cals,
     )
+
+
+def _rule_outcome(rule_id: str, want: Callable[[set[str]], bool], jurisdiction: str | None,
+                  as_of: dt.date) -> st.SearchStrategy[r.Case]:
+    from .engine import evaluate  # imported late: strategies stay cheap to import
+    from .rulebook import load_rulebook
+
+    book = load_rulebook()
+    code = jurisdiction or "US-NY-NYC"
+    _check(book.rule(rule_id, code) is not None, f"no rule {rule_id!r} in force for {code}")
+
+    def outcome(case: r.Case) -> set[str]:
+        report = evaluate(book, case, as_of=as_of, jurisdiction=code)
+        return {f.severity for f in report.findings if f.rule_id == rule_id}
+
+    return cases(jurisdiction=jurisdiction).filter(lambda case: want(outcome(case)))
+
+
+def cases_violating(rule_id: str, *, jurisdiction: str | None = None,
+                    as_of: dt.date = dt.date(2025, 6, 1)) -> st.SearchStrategy[r.Case]:
+    """Cases on which `rule_id` fires (not needs-data). Drawn from `cases()` and filtered, so a
+    rule that fires rarely on random cases makes hypothesis report a filter health check."""
+    return _rule_outcome(rule_id, lambda s: bool(s - {"needs-data"}), jurisdiction, as_of)
+
+
+def cases_satisfying(rule_id: str, *, jurisdiction: str | None = None,
+                     as_of: dt.date = dt.date(2025, 6, 1)) -> st.SearchStrategy[r.Case]:
+    """Cases on which `rule_id` produces no finding at all."""
+    return _rule_outcome(rule_id, lambda s: not s, jurisdiction, as_of)
+
+
+def malformed_case_documents() -> st.SearchStrategy[Any]:
+    """JSON-like documents that are not valid cases: wrong types, missing fields, bad dates,
+    huge numbers, deep nesting, unknown keys. Loading each must raise `CaseError`."""
+    good = {"id": "c1", "jurisdiction": "US", "student": {"id": "s1"}}
+    junk = st.one_of(st.none(), st.booleans(), st.integers(-(10**30), 10**30),
+                     st.floats(allow_nan=True), st.text(max_size=12),
+                     st.lists(st.integers(), max_size=3))
+    bad_dates = st.sampled_from(["2024-02-30", "24-01-01", "", "2024-13-01", "99999-01-01"])
+
+    def nest(depth: int) -> Any:
+        doc: Any = "x"
+        for _ in range(depth):
+            doc = {"student": doc}
+        return doc
+
+    def mutated(kind: str, value: Any) -> Any:
+        doc = json.loads(json.dumps(good))
+        if kind == "drop":
+            doc.pop(value)
+        elif kind == "date":
+            doc["student"]["date_of_birth"] = value
+        elif kind == "extra":
+            doc["unexpected"] = value
+        elif kind == "type":
+            doc["ieps"] = [{"id": "i", "services": [{"id": "s", "name": "x",
+                                                     "frequency": {"times": value, "per": "week"}}]}]
+        return doc
+
+    return st.one_of(
+        junk,
+        st.builds(mutated, st.just("drop"), st.sampled_from(["id", "jurisdiction", "student"])),
+        st.builds(mutated, st.just("date"), st.one_of(bad_dates, junk)),
+        st.builds(mutated, st.just("extra"), junk),
+        st.builds(mutated, st.just("type"), st.one_of(st.text(max_size=3), st.floats(),
+                                                      st.integers(max_value=0), st.none())),
+        st.integers(50, 3000).map(nest),
+    )
+
+
+for _cls, _strategy in [
+    (r.Student, students()), (r.Consent, consents()), (r.Evaluation, evaluations()),
+    (r.Eligibility, eligibilities()), (r.Meeting, meetings()), (r.Service, services()),
+    (r.IEP, ieps()), (r.Placement, placements()), (r.ParentRequest, parent_requests()),
+    (r.WrittenAgreement, agreements()), (r.SchoolCalendar, calendars()), (r.Case, cases()),
+]:
+    st.register_type_strategy(_cls, _strategy)
