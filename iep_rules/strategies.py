@@ -119,7 +119,8 @@ def services(draw: st.DrawFn, *, within: tuple[dt.date, dt.date] | None = None,
         frequency=draw(_maybe(st.builds(r.Frequency, times=st.integers(1, 5),
                                         per=st.sampled_from(r.FrequencyUnit)))),
         duration_minutes=draw(_maybe(st.sampled_from([20, 30, 40, 45, 60]))),
-        location=draw(_maybe(st.sampled_from(["separate location", "general education classroom"]))),
+        location=draw(_maybe(st.sampled_from(["separate location",
+                                              "general education classroom"]))),
         start=start, end=end,
         basis=draw(_maybe(st.sampled_from(["need", "provider_availability", "general_policy"]))),
         weekdays=tuple(draw(st.lists(st.sampled_from(["monday", "tuesday", "wednesday",
@@ -285,8 +286,9 @@ def malformed_case_documents() -> st.SearchStrategy[Any]:
         elif kind == "extra":
             doc["unexpected"] = value
         elif kind == "type":
+            frequency = {"times": value, "per": "week"}
             doc["ieps"] = [{"id": "i", "services": [{"id": "s", "name": "x",
-                                                     "frequency": {"times": value, "per": "week"}}]}]
+                                                     "frequency": frequency}]}]
         return doc
 
     return st.one_of(
