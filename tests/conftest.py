@@ -4,6 +4,8 @@ import pytest
 
 from iep_rules import Rulebook, load_rulebook
 
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture(scope="session")
 def rulebook() -> Rulebook:

@@ -1,0 +1,127 @@
+"""pytest plugin (entry point `pytest11`): the examples embedded in rule files become tests.
+
+Any `.yaml` file pytest is pointed at (or finds under its test paths) that is a rule file is
+collected; each `examples:` entry becomes one item, run on both backends. An advocate's repo of
+custom rules is tested with plain `pytest`; a failure shows the rule, the example, and the
+expected against the actual findings. A file outside the bundled rules is evaluated on top of
+the bundled rulebook, so it may use the bundled parameters and override bundled rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .caseio import case_from_mapping
+from .engine import evaluate
+from .errors import IEPRulesError
+from .model import Example, Rule
+from .rulebook import Rulebook, bundled_rules_root, load_rulebook
+from .rulefile import parse_layer
+
+DEFAULT_AS_OF = dt.date(2025, 1, 1)
+_RULE_FILE = re.compile(rb"^jurisdiction:", re.MULTILINE)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("iep_rules_collect", "collect rule-file examples as tests (default true)",
+                  type="bool", default=True)
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.File | None:
+    if file_path.suffix not in (".yaml", ".yml"):
+        return None
+    if not parent.config.getini("iep_rules_collect"):
+        return None
+    with file_path.open("rb") as fh:
+        head = fh.read(65536)
+    if not _RULE_FILE.search(head):
+        return None
+    return RuleFile.from_parent(parent, path=file_path)
+
+
+def _is_bundled(path: Path) -> bool:
+    try:
+        path.resolve().relative_to(Path(str(bundled_rules_root())).resolve())
+    except ValueError:
+        return False
+    return True
+
+
+class RuleFile(pytest.File):
+    def collect(self) -> Iterator[pytest.Item]:
+        layer, problems = parse_layer(self.path.read_bytes(), str(self.path))
+        if layer is None:
+            yield RuleFileProblem.from_parent(self, name="load", problems=problems)
+            return
+        try:
+            book = load_rulebook() if _is_bundled(self.path) else load_rulebook(self.path)
+        except IEPRulesError as exc:
+            yield RuleFileProblem.from_parent(self, name="load", problems=exc.args)
+            return
+        for rule in layer.rules:
+            for example in rule.examples:
+                yield RuleExample.from_parent(self, name=f"{rule.id}::{example.name}",
+                                              rule=rule, example=example, book=book)
+
+
+class RuleFileProblem(pytest.Item):
+    def __init__(self, *, problems: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.problems = problems
+
+    def runtest(self) -> None:
+        raise ExampleFailure("\n".join(str(p) for p in self.problems))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str:
+        return f"rule file does not load:\n{excinfo.value}"
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"load {self.path.name}"
+
+
+class ExampleFailure(Exception):
+    pass
+
+
+class RuleExample(pytest.Item):
+    def __init__(self, *, rule: Rule, example: Example, book: Rulebook, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rule, self.example, self.book = rule, example, book
+
+    def runtest(self) -> None:
+        case = case_from_mapping(self.example.case, source=self.example.where)
+        as_of = self.example.as_of or DEFAULT_AS_OF
+        for backend in ("python", "durable"):
+            report = evaluate(self.book, case, as_of=as_of, jurisdiction=case.jurisdiction,
+                              backend=backend)
+            mine = [f for f in report.findings if f.rule_id == self.rule.id]
+            got = {"needs-data" if f.severity == "needs-data" else "fires" for f in mine}
+            expected = set() if self.example.expect == "silent" else {self.example.expect}
+            subjects_ok = (self.example.subjects is None
+                           or sorted(f.subject for f in mine) == sorted(self.example.subjects))
+            if got != expected or not subjects_ok:
+                lines = [f"rule:     {self.rule.id} ({self.rule.source})",
+                         f"example:  {self.example.name} ({self.example.where})",
+                         f"backend:  {backend}, as of {as_of}",
+                         f"expected: {self.example.expect}"
+                         + (f" on {list(self.example.subjects)}" if self.example.subjects else ""),
+                         f"got:      {sorted(got) or 'silent'}"]
+                lines += [f"  - [{f.severity}] {f.subject}: {f.message}" for f in mine]
+                raise ExampleFailure("\n".join(lines))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str:
+        if isinstance(excinfo.value, ExampleFailure):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo))
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        line = int(self.example.where.rsplit(":", 2)[-2])
+        return self.path, line - 1, f"{self.rule.id}: {self.example.name}"
