@@ -236,8 +236,17 @@ def case_ledger(case: Case, as_of: dt.date, params: Mapping[str, Any] | None = N
     return out
 
 
+def _plain(value: Any) -> Any:
+    """Tuples to lists, all the way down, so the JSON form round-trips exactly."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def ledger_to_json(ledger: MandateLedger) -> dict[str, Any]:
-    data: dict[str, Any] = attrs.asdict(ledger, recurse=True)
+    data: dict[str, Any] = _plain(attrs.asdict(ledger, recurse=True))
     data["first_delivered"] = ledger.first_delivered.isoformat() if ledger.first_delivered else None
     data["missed"] = ledger.missed
     data["owed_items"] = data.pop("owed")

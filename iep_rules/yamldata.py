@@ -44,6 +44,26 @@ class Located:
         return f"{self.filename}:{line}:{col}"
 
 
+_OPEN = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken,
+         yaml.BlockSequenceStartToken, yaml.BlockMappingStartToken)
+_CLOSE = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+
+
+def _too_deep(text: str, filename: str) -> Problem | None:
+    """PyYAML composes recursively: refuse deep nesting from the (iterative) token stream first."""
+    depth = 0
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(token, _OPEN):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = token.start_mark
+                return Problem(f"{filename}:{mark.line + 1}:{mark.column + 1}",
+                               f"nested deeper than {MAX_DEPTH} levels")
+        elif isinstance(token, _CLOSE):
+            depth -= 1
+    return None
+
+
 def _where(filename: str, node: yaml.Node) -> str:
     return f"{filename}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
 
@@ -64,7 +84,12 @@ def load_yaml(text_or_bytes: bytes | str, filename: str) -> tuple[Located | None
     else:
         text = text_or_bytes
     try:
+        too_deep = _too_deep(text, filename)
+        if too_deep is not None:
+            return None, [too_deep]
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        return None, [Problem(f"{filename}:1:1", f"nested deeper than {MAX_DEPTH} levels")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{filename}:{mark.line + 1}:{mark.column + 1}" if mark else f"{filename}:1:1"
