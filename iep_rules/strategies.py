@@ -28,7 +28,8 @@ T = TypeVar("T")
 __all__ = [
     "InvalidStrategyArgument", "agreements", "calendars", "cases", "cases_satisfying",
     "cases_violating", "consents", "dates", "eligibilities", "evaluations", "ieps",
-    "malformed_case_documents", "meetings", "parent_requests", "placements", "services",
+    "malformed_case_documents", "meetings", "parent_requests", "placements", "referrals",
+    "services",
     "sessions", "students",
 ]
 
@@ -67,6 +68,10 @@ def students() -> st.SearchStrategy[r.Student]:
         home_language=_maybe(st.sampled_from(["English", "Spanish", "Bengali", "Mandarin"])),
         school=_maybe(st.sampled_from(["Example Elementary", "Example Middle", "Example High"])),
     )
+
+
+def referrals() -> st.SearchStrategy[r.Referral]:
+    return st.builds(r.Referral, date=dates(), source=_maybe(st.sampled_from(["parent", "school"])))
 
 
 def consents() -> st.SearchStrategy[r.Consent]:
@@ -222,6 +227,7 @@ def cases(draw: st.DrawFn, *, jurisdiction: str | None = None, min_services: int
         logs = tuple(draw(st.lists(sessions(service_ids=ids, calendar=cals[0]), max_size=10)))
     return r.Case(
         id=f"case-{draw(st.integers(0, 10**9))}", jurisdiction=code, student=draw(students()),
+        referral=draw(_maybe(referrals())),
         consents=tuple(draw(st.lists(consents(), max_size=2))),
         evaluations=tuple(draw(st.lists(evaluations(), max_size=3))),
         eligibility=tuple(draw(st.lists(eligibilities(), max_size=2))),
@@ -315,7 +321,8 @@ def malformed_case_documents() -> st.SearchStrategy[Any]:
 
 
 for _cls, _strategy in [
-    (r.Student, students()), (r.Consent, consents()), (r.Evaluation, evaluations()),
+    (r.Student, students()), (r.Referral, referrals()), (r.Consent, consents()),
+    (r.Evaluation, evaluations()),
     (r.Eligibility, eligibilities()), (r.Meeting, meetings()), (r.Service, services()),
     (r.IEP, ieps()), (r.Placement, placements()), (r.ParentRequest, parent_requests()),
     (r.WrittenAgreement, agreements()), (r.SchoolCalendar, calendars()), (r.Case, cases()),

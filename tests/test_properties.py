@@ -73,3 +73,15 @@ def test_same_report_in_another_process(rulebook):
     here = report_to_json(evaluate(rulebook, load_case("examples/ny-grade9.json"),
                                    as_of=dt.date(2026, 11, 23)))
     assert json.loads(runs[0].stdout) == json.loads(json.dumps(here))
+
+
+@settings(max_examples=100, deadline=None)
+@given(case=cases(), as_of=AS_OF, rnd=st.randoms(use_true_random=False))
+def test_order_of_logs_agreements_and_calendars_does_not_matter(rulebook, case, as_of, rnd):
+    """Session logs, written agreements and calendars are sets in meaning: shuffling them
+    changes no finding (items with list positions in their subject are not shuffled)."""
+    shuffled = {name: list(getattr(case, name)) for name in ("sessions", "agreements", "calendars")}
+    for items in shuffled.values():
+        rnd.shuffle(items)
+    other = attrs.evolve(case, **{k: tuple(v) for k, v in shuffled.items()})
+    assert evaluate(rulebook, other, as_of=as_of).findings == evaluate(rulebook, case, as_of=as_of).findings
