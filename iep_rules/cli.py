@@ -5,20 +5,23 @@ Exit codes: 0 no violations, 1 violations found, 2 bad input (case file, rule fi
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from . import __version__
+from .audit import Tally, read_records, run_audit
 from .caseio import load_case
 from .catalog import list_rules
 from .engine import BACKENDS, evaluate
 from .errors import IEPRulesError
 from .ledger import case_ledger
-from .render import ledger_json, ledger_text, to_json, to_text
+from .render import audit_text, ledger_json, ledger_text, to_json, to_text
 from .rulebook import load_rulebook
 
 
@@ -91,6 +94,90 @@ def ledger(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt
         click.echo(exc.format_message(), err=True)
         sys.exit(2)
     click.echo(ledger_json(ledgers) if fmt == "json" else ledger_text(ledgers), nl=False)
+
+
+CSV_FIELDS = ["source", "line", "case_id", "rule_id", "severity", "topic", "subject", "message",
+              "citations"]
+
+
+@cli.command()
+@click.argument("input_path", metavar="INPUT")
+@click.option("--jurisdiction", help="Override every case's jurisdiction.")
+@click.option("--as-of", callback=_date, help="Evaluate as of this date (default: today).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv", "text"]),
+              default="jsonl", show_default=True)
+@click.option("--rules", "extra_rules", multiple=True,
+              type=click.Path(exists=True, path_type=Path))
+@click.option("--backend", type=click.Choice(list(BACKENDS)), default="python",
+              show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Evaluate in this many processes; output stays in input order.")
+@click.option("--quiet", is_flag=True, help="No progress display.")
+def audit(input_path: str, jurisdiction: str | None, as_of: dt.date | None, fmt: str,
+          extra_rules: tuple[Path, ...], backend: str, workers: int, quiet: bool) -> None:
+    """Evaluate many cases: a JSON Lines file, a folder of case files, or - for stdin.
+
+    Bad records are reported with their line and counted; the audit goes on. Exit 2 if any
+    record was bad, else 1 if any violation, else 0.
+
+    Example: iep-rules audit district.jsonl --as-of 2026-11-23 --format text --workers 2
+    """
+    try:
+        book = load_rulebook(*extra_rules)
+    except IEPRulesError as exc:
+        click.echo(exc.format_message(), err=True)
+        sys.exit(2)
+    if input_path != "-" and not Path(input_path).exists():
+        click.echo(f"{input_path}: no such file or folder", err=True)
+        sys.exit(2)
+    records = read_records(input_path, sys.stdin)
+    results = run_audit(records, book=book, extra_rules=tuple(map(str, extra_rules)),
+                        as_of=as_of or dt.date.today(), jurisdiction=jurisdiction,
+                        backend=backend, workers=workers)
+    show = not quiet and sys.stderr.isatty()
+    tally = Tally()
+    out = sys.stdout
+    writer = csv.DictWriter(out, CSV_FIELDS, lineterminator="\n") if fmt == "csv" else None
+    if writer is not None:
+        writer.writeheader()
+    collected: list[dict[str, object]] = []
+    for result in results:
+        tally.add(result)
+        if show and tally.records_in % 100 == 0:
+            click.echo(f"\r{tally.records_in} records", nl=False, err=True)
+        if fmt == "jsonl":
+            out.write(json.dumps(result, sort_keys=True) + "\n")
+        elif fmt == "json":
+            collected.append(result)
+        elif writer is not None:
+            _csv_rows(writer, result)
+        elif result["type"] == "error":
+            click.echo(f"{result['source']}:{result['line']}: bad record: "
+                       f"{'; '.join(result['problems'])}", err=True)
+    if show:
+        click.echo(f"\r{tally.records_in} records", err=True)
+    summary = tally.summary()
+    if fmt == "jsonl":
+        out.write(json.dumps(summary, sort_keys=True) + "\n")
+    elif fmt == "json":
+        out.write(json.dumps({"results": collected, "summary": summary}, indent=2,
+                             sort_keys=True) + "\n")
+    elif fmt == "text":
+        out.write(audit_text(summary))
+    sys.exit(2 if tally.errors else 1 if tally.cases_with_violations else 0)
+
+
+def _csv_rows(writer: csv.DictWriter[str], result: dict[str, Any]) -> None:
+    if result["type"] == "error":
+        writer.writerow({"source": result["source"], "line": result["line"],
+                         "severity": "bad-record", "message": "; ".join(result["problems"])})
+        return
+    for f in result["findings"]:
+        writer.writerow({"source": result["source"], "line": result["line"],
+                         "case_id": result["case_id"], "rule_id": f["rule_id"],
+                         "severity": f["severity"], "topic": f["topic"],
+                         "subject": f["subject"], "message": f["message"],
+                         "citations": "; ".join(c["authority"] for c in f["citations"])})
 
 
 @cli.group()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from .findings import Report, report_to_json
 from .ledger import MandateLedger, ledger_to_json
@@ -56,6 +57,26 @@ def ledger_text(ledgers: tuple[MandateLedger, ...] | list[MandateLedger]) -> str
         if lg.late_start_days:
             lines.append(f"  {lg.service_name} first session {lg.late_start_days} days "
                          "after its start date")
+    return "\n".join(lines) + "\n"
+
+
+def audit_text(summary: dict[str, Any]) -> str:
+    """Summary tables of an audit: counts, then findings by severity, rule, topic and school."""
+    lines = [f"Records in: {summary['records_in']}  evaluated: {summary['results']}  "
+             f"bad records: {summary['errors']}  "
+             f"({'reconciled' if summary['reconciled'] else 'NOT RECONCILED'})",
+             f"Cases with violations: {summary['cases_with_violations']}"]
+    for title, key in (("Findings by severity", "findings_by_severity"),
+                       ("Findings by rule", "findings_by_rule"),
+                       ("Findings by topic", "findings_by_topic"),
+                       ("Violations by school", "violations_by_school")):
+        table = summary[key]
+        if not table:
+            continue
+        width = max(len(k) for k in table)
+        lines += ["", title]
+        lines += [f"  {name:{width}s}  {count:7d}" for name, count in
+                  sorted(table.items(), key=lambda kv: (-kv[1], kv[0]))]
     return "\n".join(lines) + "\n"
 
 
