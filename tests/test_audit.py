@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import shutil
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -38,7 +39,7 @@ def test_two_workers_give_byte_identical_output():
 
 
 def test_stdin_and_folder_inputs(tmp_path):
-    good = open(SAMPLE, encoding="utf-8").read().splitlines()[1]  # the compliant NY case
+    good = Path(SAMPLE).read_text(encoding="utf-8").splitlines()[1]  # the compliant NY case
     result = CliRunner().invoke(cli, ["audit", "-", *ARGS], input=good + "\n")
     assert result.exit_code == 0 and _jsonl(result)[-1]["results"] == 1
     for name in ("compliant-us", "ny-grade9"):
