@@ -17,12 +17,15 @@ import click
 from . import __version__
 from .audit import Tally, read_records, run_audit
 from .caseio import load_case
+from .caseschema import case_schema
 from .catalog import list_rules
 from .engine import BACKENDS, evaluate
 from .errors import IEPRulesError
+from .examples import check_example
 from .ledger import case_ledger
 from .render import audit_text, ledger_json, ledger_text, to_json, to_text
-from .rulebook import load_rulebook
+from .rulebook import laxer_deadlines, load_rulebook
+from .rulefile import parse_layer, rulefile_schema
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -213,6 +216,108 @@ def rules_list(jurisdiction: str, topic: str | None, severity: str | None, fmt: 
                           for c in row["citations"])
         click.echo(f"{row['id']}  [{row['severity']}, {row['topic']}, {row['layer']}]  "
                    f"{row['source']}\n    {row['title']}\n    {cites}")
+
+
+@rules.command("explain")
+@click.argument("rule_id")
+@click.option("--jurisdiction", default="US-NY-NYC", show_default=True)
+@click.option("--rules", "extra_rules", multiple=True,
+              type=click.Path(exists=True, path_type=Path))
+def rules_explain(rule_id: str, jurisdiction: str, extra_rules: tuple[Path, ...]) -> None:
+    """Show one rule: its condition, parameters after overlays, citations and examples.
+
+    Example: iep-rules rules explain idea.iep.transition-services --jurisdiction US-NY
+    """
+    try:
+        book = load_rulebook(*extra_rules)
+        resolved = book.resolve(jurisdiction)
+    except IEPRulesError as exc:
+        click.echo(exc.format_message(), err=True)
+        sys.exit(2)
+    rule = next((r for r in resolved.rules if r.id == rule_id), None)
+    if rule is None:
+        gone = resolved.disabled.get(rule_id)
+        why = f" (disabled at {gone.source}: {gone.reason})" if gone else ""
+        click.echo(f"no rule {rule_id!r} in force for {jurisdiction}{why}", err=True)
+        sys.exit(2)
+    click.echo(f"{rule.id}  [{rule.severity}, {rule.topic}, scope {rule.scope}]")
+    click.echo(f"  {rule.title}")
+    click.echo(f"  defined at {rule.source} ({rule.source.layer} layer)")
+    if rule.clock:
+        click.echo(f"  clock: {rule.clock}")
+    click.echo(f"  condition: {rule.when}")
+    for name in rule.params_used:
+        param = resolved.parameters[name]
+        cites = "; ".join(c.authority + ("" if c.verified else " [unverified]")
+                          for c in param.cite)
+        click.echo(f"  parameter {name} = {param.values[-1][1]} {param.unit} "
+                   f"(from {param.source}; {cites})")
+    for cite in rule.cite:
+        note = f" - {cite.note}" if cite.note else ""
+        click.echo(f"  cites {cite.authority} ({cite.kind}, "
+                   f"{'verified' if cite.verified else 'UNVERIFIED'}){note}")
+    for example in rule.examples:
+        click.echo(f"  example: {example.name} -> {example.expect}")
+
+
+@cli.command("test")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def test_examples(paths: tuple[Path, ...]) -> None:
+    """Run the examples embedded in rule files, on both backends (exit 1 on any failure).
+
+    Example: iep-rules test my-rules/
+    """
+    try:
+        book = load_rulebook(*paths)
+    except IEPRulesError as exc:
+        click.echo(exc.format_message(), err=True)
+        sys.exit(2)
+    failed = passed = 0
+    for path in paths:
+        files = sorted(path.rglob("*.y*ml")) if path.is_dir() else [path]
+        for file in files:
+            layer, _ = parse_layer(file.read_bytes(), str(file))
+            for rule in layer.rules if layer is not None else ():
+                for example in rule.examples:
+                    problem = check_example(book, rule, example)
+                    if problem is None:
+                        passed += 1
+                        click.echo(f"PASS {rule.id}: {example.name}")
+                    else:
+                        failed += 1
+                        click.echo(f"FAIL {rule.id}: {example.name}\n{problem}")
+    click.echo(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def lint(paths: tuple[Path, ...]) -> None:
+    """Check rule files: every problem with file:line:col; warn when a state or district layer
+    makes a federal deadline laxer.
+
+    Example: iep-rules lint rules/
+    """
+    try:
+        book = load_rulebook(*paths)
+    except IEPRulesError as exc:
+        click.echo(exc.format_message(), err=True)
+        sys.exit(2)
+    warnings = laxer_deadlines(book)
+    for warning in warnings:
+        click.echo(f"warning: {warning}")
+    click.echo(f"{len(book.layers)} layer file(s) checked, {len(warnings)} warning(s)")
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["case", "rules"]))
+def schema(kind: str) -> None:
+    """Print the JSON Schema for case files or rule files.
+
+    Example: iep-rules schema case > case.schema.json
+    """
+    data = case_schema() if kind == "case" else rulefile_schema()
+    click.echo(json.dumps(data, indent=2))
 
 
 def main() -> None:

@@ -9,7 +9,6 @@ the bundled rulebook, so it may use the bundled parameters and override bundled 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,14 +16,12 @@ from typing import Any
 
 import pytest
 
-from .caseio import case_from_mapping
-from .engine import evaluate
 from .errors import IEPRulesError
+from .examples import check_example
 from .model import Example, Rule
 from .rulebook import Rulebook, bundled_rules_root, load_rulebook
 from .rulefile import parse_layer
 
-DEFAULT_AS_OF = dt.date(2025, 1, 1)
 _RULE_FILE = re.compile(rb"^jurisdiction:", re.MULTILINE)
 
 
@@ -96,25 +93,9 @@ class RuleExample(pytest.Item):
         self.rule, self.example, self.book = rule, example, book
 
     def runtest(self) -> None:
-        case = case_from_mapping(self.example.case, source=self.example.where)
-        as_of = self.example.as_of or DEFAULT_AS_OF
-        for backend in ("python", "durable"):
-            report = evaluate(self.book, case, as_of=as_of, jurisdiction=case.jurisdiction,
-                              backend=backend)
-            mine = [f for f in report.findings if f.rule_id == self.rule.id]
-            got = {"needs-data" if f.severity == "needs-data" else "fires" for f in mine}
-            expected = set() if self.example.expect == "silent" else {self.example.expect}
-            subjects_ok = (self.example.subjects is None
-                           or sorted(f.subject for f in mine) == sorted(self.example.subjects))
-            if got != expected or not subjects_ok:
-                lines = [f"rule:     {self.rule.id} ({self.rule.source})",
-                         f"example:  {self.example.name} ({self.example.where})",
-                         f"backend:  {backend}, as of {as_of}",
-                         f"expected: {self.example.expect}"
-                         + (f" on {list(self.example.subjects)}" if self.example.subjects else ""),
-                         f"got:      {sorted(got) or 'silent'}"]
-                lines += [f"  - [{f.severity}] {f.subject}: {f.message}" for f in mine]
-                raise ExampleFailure("\n".join(lines))
+        problem = check_example(self.book, self.rule, self.example)
+        if problem is not None:
+            raise ExampleFailure(problem)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> str:

@@ -7,6 +7,7 @@ code. Resolving walks the chain: parameters by name override the parent's value,
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -94,6 +95,30 @@ def _resolve(layers: Iterable[Layer], jurisdiction: str) -> tuple[Resolved, list
     return Resolved(jurisdiction, ordered, params, disabled), problems
 
 
+# Parameters where a larger value gives the district more time (a laxer deadline).
+DEADLINE_PARAMETERS = ("annual_review_interval_months", "reevaluation_interval_months",
+                       "initial_evaluation_deadline_days", "transition_age",
+                       "late_start_warning_days")
+
+
+def laxer_deadlines(book: Rulebook) -> list[str]:
+    """Overrides in a lower layer that give more time than the layer above allows."""
+    out = []
+    for code in book.jurisdictions():
+        parents = chain(code)[:-1]
+        if not parents:
+            continue
+        above = book.resolve(parents[-1]).parameters
+        for name, param in book.resolve(code).parameters.items():
+            if name in DEADLINE_PARAMETERS and name in above and param.source.layer == code:
+                mine, theirs = param.values[-1][1], above[name].values[-1][1]
+                if isinstance(mine, int | float) and isinstance(theirs, int | float) \
+                        and mine > theirs:
+                    out.append(f"{param.source}: {code} sets {name} = {mine}, laxer than "
+                               f"{theirs} in {parents[-1]} ({above[name].source})")
+    return out
+
+
 def _yaml_files(root: Traversable) -> Iterator[Traversable]:
     for entry in sorted(root.iterdir(), key=lambda e: e.name):
         if entry.is_dir():
@@ -130,7 +155,12 @@ def load_rulebook(*extra_paths: str | Path, bundled: bool = True) -> Rulebook:
             sources.append((str(path), path))
     layers: list[Layer] = []
     problems: list[Problem] = []
+    seen: set[str] = set()
     for name, entry in sources:
+        real = os.path.realpath(str(entry))
+        if real in seen:
+            continue  # e.g. the bundled folder passed again as an extra path
+        seen.add(real)
         try:
             raw = entry.read_bytes()
         except OSError as exc:

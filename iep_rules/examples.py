@@ -1,0 +1,37 @@
+"""Running the examples embedded in rule files (shared by `iep-rules test` and the pytest plugin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .caseio import case_from_mapping
+from .engine import evaluate
+from .model import Example, Rule
+from .rulebook import Rulebook
+
+DEFAULT_AS_OF = dt.date(2025, 1, 1)
+
+
+def check_example(book: Rulebook, rule: Rule, example: Example,
+                  backends: tuple[str, ...] = ("python", "durable")) -> str | None:
+    """None when the example behaves as it says on every backend, else a readable explanation."""
+    case = case_from_mapping(example.case, source=example.where)
+    as_of = example.as_of or DEFAULT_AS_OF
+    for backend in backends:
+        report = evaluate(book, case, as_of=as_of, jurisdiction=case.jurisdiction,
+                          backend=backend)
+        mine = [f for f in report.findings if f.rule_id == rule.id]
+        got = {"needs-data" if f.severity == "needs-data" else "fires" for f in mine}
+        expected = set() if example.expect == "silent" else {example.expect}
+        subjects_ok = (example.subjects is None
+                       or sorted(f.subject for f in mine) == sorted(example.subjects))
+        if got != expected or not subjects_ok:
+            lines = [f"rule:     {rule.id} ({rule.source})",
+                     f"example:  {example.name} ({example.where})",
+                     f"backend:  {backend}, as of {as_of}",
+                     f"expected: {example.expect}"
+                     + (f" on {list(example.subjects)}" if example.subjects else ""),
+                     f"got:      {sorted(got) or 'silent'}"]
+            lines += [f"  - [{f.severity}] {f.subject}: {f.message}" for f in mine]
+            return "\n".join(lines)
+    return None
