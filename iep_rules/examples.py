@@ -1,4 +1,4 @@
-"""Running the examples embedded in rule files (shared by `iep-rules test` and the pytest plugin)."""
+"""Running the examples embedded in rule files (for `iep-rules test` and the pytest plugin)."""
 
 from __future__ import annotations
 
