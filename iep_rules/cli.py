@@ -22,10 +22,12 @@ from .catalog import list_rules
 from .engine import BACKENDS, evaluate
 from .errors import IEPRulesError
 from .examples import check_example
+from .findings import finding_to_json
 from .ledger import case_ledger
 from .render import audit_text, ledger_json, ledger_text, to_json, to_text
 from .rulebook import laxer_deadlines, load_rulebook
 from .rulefile import parse_layer, rulefile_schema
+from .sarif import sarif_log
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -47,7 +49,7 @@ def cli() -> None:
 @click.argument("case_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--jurisdiction", help="Override the case's jurisdiction, e.g. US or US-NY.")
 @click.option("--as-of", callback=_date, help="Evaluate as of this date (default: today).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
               show_default=True)
 @click.option("--rules", "extra_rules", multiple=True,
               type=click.Path(exists=True, path_type=Path),
@@ -68,7 +70,12 @@ def check(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt:
     except IEPRulesError as exc:
         click.echo(exc.format_message(), err=True)
         sys.exit(2)
-    click.echo(to_json(report) if fmt == "json" else to_text(report), nl=False)
+    if fmt == "sarif":
+        located = [(str(case_file), None, finding_to_json(f)) for f in report.findings]
+        rules_in_force = rulebook.resolve(report.jurisdiction).rules
+        click.echo(json.dumps(sarif_log(rules_in_force, located), indent=2))
+    else:
+        click.echo(to_json(report) if fmt == "json" else to_text(report), nl=False)
     sys.exit(1 if report.has_violations else 0)
 
 
@@ -107,7 +114,7 @@ CSV_FIELDS = ["source", "line", "case_id", "rule_id", "severity", "topic", "subj
 @click.argument("input_path", metavar="INPUT")
 @click.option("--jurisdiction", help="Override every case's jurisdiction.")
 @click.option("--as-of", callback=_date, help="Evaluate as of this date (default: today).")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv", "text"]),
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv", "text", "sarif"]),
               default="jsonl", show_default=True)
 @click.option("--rules", "extra_rules", multiple=True,
               type=click.Path(exists=True, path_type=Path))
@@ -143,14 +150,14 @@ def audit(input_path: str, jurisdiction: str | None, as_of: dt.date | None, fmt:
     writer = csv.DictWriter(out, CSV_FIELDS, lineterminator="\n") if fmt == "csv" else None
     if writer is not None:
         writer.writeheader()
-    collected: list[dict[str, object]] = []
+    collected: list[dict[str, Any]] = []
     for result in results:
         tally.add(result)
         if show and tally.records_in % 100 == 0:
             click.echo(f"\r{tally.records_in} records", nl=False, err=True)
         if fmt == "jsonl":
             out.write(json.dumps(result, sort_keys=True) + "\n")
-        elif fmt == "json":
+        elif fmt in ("json", "sarif"):
             collected.append(result)
         elif writer is not None:
             _csv_rows(writer, result)
@@ -167,6 +174,12 @@ def audit(input_path: str, jurisdiction: str | None, as_of: dt.date | None, fmt:
                              sort_keys=True) + "\n")
     elif fmt == "text":
         out.write(audit_text(summary))
+    elif fmt == "sarif":
+        located = [(r["source"], r["line"], f) for r in collected if r["type"] == "result"
+                   for f in r["findings"]]
+        codes = {r["jurisdiction"] for r in collected if r["type"] == "result"}
+        rules_used = {rule.id: rule for code in sorted(codes) for rule in book.resolve(code).rules}
+        out.write(json.dumps(sarif_log(rules_used.values(), located), indent=2) + "\n")
     sys.exit(2 if tally.errors else 1 if tally.cases_with_violations else 0)
 
 

@@ -66,3 +66,20 @@ def test_text_summary_and_bad_rule_file(tmp_path):
     bad.write_text("jurisdiction: US\nrules: [1]\n")
     result = CliRunner().invoke(cli, ["audit", SAMPLE, "--rules", str(bad)])
     assert result.exit_code == 2 and result.stdout == "" and "bad.yaml:2:" in result.stderr
+
+
+def test_sarif_for_check_and_audit():
+    check = CliRunner().invoke(cli, ["check", "examples/ny-grade9.json", "--as-of", "2026-11-23",
+                                     "--format", "sarif"])
+    log = json.loads(check.output)
+    assert log["version"] == "2.1.0" and check.exit_code == 1
+    run = log["runs"][0]
+    rule_ids = {r["id"] for r in run["tool"]["driver"]["rules"]}
+    assert all(res["ruleId"] in rule_ids for res in run["results"])
+    transition = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "idea.iep.transition-services")
+    assert "34 CFR 300.320(b)(1)" in transition["help"]["text"]
+    assert {res["level"] for res in run["results"]} <= {"error", "warning", "note"}
+    audit = json.loads(CliRunner().invoke(cli, ["audit", SAMPLE, *ARGS, "--format", "sarif"]).output)
+    lines = {res["locations"][0]["physicalLocation"]["region"]["startLine"]
+             for res in audit["runs"][0]["results"]}
+    assert lines <= {1, 2, 4, 6} and 1 in lines  # the good records' lines, never the broken 3 and 5
