@@ -25,6 +25,7 @@ from .examples import check_example
 from .findings import finding_to_json
 from .ledger import case_ledger
 from .render import audit_text, ledger_json, ledger_text, to_json, to_text
+from .report_html import to_html, to_markdown
 from .rulebook import laxer_deadlines, load_rulebook
 from .rulefile import parse_layer, rulefile_schema
 from .sarif import sarif_log
@@ -49,7 +50,8 @@ def cli() -> None:
 @click.argument("case_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--jurisdiction", help="Override the case's jurisdiction, e.g. US or US-NY.")
 @click.option("--as-of", callback=_date, help="Evaluate as of this date (default: today).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+@click.option("--format", "fmt",
+              type=click.Choice(["text", "json", "sarif", "markdown", "html"]), default="text",
               show_default=True)
 @click.option("--rules", "extra_rules", multiple=True,
               type=click.Path(exists=True, path_type=Path),
@@ -70,7 +72,10 @@ def check(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt:
     except IEPRulesError as exc:
         click.echo(exc.format_message(), err=True)
         sys.exit(2)
-    if fmt == "sarif":
+    if fmt in ("markdown", "html"):
+        render_doc = to_html if fmt == "html" else to_markdown
+        click.echo(render_doc(report, case), nl=False)
+    elif fmt == "sarif":
         located = [(str(case_file), None, finding_to_json(f)) for f in report.findings]
         rules_in_force = rulebook.resolve(report.jurisdiction).rules
         click.echo(json.dumps(sarif_log(rules_in_force, located), indent=2))

@@ -1,0 +1,145 @@
+"""Reports a parent can read: Markdown and self-contained HTML (inline SVG chart, no network
+assets). Findings are grouped by topic, most serious first; every piece of case data is escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections import defaultdict
+from collections.abc import Iterable
+
+from .engine import format_value
+from .findings import SEVERITY_ORDER, Finding, Report
+from .ledger import MandateLedger
+from .records import Case
+
+_TOPIC = {"iep-contents": "IEP contents", "timelines": "Timelines", "eligibility": "Eligibility",
+          "placement": "Placement and individual decisions", "consent": "Consent",
+          "team": "Team, participation and notice", "services": "Services delivered"}
+_LABEL = {"violation": "Rule broken", "warning": "Needs a look", "notice": "Worth asking about",
+          "needs-data": "Record incomplete"}
+
+
+def _grouped(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        groups[f.topic].append(f)
+    return sorted(groups.items(), key=lambda kv: (min(SEVERITY_ORDER[f.severity] for f in kv[1]),
+                                                  kv[0]))
+
+
+def monthly(ledger: MandateLedger) -> list[tuple[str, int, int, int]]:
+    """(month, expected, delivered, owed-or-undelivered) per calendar month of a mandate."""
+    months: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for line in ledger.periods:
+        key = line.period
+        if "-W" in key:
+            year, week = key.split("-W")
+            key = dt.date.fromisocalendar(int(year), int(week), 1).strftime("%Y-%m")
+        elif len(key) == 10:
+            key = key[:7]
+        row = months[key]
+        row[0] += line.expected
+        row[1] += line.delivered
+        row[2] += line.expected - line.delivered
+    return [(k, *v) for k, v in sorted(months.items())]  # type: ignore[misc]
+
+
+def svg_chart(ledger: MandateLedger) -> str:
+    """Bars per month: mandated, delivered, not delivered. Plain SVG, no script."""
+    rows = monthly(ledger)
+    if not rows:
+        return ""
+    top = max(max(r[1], 1) for r in rows)
+    bar, gap, height = 10, 14, 120
+    width = len(rows) * (3 * bar + gap) + 40
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 40}" '
+             f'role="img" aria-label="sessions by month for {html.escape(ledger.service_name)}">']
+    colours = ("#7a7a7a", "#2e7d32", "#c62828")
+    for i, (month, *values) in enumerate(rows):
+        x = 30 + i * (3 * bar + gap)
+        for j, value in enumerate(values):
+            h = round(height * value / top)
+            parts.append(f'<rect x="{x + j * bar}" y="{height - h + 10}" width="{bar - 1}" '
+                         f'height="{h}" fill="{colours[j]}"><title>{value}</title></rect>')
+        parts.append(f'<text x="{x}" y="{height + 25}" font-size="9">{month[2:]}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def to_html(report: Report, case: Case) -> str:
+    e = html.escape
+    student = case.student
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           f"<title>IEP review for {e(student.id)}</title>",
+           "<style>body{font-family:sans-serif;max-width:52em;margin:2em auto;line-height:1.4}"
+           ".violation{border-left:6px solid #c62828}.warning{border-left:6px solid #ef6c00}"
+           ".notice,.needs-data{border-left:6px solid #1565c0}section.finding{padding:.3em 1em;"
+           "margin:1em 0;background:#fafafa}table{border-collapse:collapse}td,th{border:1px solid "
+           "#ccc;padding:.2em .5em}</style></head><body>",
+           f"<h1>IEP review for {e(student.id)}</h1>",
+           '<section id="summary"><h2>The case</h2><ul>',
+           f"<li>Jurisdiction: {e(report.jurisdiction)}; reviewed as of "
+           f"{report.as_of.isoformat()}</li>",
+           f"<li>School: {e(student.school or 'not recorded')}</li>",
+           f"<li>IEPs on record: {len(case.ieps)}; evaluations: {len(case.evaluations)}; "
+           f"eligibility decisions: {len(case.eligibility)}</li>",
+           "<li>" + ", ".join(f"{n} {e(_LABEL[k].lower())}" for k, n in report.summary.items())
+           + "</li></ul></section>", '<section id="findings"><h2>What we found</h2>']
+    if not report.findings:
+        out.append("<p>No problems found in the record.</p>")
+    for topic, items in _grouped(report.findings):
+        out.append(f"<h3>{e(_TOPIC.get(topic, topic))}</h3>")
+        for f in sorted(items, key=Finding.sort_key):
+            out.append(f'<section class="finding {e(f.severity)}"><h4>{e(_LABEL[f.severity])}: '
+                       f"{e(f.title)}</h4><p>{e(f.message)}</p>")
+            if f.evidence:
+                out.append("<p>What the record shows:</p><ul>" + "".join(
+                    f"<li>{e(ev.path or ev.fact)}: {e(format_value(ev.value))}</li>"
+                    for ev in f.evidence) + "</ul>")
+            if f.remedy:
+                out.append(f"<p><strong>What to ask for:</strong> {e(f.remedy)}</p>")
+            out.append("<p><small>Law: " + "; ".join(
+                e(c.authority) + ("" if c.verified else " (citation not yet verified)")
+                for c in f.citations) + f" &middot; rule {e(f.rule_id)}</small></p></section>")
+    out.append("</section>")
+    if report.ledger:
+        out.append('<section id="ledger"><h2>Services delivered</h2><table><tr><th>Service</th>'
+                   "<th>Expected</th><th>Delivered</th><th>Missed</th><th>Not documented</th>"
+                   "<th>Made up</th><th>Owed</th><th>Owed minutes</th></tr>")
+        for lg in report.ledger:
+            out.append(f"<tr><td>{e(lg.service_name)} ({e(lg.iep_id)})</td><td>{lg.expected}</td>"
+                       f"<td>{lg.delivered}</td><td>{lg.missed}</td><td>{lg.undocumented}</td>"
+                       f"<td>{lg.made_up}</td><td>{lg.owed_sessions}</td>"
+                       f"<td>{lg.owed_minutes}</td></tr>")
+        out.append("</table><p>Grey: sessions the IEP requires; green: delivered; red: not "
+                   "delivered.</p>")
+        out += [f"<h3>{e(lg.service_name)}</h3>{svg_chart(lg)}" for lg in report.ledger]
+        out.append("</section>")
+    out.append("<p><small>Legal information, not legal advice. Generated by iep-rules.</small>"
+               "</p></body></html>")
+    return "\n".join(out) + "\n"
+
+
+def to_markdown(report: Report, case: Case) -> str:
+    lines = [f"# IEP review for {case.student.id}", "",
+             f"Jurisdiction {report.jurisdiction}, as of {report.as_of.isoformat()}. "
+             + ", ".join(f"{n} {_LABEL[k].lower()}" for k, n in report.summary.items()) + ".", ""]
+    for topic, items in _grouped(report.findings):
+        lines += [f"## {_TOPIC.get(topic, topic)}", ""]
+        for f in sorted(items, key=Finding.sort_key):
+            lines += [f"### {_LABEL[f.severity]}: {f.title}", "", f.message, ""]
+            if f.remedy:
+                lines += [f"**What to ask for:** {f.remedy}", ""]
+            lines += ["Law: " + "; ".join(c.authority + ("" if c.verified else " (unverified)")
+                                          for c in f.citations), ""]
+    if report.ledger:
+        lines += ["## Services delivered", "",
+                  "| service | expected | delivered | missed | undocumented | owed "
+                  "| owed minutes |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {lg.service_name} ({lg.iep_id}) | {lg.expected} | {lg.delivered} | "
+                  f"{lg.missed} | {lg.undocumented} | {lg.owed_sessions} | {lg.owed_minutes} |"
+                  for lg in report.ledger]
+    return "\n".join(lines) + "\n"
