@@ -70,28 +70,29 @@ def students() -> st.SearchStrategy[r.Student]:
     )
 
 
-def referrals() -> st.SearchStrategy[r.Referral]:
-    return st.builds(r.Referral, date=dates(), source=_maybe(st.sampled_from(["parent", "school"])))
+def referrals(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.Referral]:
+    return st.builds(r.Referral, date=dates(max_value=latest),
+                     source=_maybe(st.sampled_from(["parent", "school"])))
 
 
-def consents() -> st.SearchStrategy[r.Consent]:
-    return st.builds(r.Consent, kind=st.sampled_from(r.ConsentKind), date=dates(),
+def consents(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.Consent]:
+    return st.builds(r.Consent, kind=st.sampled_from(r.ConsentKind), date=dates(max_value=latest),
                      response=st.sampled_from(r.ConsentResponse), written=_maybe(st.booleans()))
 
 
 @st.composite
-def evaluations(draw: st.DrawFn) -> r.Evaluation:
-    consent = draw(_maybe(dates()))
-    completed = draw(_maybe(dates(min_value=consent) if consent else dates()))
+def evaluations(draw: st.DrawFn, *, latest: dt.date = _LAST) -> r.Evaluation:
+    consent = draw(_maybe(dates(max_value=latest)))
+    completed = draw(_maybe(dates(min_value=consent or _FIRST, max_value=latest)))
     return r.Evaluation(kind=draw(st.sampled_from(r.EvaluationKind)), consent_date=consent,
                         completed=completed,
                         purpose=draw(st.sampled_from(["idea", "idea", "section_504"])),
                         needs=tuple(draw(st.lists(_WORDS, max_size=2, unique=True))))
 
 
-def eligibilities() -> st.SearchStrategy[r.Eligibility]:
+def eligibilities(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.Eligibility]:
     return st.builds(
-        r.Eligibility, date=dates(), outcome=st.sampled_from(r.Outcome),
+        r.Eligibility, date=dates(max_value=latest), outcome=st.sampled_from(r.Outcome),
         classification=_maybe(st.sampled_from(r.Classification)),
         adverse_effect=_maybe(st.booleans()), needs_special_education=_maybe(st.booleans()),
         determinant_factors=st.lists(st.sampled_from(r.DeterminantFactor), max_size=3,
@@ -102,9 +103,10 @@ def eligibilities() -> st.SearchStrategy[r.Eligibility]:
     )
 
 
-def meetings() -> st.SearchStrategy[r.Meeting]:
+def meetings(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.Meeting]:
     return st.builds(
-        r.Meeting, date=dates(), purpose=st.sampled_from(["annual_review", "eligibility", "other"]),
+        r.Meeting, date=dates(max_value=latest),
+        purpose=st.sampled_from(["annual_review", "eligibility", "other"]),
         attendees=st.lists(st.sampled_from(["parent", "special_education_teacher",
                                             "district_representative"]), unique=True).map(tuple),
         interpreter_requested=_maybe(st.booleans()), interpreter_provided=_maybe(st.booleans()))
@@ -136,9 +138,10 @@ def services(draw: st.DrawFn, *, within: tuple[dt.date, dt.date] | None = None,
 
 @st.composite
 def ieps(draw: st.DrawFn, *, index: int = 0, min_services: int = 0,
-         max_services: int = 2) -> r.IEP:
+         max_services: int = 2, latest: dt.date = _LAST) -> r.IEP:
+    """An IEP whose meeting and start are on or before `latest` (its term may run past it)."""
     _check(0 <= min_services <= max_services, "ieps(): need 0 <= min_services <= max_services")
-    start = draw(dates(max_value=dt.date(2026, 12, 31)))
+    start = draw(dates(max_value=min(latest, dt.date(2026, 12, 31))))
     end = start + dt.timedelta(days=draw(st.integers(0, 400)))
     n = draw(st.integers(min_services, max_services))
     return r.IEP(
@@ -164,30 +167,31 @@ def ieps(draw: st.DrawFn, *, index: int = 0, min_services: int = 0,
     )
 
 
-def placements() -> st.SearchStrategy[r.Placement]:
+def placements(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.Placement]:
     factors = ["iep", "individual_needs", "availability_of_space", "administrative_convenience"]
-    return st.builds(r.Placement, date=dates(), setting=st.sampled_from(["special class",
-                                                                         "general education"]),
+    return st.builds(r.Placement, date=dates(max_value=latest),
+                     setting=st.sampled_from(["special class", "general education"]),
                      decided_by=st.lists(st.sampled_from(["parent", "district_representative"]),
                                          unique=True).map(tuple),
                      basis_factors=st.lists(st.sampled_from(factors), unique=True).map(tuple))
 
 
-def parent_requests() -> st.SearchStrategy[r.ParentRequest]:
-    return st.builds(r.ParentRequest, date=dates(),
+def parent_requests(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.ParentRequest]:
+    return st.builds(r.ParentRequest, date=dates(max_value=latest),
                      kind=st.sampled_from(["evaluation", "meeting", "interpreter"]),
                      response=st.sampled_from(r.RequestResponse),
-                     prior_written_notice_date=_maybe(dates()))
+                     prior_written_notice_date=_maybe(dates(max_value=latest)))
 
 
-def agreements() -> st.SearchStrategy[r.WrittenAgreement]:
-    return st.builds(r.WrittenAgreement, date=dates(), kind=st.sampled_from(
+def agreements(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.WrittenAgreement]:
+    return st.builds(r.WrittenAgreement, date=dates(max_value=latest), kind=st.sampled_from(
         ["reevaluation_unnecessary", "more_frequent_reevaluation"]))
 
 
 @st.composite
-def calendars(draw: st.DrawFn) -> r.SchoolCalendar:
-    year = draw(st.integers(2016, 2026))
+def calendars(draw: st.DrawFn, *, latest: dt.date = _LAST) -> r.SchoolCalendar:
+    """A school year starting on or before `latest`."""
+    year = draw(st.integers(2016, max(2016, min(2026, latest.year - (latest.month < 9)))))
     start, end = dt.date(year, 9, 5), dt.date(year + 1, 6, 25)
     closure_start = draw(dates(min_value=start, max_value=end))
     closure = r.Closure(closure_start, min(end, closure_start + dt.timedelta(
@@ -207,34 +211,45 @@ def sessions(*, service_ids: list[str], calendar: r.SchoolCalendar
         makeup_for=_maybe(day))
 
 
-@st.composite
-def cases(draw: st.DrawFn, *, jurisdiction: str | None = None, min_services: int = 0,
-          max_ieps: int = 3) -> r.Case:
-    """A whole case. `jurisdiction` fixes the code (else US or US-NY); `min_services` puts at
-    least that many services in the first IEP."""
+def cases(*, jurisdiction: str | None = None, as_of: dt.date | None = None,
+          min_services: int = 0, max_ieps: int = 3) -> st.SearchStrategy[r.Case]:
+    """A whole case. `jurisdiction` fixes the code (else US or US-NY); `as_of` keeps every
+    recorded event on or before that date; `min_services` puts at least that many services in
+    the first IEP. Bad arguments raise `InvalidStrategyArgument` here, not at draw time."""
     _check(jurisdiction is None or bool(_JURISDICTION.fullmatch(jurisdiction)),
            f"cases(): jurisdiction must look like US, US-NY or US-NY-NYC, got {jurisdiction!r}")
     _check(min_services >= 0 and max_ieps >= (1 if min_services else 0),
            "cases(): min_services needs at least one IEP (max_ieps >= 1)")
+    _check(as_of is None or dt.date(2016, 9, 30) <= as_of,
+           "cases(): as_of must be on or after 2016-09-30 (the first generated school year)")
+    return _cases(jurisdiction=jurisdiction, latest=as_of or _LAST, min_services=min_services,
+                  max_ieps=max_ieps)
+
+
+@st.composite
+def _cases(draw: st.DrawFn, *, jurisdiction: str | None, latest: dt.date, min_services: int,
+           max_ieps: int) -> r.Case:
     code = jurisdiction or draw(st.sampled_from(["US", "US-NY"]))
     n_ieps = draw(st.integers(1 if min_services else 0, max_ieps))
     plans = tuple(draw(ieps(index=i, min_services=min_services if i == 0 else 0,
-                            max_services=max(2, min_services))) for i in range(n_ieps))
-    cals = tuple(draw(st.lists(calendars(), max_size=1)))
+                            max_services=max(2, min_services), latest=latest))
+                  for i in range(n_ieps))
+    cals = tuple(draw(st.lists(calendars(latest=latest), max_size=1)))
     ids = [s.id for p in plans for s in p.services]
     logs: tuple[r.SessionLog, ...] = ()
     if cals and ids:
-        logs = tuple(draw(st.lists(sessions(service_ids=ids, calendar=cals[0]), max_size=10)))
+        logs = tuple(s for s in draw(st.lists(sessions(service_ids=ids, calendar=cals[0]),
+                                              max_size=10)) if s.date <= latest)
     return r.Case(
         id=f"case-{draw(st.integers(0, 10**9))}", jurisdiction=code, student=draw(students()),
-        referral=draw(_maybe(referrals())),
-        consents=tuple(draw(st.lists(consents(), max_size=2))),
-        evaluations=tuple(draw(st.lists(evaluations(), max_size=3))),
-        eligibility=tuple(draw(st.lists(eligibilities(), max_size=2))),
-        meetings=tuple(draw(st.lists(meetings(), max_size=1))),
-        ieps=plans, placements=tuple(draw(st.lists(placements(), max_size=1))),
-        parent_requests=tuple(draw(st.lists(parent_requests(), max_size=1))),
-        agreements=tuple(draw(st.lists(agreements(), max_size=1))),
+        referral=draw(_maybe(referrals(latest=latest))),
+        consents=tuple(draw(st.lists(consents(latest=latest), max_size=2))),
+        evaluations=tuple(draw(st.lists(evaluations(latest=latest), max_size=3))),
+        eligibility=tuple(draw(st.lists(eligibilities(latest=latest), max_size=2))),
+        meetings=tuple(draw(st.lists(meetings(latest=latest), max_size=1))),
+        ieps=plans, placements=tuple(draw(st.lists(placements(latest=latest), max_size=1))),
+        parent_requests=tuple(draw(st.lists(parent_requests(latest=latest), max_size=1))),
+        agreements=tuple(draw(st.lists(agreements(latest=latest), max_size=1))),
         sessions=logs, calendars=cals,
     )
 

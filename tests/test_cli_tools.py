@@ -63,3 +63,12 @@ def test_explain_shows_parameters_after_overlays():
     assert "parameter transition_age = 15 years (from rules/us-ny/parameters.yaml" in result.output
     missing = CliRunner().invoke(cli, ["rules", "explain", "no.such.rule"])
     assert missing.exit_code == 2
+
+
+def test_every_command_has_help_with_an_example_and_version_works():
+    for args in (["check"], ["audit"], ["ledger"], ["rules", "list"], ["rules", "explain"],
+                 ["test"], ["lint"], ["schema"]):
+        result = CliRunner().invoke(cli, [*args, "--help"])
+        assert result.exit_code == 0 and "Example: iep-rules" in result.output, args
+    version = CliRunner().invoke(cli, ["--version"])
+    assert version.exit_code == 0 and "iep-rules, version 0.1.0" in version.output

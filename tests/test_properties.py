@@ -85,3 +85,24 @@ def test_order_of_logs_agreements_and_calendars_does_not_matter(rulebook, case, 
         rnd.shuffle(items)
     other = attrs.evolve(case, **{k: tuple(v) for k, v in shuffled.items()})
     assert evaluate(rulebook, other, as_of=as_of).findings == evaluate(rulebook, case, as_of=as_of).findings
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=cases(as_of=dt.date(2023, 3, 1), jurisdiction="US-NY", min_services=1))
+def test_cases_knobs_are_honoured(case):
+    assert case.jurisdiction == "US-NY" and case.ieps and case.ieps[0].services
+    assert all(d <= dt.date(2023, 3, 1) for d in (
+        *(e.date for e in case.eligibility), *(c.date for c in case.consents),
+        *(s.date for s in case.sessions), *(i.meeting_date for i in case.ieps if i.meeting_date),
+        *(e.completed for e in case.evaluations if e.completed)))
+
+
+def test_bad_strategy_arguments_raise_up_front():
+    import pytest
+
+    from iep_rules.strategies import InvalidStrategyArgument, cases_violating
+
+    with pytest.raises(InvalidStrategyArgument, match="jurisdiction"):
+        cases(jurisdiction="New York")
+    with pytest.raises(InvalidStrategyArgument, match="no rule"):
+        cases_violating("no.such.rule")
