@@ -41,22 +41,23 @@ Json = dict[str, Any]
 TRUE_C: Json = {"$gte": {"iid": 0}}  # always true: every fact has iid >= 0
 
 
-def _and(parts: list[Json | bool]) -> Json | bool:
-    if any(p is False for p in parts):
-        return False
-    kept = [p for p in parts if p is not True]
+def _join(op: str, parts: list[Json | bool]) -> Json | bool:
+    """$and / $or of conditions, folding the constants True and False away."""
+    absorbing = op == "$or"  # True absorbs an $or, False absorbs an $and
+    if any(p is absorbing for p in parts):
+        return absorbing
+    kept = [p for p in parts if p is not (not absorbing)]
     if not kept:
-        return True
-    return kept[0] if len(kept) == 1 else {"$and": kept}
+        return not absorbing
+    return kept[0] if len(kept) == 1 else {op: kept}
+
+
+def _and(parts: list[Json | bool]) -> Json | bool:
+    return _join("$and", parts)
 
 
 def _or(parts: list[Json | bool]) -> Json | bool:
-    if any(p is True for p in parts):
-        return True
-    kept = [p for p in parts if p is not False]
-    if not kept:
-        return False
-    return kept[0] if len(kept) == 1 else {"$or": kept}
+    return _join("$or", parts)
 
 
 _FLIP = {"eq": "ne", "ne": "eq", "lt": "ge", "ge": "lt", "gt": "le", "le": "gt"}

@@ -84,7 +84,7 @@ class RuleFileProblem(pytest.Item):
 
 
 class ExampleFailure(Exception):
-    pass
+    """An example did not behave as its rule file says; the message explains how."""
 
 
 class RuleExample(pytest.Item):

@@ -69,7 +69,7 @@ def _where(filename: str, node: yaml.Node) -> str:
 
 
 class _Budget(Exception):
-    pass
+    """Raised inside the converter when a document expands past the node or depth budget."""
 
 
 def load_yaml(text_or_bytes: bytes | str, filename: str) -> tuple[Located | None, list[Problem]]:

@@ -40,7 +40,7 @@ def test_deeply_nested_json_is_a_case_error():
         parse_json("[" * 200_000, "deep.json")
 
 
-def _check_rule_file(text):
+def assert_rule_file_fails_cleanly(text):
     layer, problems = parse_layer(text, "x.yaml")
     assert (layer is None) == bool(problems)
     for problem in problems:
@@ -49,12 +49,12 @@ def _check_rule_file(text):
 
 @given(st.text(max_size=300))
 def test_arbitrary_text_as_a_rule_file(text):
-    _check_rule_file(text)
+    assert_rule_file_fails_cleanly(text)
 
 
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_as_a_rule_file(raw):
-    _check_rule_file(raw)
+    assert_rule_file_fails_cleanly(raw)
 
 
 @st.composite
@@ -85,7 +85,7 @@ def mutated_rule_files(draw):
 @settings(deadline=None)
 @given(mutated_rule_files())
 def test_mutated_rule_files_never_escape(text):
-    _check_rule_file(text)
+    assert_rule_file_fails_cleanly(text)
 
 
 def test_round_trip_of_reports_is_lossless(rulebook):
