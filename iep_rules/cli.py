@@ -40,7 +40,19 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
         raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Maps the library's own errors to exit code 2 for every command: each error formats
+    itself (file and location included), so commands need no error handling of their own."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except IEPRulesError as exc:
+            click.echo(exc.format_message(), err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="iep-rules")
 def cli() -> None:
     """Check special-education case files against cited federal and state rules."""
@@ -64,14 +76,10 @@ def check(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt:
 
     Example: iep-rules check examples/ny-grade9.json --as-of 2026-11-23 --format json
     """
-    try:
-        rulebook = load_rulebook(*extra_rules)
-        case = load_case(case_file)
-        report = evaluate(rulebook, case, as_of=as_of, jurisdiction=jurisdiction,
-                          backend=backend)
-    except IEPRulesError as exc:
-        click.echo(exc.format_message(), err=True)
-        sys.exit(2)
+    rulebook = load_rulebook(*extra_rules)
+    case = load_case(case_file)
+    report = evaluate(rulebook, case, as_of=as_of, jurisdiction=jurisdiction,
+                      backend=backend)
     if fmt in ("markdown", "html"):
         render_doc = to_html if fmt == "html" else to_markdown
         click.echo(render_doc(report, case), nl=False)
@@ -99,15 +107,11 @@ def ledger(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt
 
     Example: iep-rules ledger examples/ledger-speech.json --as-of 2024-11-29
     """
-    try:
-        case = load_case(case_file)
-        day = as_of or dt.date.today()
-        resolved = load_rulebook(*extra_rules).resolve(jurisdiction or case.jurisdiction)
-        params = {n: p.value_on(day) for n, p in resolved.parameters.items()}
-        ledgers = case_ledger(case, day, params)
-    except IEPRulesError as exc:
-        click.echo(exc.format_message(), err=True)
-        sys.exit(2)
+    case = load_case(case_file)
+    day = as_of or dt.date.today()
+    resolved = load_rulebook(*extra_rules).resolve(jurisdiction or case.jurisdiction)
+    params = {n: p.value_on(day) for n, p in resolved.parameters.items()}
+    ledgers = case_ledger(case, day, params)
     click.echo(ledger_json(ledgers) if fmt == "json" else ledger_text(ledgers), nl=False)
 
 
@@ -137,11 +141,7 @@ def audit(input_path: str, jurisdiction: str | None, as_of: dt.date | None, fmt:
 
     Example: iep-rules audit district.jsonl --as-of 2026-11-23 --format text --workers 2
     """
-    try:
-        book = load_rulebook(*extra_rules)
-    except IEPRulesError as exc:
-        click.echo(exc.format_message(), err=True)
-        sys.exit(2)
+    book = load_rulebook(*extra_rules)
     if input_path != "-" and not Path(input_path).exists():
         click.echo(f"{input_path}: no such file or folder", err=True)
         sys.exit(2)
@@ -201,7 +201,7 @@ def _csv_rows(writer: csv.DictWriter[str], result: dict[str, Any]) -> None:
                          "citations": "; ".join(c["authority"] for c in f["citations"])})
 
 
-@cli.group()
+@cli.group(cls=_Group)
 def rules() -> None:
     """Inspect the rules in force."""
 
@@ -220,12 +220,8 @@ def rules_list(jurisdiction: str, topic: str | None, severity: str | None, fmt: 
 
     Example: iep-rules rules list --jurisdiction US-NY --format json
     """
-    try:
-        rows = list_rules(load_rulebook(*extra_rules), jurisdiction, topic=topic,
-                          severity=severity)
-    except IEPRulesError as exc:
-        click.echo(exc.format_message(), err=True)
-        sys.exit(2)
+    rows = list_rules(load_rulebook(*extra_rules), jurisdiction, topic=topic,
+                      severity=severity)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
@@ -246,12 +242,8 @@ def rules_explain(rule_id: str, jurisdiction: str, extra_rules: tuple[Path, ...]
 
     Example: iep-rules rules explain idea.iep.transition-services --jurisdiction US-NY
     """
-    try:
-        book = load_rulebook(*extra_rules)
-        resolved = book.resolve(jurisdiction)
-    except IEPRulesError as exc:
-        click.echo(exc.format_message(), err=True)
-        sys.exit(2)
+    book = load_rulebook(*extra_rules)
+    resolved = book.resolve(jurisdiction)
     rule = next((r for r in resolved.rules if r.id == rule_id), None)
     if rule is None:
         gone = resolved.disabled.get(rule_id)
@@ -285,11 +277,7 @@ def test_examples(paths: tuple[Path, ...]) -> None:
 
     Example: iep-rules test my-rules/
     """
-    try:
-        book = load_rulebook(*paths)
-    except IEPRulesError as exc:
-        click.echo(exc.format_message(), err=True)
-        sys.exit(2)
+    book = load_rulebook(*paths)
     failed = passed = 0
     for path in paths:
         files = sorted(path.rglob("*.y*ml")) if path.is_dir() else [path]
@@ -316,11 +304,7 @@ def lint(paths: tuple[Path, ...]) -> None:
 
     Example: iep-rules lint rules/
     """
-    try:
-        book = load_rulebook(*paths)
-    except IEPRulesError as exc:
-        click.echo(exc.format_message(), err=True)
-        sys.exit(2)
+    book = load_rulebook(*paths)
     warnings = laxer_deadlines(book)
     for warning in warnings:
         click.echo(f"warning: {warning}")
