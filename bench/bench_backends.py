@@ -110,7 +110,7 @@ def main() -> None:
     args = parser.parse_args()
     book = load_rulebook()
     full = book.resolve("US")
-    params = {n: p.value_on(AS_OF) for n, p in full.parameters.items()}
+    params = full.values_on(AS_OF)
     resolved = attrs.evolve(full, rules=tuple(r for r in full.rules if r.id in HAND_WRITTEN_RULES))
     sample = _sample(args.cases)
     prepared = [(list(items(case, AS_OF)), c.Context(params, case.student.date_of_birth))

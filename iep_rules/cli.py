@@ -110,8 +110,7 @@ def ledger(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt
     case = load_case(case_file)
     day = as_of or dt.date.today()
     resolved = load_rulebook(*extra_rules).resolve(jurisdiction or case.jurisdiction)
-    params = {n: p.value_on(day) for n, p in resolved.parameters.items()}
-    ledgers = case_ledger(case, day, params)
+    ledgers = case_ledger(case, day, resolved.values_on(day))
     click.echo(ledger_json(ledgers) if fmt == "json" else ledger_text(ledgers), nl=False)
 
 

@@ -128,9 +128,18 @@ def _sort_key(log: SessionLog) -> tuple[dt.date, str, str, int, dt.date]:
             log.makeup_for or dt.date.min)
 
 
+SchoolDays = tuple[set[dt.date], dict[dt.date, str]]
+
+
+def case_school_days(case: Case) -> SchoolDays:
+    """The case's open school days and named closures, computed once for all its services."""
+    return school_days(case.calendars), closure_days(case.calendars)
+
+
 def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.date,
-                   policy: Policy) -> MandateLedger | None:
-    """The ledger of one service, or None when the mandate or the calendar is not recorded."""
+                   policy: Policy, days: SchoolDays | None = None) -> MandateLedger | None:
+    """The ledger of one service, or None when the mandate or the calendar is not recorded.
+    `days` is `case_school_days(case)`, passed in when several services share it."""
     iep = case.ieps[iep_index]
     service = iep.services[service_index]
     if service.frequency is None or service.duration_minutes is None or not case.calendars:
@@ -140,8 +149,9 @@ def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.dat
         return None
     start, end = window
     unit, times, minutes = service.frequency.per, service.frequency.times, service.duration_minutes
-    open_days = {d for d in school_days(case.calendars) if start <= d <= end}
-    closed = {d: n for d, n in closure_days(case.calendars).items() if start <= d <= end}
+    all_open, all_closed = days or case_school_days(case)
+    open_days = {d for d in all_open if start <= d <= end}
+    closed = {d: n for d, n in all_closed.items() if start <= d <= end}
     logs = sorted((s for s in case.sessions if s.service == service.id and start <= s.date <= end),
                   key=_sort_key)
     synthetic: list[SessionLog] = []
@@ -227,10 +237,13 @@ def case_ledger(case: Case, as_of: dt.date, params: Mapping[str, Any] | None = N
                 ) -> list[MandateLedger]:
     """Every service's ledger (services whose mandate or calendar is unrecorded are left out)."""
     policy = Policy.from_params(params or {})
+    if not case.calendars or not any(iep.services for iep in case.ieps):
+        return []
+    days = case_school_days(case)
     out = []
     for i, iep in enumerate(case.ieps):
         for j in range(len(iep.services)):
-            ledger = mandate_ledger(case, i, j, as_of, policy)
+            ledger = mandate_ledger(case, i, j, as_of, policy, days)
             if ledger is not None:
                 out.append(ledger)
     return out

@@ -57,7 +57,8 @@ class Example:
     expect: str
     as_of: dt.date | None
     subjects: tuple[str, ...] | None
-    where: str
+    where: str  # file:line:col, for messages
+    line: int
 
 
 @attrs.frozen

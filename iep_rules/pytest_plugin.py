@@ -104,5 +104,4 @@ class RuleExample(pytest.Item):
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int, str]:
-        line = int(self.example.where.rsplit(":", 2)[-2])
-        return self.path, line - 1, f"{self.rule.id}: {self.example.name}"
+        return self.path, self.example.line - 1, f"{self.rule.id}: {self.example.name}"

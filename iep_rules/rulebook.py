@@ -7,11 +7,13 @@ code. Resolving walks the chain: parameters by name override the parent's value,
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterable, Iterator
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -34,6 +36,10 @@ class Resolved:
     rules: tuple[Rule, ...]
     parameters: dict[str, Parameter]
     disabled: dict[str, Disable]
+
+    def values_on(self, day: dt.date) -> dict[str, Any]:
+        """Every parameter's value in force on `day`."""
+        return {name: p.value_on(day) for name, p in self.parameters.items()}
 
 
 @attrs.define
@@ -170,10 +176,14 @@ def load_rulebook(*extra_paths: str | Path, bundled: bool = True) -> Rulebook:
         problems += found
         if layer is not None:
             layers.append(layer)
+    resolved: dict[str, Resolved] = {}
     if not problems:
         for code in sorted({layer.jurisdiction for layer in layers}):
-            problems += _resolve(layers, code)[1]
+            resolved[code], found = _resolve(layers, code)
+            problems += found
     if problems:
         raise RuleFileError(", ".join(sorted({p.location.split(":")[0] for p in problems})),
                             problems)
-    return Rulebook(tuple(layers))
+    book = Rulebook(tuple(layers))
+    book._cache.update(resolved)  # already resolved once to check them; keep the results
+    return book

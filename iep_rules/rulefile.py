@@ -71,8 +71,7 @@ class _Builder:
         self.problems.append(Problem(self.doc.where(path), message))
 
     def source(self, path: Path_) -> Source:
-        line = int(self.doc.where(path).rsplit(":", 2)[-2])
-        return Source(self.doc.filename, line, self.jurisdiction)
+        return Source(self.doc.filename, self.doc.position(path)[0], self.jurisdiction)
 
     def layer(self) -> Layer | None:
         data = self.doc.data
@@ -130,8 +129,9 @@ class _Builder:
             if "as_of" in ex and as_of is None:
                 self.err((*path, "examples", i, "as_of"), f"not a real date: {ex['as_of']!r}")
             subjects = tuple(ex["subjects"]) if "subjects" in ex else None
+            where = (*path, "examples", i)
             examples.append(Example(ex["name"], ex["case"], ex["expect"], as_of, subjects,
-                                    self.doc.where((*path, "examples", i))))
+                                    self.doc.where(where), self.doc.position(where)[0]))
         if len(self.problems) > before or when is None:
             return None
         return Rule(

@@ -35,12 +35,16 @@ class Located:
         self.data = data
         self.marks = marks
 
-    def where(self, path: Path_) -> str:
-        """file:line:col of the nearest node at or above `path`."""
+    def position(self, path: Path_) -> tuple[int, int]:
+        """(line, column) of the nearest node at or above `path`."""
         probe = tuple(path)
         while probe not in self.marks and probe:
             probe = probe[:-1]
-        line, col = self.marks.get(probe, (1, 1))
+        return self.marks.get(probe, (1, 1))
+
+    def where(self, path: Path_) -> str:
+        """file:line:col of the nearest node at or above `path`."""
+        line, col = self.position(path)
         return f"{self.filename}:{line}:{col}"
 
 
