@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, given, settings
 
 from iep_rules import conditions as c
 from iep_rules import evaluate, load_rulebook
-from iep_rules.engine import PythonBackend
-from iep_rules.facts import items
+from iep_rules.engine._evaluate import PythonBackend
+from iep_rules.facts._namespace import items
 from iep_rules.strategies import cases
 
 AS_OF = dt.date(2025, 6, 1)

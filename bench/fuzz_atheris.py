@@ -11,9 +11,9 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from iep_rules.caseio import case_from_mapping, parse_json
-    from iep_rules.errors import CaseError
-    from iep_rules.rulefile import parse_layer
+    from iep_rules._errors import CaseError
+    from iep_rules.case._io import case_from_mapping, parse_json
+    from iep_rules.lang._rulefile import parse_layer
 
 
 def one_input(data: bytes) -> None:

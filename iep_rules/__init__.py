@@ -4,13 +4,13 @@
     >>> report = evaluate(load_rulebook(), load_case("examples/ny-grade9.json"), as_of=...)
 """
 
-from .caseio import case_from_mapping, case_to_mapping, load_case
-from .engine import BACKENDS, evaluate
-from .errors import CaseError, EvaluationError, IEPRulesError, Problem, RuleFileError
-from .findings import Evidence, Finding, Report, report_to_json
-from .model import Citation, Parameter, Rule
-from .records import Case
-from .rulebook import Rulebook, load_rulebook
+from ._errors import CaseError, EvaluationError, IEPRulesError, Problem, RuleFileError
+from ._findings import Evidence, Finding, Report, report_to_json
+from .case._io import case_from_mapping, case_to_mapping, load_case
+from .case._records import Case
+from .engine._evaluate import BACKENDS, evaluate
+from .lang._model import Citation, Parameter, Rule
+from .rulebook._rulebook import Rulebook, load_rulebook
 
 __version__ = "0.1.0"
 

@@ -5,14 +5,14 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from iep_rules.catalog import coverage_markdown
 from iep_rules.cli import cli
+from iep_rules.rulebook._catalog import coverage_markdown
 
 
 def test_docs_rules_md_is_current(rulebook):
     expected = coverage_markdown(rulebook)
     assert Path("docs/rules.md").read_text(encoding="utf-8") == expected, (
-        "docs/rules.md is stale: run `python -m iep_rules.catalog > docs/rules.md`")
+        "docs/rules.md is stale: run `python -m iep_rules.rulebook._catalog > docs/rules.md`")
 
 
 def test_rules_list_json_for_new_york():

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from iep_rules import case_from_mapping, evaluate, load_rulebook
-from iep_rules.engine import PythonBackend
+from iep_rules.engine._evaluate import PythonBackend
 
 HOSTILE = "__import__('os').system('echo pwned')"
 

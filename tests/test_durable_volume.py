@@ -8,7 +8,7 @@ import datetime as dt
 import random
 
 from iep_rules import case_from_mapping, evaluate, load_rulebook
-from iep_rules.durable import RULES_PER_RULESET
+from iep_rules.engine._durable import RULES_PER_RULESET
 
 EXTRA_RULES = 130  # each library rule becomes two Rete rules: several rulesets per scope
 

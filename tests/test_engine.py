@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from iep_rules import case_from_mapping, evaluate
-from iep_rules.engine import render
+from iep_rules.engine._evaluate import render
 
 TEEN = {"id": "c", "jurisdiction": "US", "student": {"id": "s", "date_of_birth": "2009-03-01"},
         "ieps": [{"id": "b", "start": "2024-09-01", "end": "2025-06-20"},

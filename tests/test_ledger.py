@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from iep_rules import case_from_mapping, load_case
-from iep_rules.ledger import Policy, case_ledger, mandate_ledger
+from iep_rules.facts._ledger import Policy, case_ledger, mandate_ledger
 
 BASE = json.loads(Path("examples/ledger-speech.json").read_text(encoding="utf-8"))
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iep_rules import case_from_mapping
-from iep_rules.ledger import MISS_REASONS, Policy, mandate_ledger
+from iep_rules.facts._ledger import MISS_REASONS, Policy, mandate_ledger
 
 BASE = json.loads(Path("examples/ledger-speech.json").read_text(encoding="utf-8"))
 AS_OF = dt.date(2024, 12, 20)

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iep_rules import case_from_mapping, case_to_mapping, evaluate, load_case, report_to_json
-from iep_rules.records import Case, Placement
+from iep_rules.case._records import Case, Placement
 from iep_rules.strategies import cases, dates
 
 AS_OF = dates(min_value=dt.date(2018, 1, 1))

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iep_rules import CaseError, case_from_mapping
-from iep_rules.caseio import parse_json
-from iep_rules.rulefile import parse_layer
+from iep_rules.case._io import parse_json
+from iep_rules.lang._rulefile import parse_layer
 from iep_rules.strategies import malformed_case_documents
 
 RULE_TEXTS = [p.read_text(encoding="utf-8") for p in sorted(Path("rules").rglob("*.yaml"))]

@@ -1,5 +1,5 @@
 """Checks on the bundled rule set as a whole. The examples themselves run through the pytest
-plugin (iep_rules.pytest_plugin): `pytest rules/`, part of the default test paths."""
+plugin (iep_rules.testing._pytest_plugin): `pytest rules/`, part of the default test paths."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from iep_rules import RuleFileError, load_rulebook
-from iep_rules.rulefile import parse_layer
+from iep_rules.lang._rulefile import parse_layer
 
 RULE = """\
 jurisdiction: US

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from dateutil.rrule import DAILY, FR, MO, SA, SU, TH, TU, WE, rrule
 
-from .records import FrequencyUnit, SchoolCalendar
+from ..case._records import FrequencyUnit, SchoolCalendar
 
 WEEKDAYS = {"monday": MO, "tuesday": TU, "wednesday": WE, "thursday": TH, "friday": FR,
             "saturday": SA, "sunday": SU}

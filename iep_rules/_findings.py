@@ -8,8 +8,8 @@ from typing import Any
 
 import attrs
 
-from .ledger import MandateLedger, ledger_to_json
-from .model import Citation
+from .facts._ledger import MandateLedger, ledger_to_json
+from .lang._model import Citation
 
 SEVERITY_ORDER = {"violation": 0, "warning": 1, "notice": 2, "needs-data": 3}
 

@@ -12,15 +12,15 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from . import conditions as c
-from .compiler import ScopeFn, compile_scope
-from .facts import Item, items
-from .findings import Evidence, Finding, Report
-from .ledger import case_ledger
-from .model import Citation, Rule
-from .records import Case
-from .rulebook import Resolved, Rulebook
-from .rulefile import PLACEHOLDER
+from .._findings import Evidence, Finding, Report
+from ..case._records import Case
+from ..facts._ledger import case_ledger
+from ..facts._namespace import Item, items
+from ..lang import _conditions as c
+from ..lang._compiler import ScopeFn, compile_scope
+from ..lang._model import Citation, Rule
+from ..lang._rulefile import PLACEHOLDER
+from ..rulebook._rulebook import Resolved, Rulebook
 
 BACKENDS = ("python", "durable")
 _CODE = re.compile(r"[a-z]+(?:_[a-z]+)+")
@@ -72,7 +72,7 @@ def _backend(rulebook: Rulebook, resolved: Resolved, name: str) -> Any:
         if name == "python":
             cache[key] = PythonBackend(resolved.rules)
         elif name == "durable":
-            from .durable import DurableBackend  # imported on demand: it loads a C extension
+            from ._durable import DurableBackend  # imported on demand: it loads a C extension
 
             cache[key] = DurableBackend(resolved.rules)
         else:

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
+from .._errors import Problem
 
 MAX_YAML_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000

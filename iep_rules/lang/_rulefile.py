@@ -16,11 +16,11 @@ from typing import Any
 
 import jsonschema
 
-from . import conditions as c
-from .errors import Problem
-from .facts import ListOf, scope_description
-from .model import Citation, Disable, Example, Layer, Parameter, Rule, Source
-from .yamldata import Located, Path_, load_yaml
+from .._errors import Problem
+from ..facts._namespace import ListOf, scope_description
+from . import _conditions as c
+from ._model import Citation, Disable, Example, Layer, Parameter, Rule, Source
+from ._yaml import Located, Path_, load_yaml
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .findings import Report, report_to_json
-from .ledger import MandateLedger, ledger_to_json
+from .._findings import Report, report_to_json
+from ..facts._ledger import MandateLedger, ledger_to_json
 
 _LABEL = {"violation": "VIOLATION", "warning": "WARNING", "notice": "NOTICE",
           "needs-data": "NEEDS DATA"}

@@ -18,11 +18,11 @@ from typing import IO, Any
 
 import attrs
 
-from .caseio import case_from_mapping, parse_json
-from .engine import evaluate
-from .errors import CaseError
-from .findings import finding_to_json
-from .rulebook import Rulebook, load_rulebook
+from .._errors import CaseError
+from .._findings import finding_to_json
+from ..case._io import case_from_mapping, parse_json
+from ..engine._evaluate import evaluate
+from ..rulebook._rulebook import Rulebook, load_rulebook
 
 
 @attrs.frozen

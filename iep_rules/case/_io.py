@@ -17,9 +17,9 @@ from typing import Any
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
-from . import records
-from .errors import CaseError, Problem
-from .records import Case
+from .._errors import CaseError, Problem
+from . import _records as records
+from ._records import Case
 
 _ENUMS = [
     obj for obj in vars(records).values()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Rule
-from .rulebook import Rulebook, chain
+from ..lang._model import Rule
+from ._rulebook import Rulebook, chain
 
 
 def rule_row(rule: Rule) -> dict[str, Any]:
@@ -67,6 +67,6 @@ def coverage_markdown(rulebook: Rulebook) -> str:
 
 
 if __name__ == "__main__":
-    from .rulebook import load_rulebook
+    from ._rulebook import load_rulebook
 
     print(coverage_markdown(load_rulebook()), end="")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .caseio import case_from_mapping
-from .engine import evaluate
-from .model import Example, Rule
-from .rulebook import Rulebook
+from ..case._io import case_from_mapping
+from ..engine._evaluate import evaluate
+from ..lang._model import Example, Rule
+from ..rulebook._rulebook import Rulebook
 
 DEFAULT_AS_OF = dt.date(2025, 1, 1)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from . import records as r
+from ..case import _records as r
 
 
 @attrs.frozen

@@ -17,9 +17,9 @@ from typing import Any
 
 import attrs
 
-from .errors import Problem, RuleFileError
-from .model import Disable, Layer, Parameter, Rule
-from .rulefile import parse_layer
+from .._errors import Problem, RuleFileError
+from ..lang._model import Disable, Layer, Parameter, Rule
+from ..lang._rulefile import parse_layer
 
 
 def chain(jurisdiction: str) -> list[str]:

@@ -29,10 +29,10 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from . import conditions as c
-from .errors import EvaluationError
-from .facts import Item
-from .model import Rule
+from .._errors import EvaluationError
+from ..facts._namespace import Item
+from ..lang import _conditions as c
+from ..lang._model import Rule
 
 RULES_PER_RULESET = 80  # durable rules (two per library rule, plus the sentinel)
 FIELDS_PER_FACT = 200

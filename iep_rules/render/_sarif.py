@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from . import __version__
-from .model import Rule
+from .. import __version__
+from ..lang._model import Rule
 
 LEVEL = {"violation": "error", "warning": "warning", "notice": "note", "needs-data": "note"}
 

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from .errors import IEPRulesError
-from .examples import check_example
-from .model import Example, Rule
-from .rulebook import Rulebook, bundled_rules_root, load_rulebook
-from .rulefile import parse_layer
+from .._errors import IEPRulesError
+from ..lang._model import Example, Rule
+from ..lang._rulefile import parse_layer
+from ..rulebook._rulebook import Rulebook, bundled_rules_root, load_rulebook
+from ._examples import check_example
 
 _RULE_FILE = re.compile(rb"^jurisdiction:", re.MULTILINE)
 

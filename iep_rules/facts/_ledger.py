@@ -20,8 +20,8 @@ from typing import Any
 
 import attrs
 
-from .records import IEP, Case, FrequencyUnit, Service, SessionLog, SessionStatus
-from .schedule import closure_days, fixed_day_dates, period_key, school_days
+from ..case._records import IEP, Case, FrequencyUnit, Service, SessionLog, SessionStatus
+from ._schedule import closure_days, fixed_day_dates, period_key, school_days
 
 # Defaults; each is a rule-file parameter an overlay can override (rules/us/idea/parameters.yaml).
 DEFAULT_POLICY: dict[str, Any] = {

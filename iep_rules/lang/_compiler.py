@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from . import conditions as c
-from .model import Rule
+from . import _conditions as c
+from ._model import Rule
 
 ScopeFn = Callable[[Mapping[str, Any], Mapping[str, Any], c.Context], list[tuple[int, int]]]
 

@@ -14,21 +14,21 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .audit import Tally, read_records, run_audit
-from .caseio import load_case
-from .caseschema import case_schema
-from .catalog import list_rules
-from .engine import BACKENDS, evaluate
-from .errors import IEPRulesError
-from .examples import check_example
-from .findings import finding_to_json
-from .ledger import case_ledger
-from .render import audit_text, ledger_json, ledger_text, to_json, to_text
-from .report_html import to_html, to_markdown
-from .rulebook import laxer_deadlines, load_rulebook
-from .rulefile import parse_layer, rulefile_schema
-from .sarif import sarif_log
+from .. import __version__
+from .._errors import IEPRulesError
+from .._findings import finding_to_json
+from ..batch._audit import Tally, read_records, run_audit
+from ..case._io import load_case
+from ..case._schema import case_schema
+from ..engine._evaluate import BACKENDS, evaluate
+from ..facts._ledger import case_ledger
+from ..lang._rulefile import parse_layer, rulefile_schema
+from ..render._html import to_html, to_markdown
+from ..render._sarif import sarif_log
+from ..render._text import audit_text, ledger_json, ledger_text, to_json, to_text
+from ..rulebook._catalog import list_rules
+from ..rulebook._rulebook import laxer_deadlines, load_rulebook
+from ..testing._examples import check_example
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:

@@ -9,10 +9,10 @@ import html
 from collections import defaultdict
 from collections.abc import Iterable
 
-from .engine import format_value
-from .findings import SEVERITY_ORDER, Finding, Report
-from .ledger import MandateLedger
-from .records import Case
+from .._findings import SEVERITY_ORDER, Finding, Report
+from ..case._records import Case
+from ..engine._evaluate import format_value
+from ..facts._ledger import MandateLedger
 
 _TOPIC = {"iep-contents": "IEP contents", "timelines": "Timelines", "eligibility": "Eligibility",
           "placement": "Placement and individual decisions", "consent": "Consent",

@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from .conditions import Cond
+from ._conditions import Cond
 
 SEVERITIES = ("violation", "warning", "notice")
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from .records import Case
+from ._records import Case
 
 
 def _schema(hint: Any, defs: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Output formats: a report (or an audit) written as text, JSON, Markdown, HTML, SARIF or CSV."""

@@ -1,0 +1,1 @@
+"""Testing toolkit: hypothesis strategies, rule-file examples, and the pytest plugin."""

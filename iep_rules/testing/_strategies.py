@@ -1,0 +1,345 @@
+"""Hypothesis strategies for case records (install the `test` extra: hypothesis is not a runtime
+dependency of iep-rules).
+
+Every strategy produces valid, internally consistent records: dates in order, services inside
+their IEP's term, sessions inside the school year. Names are plural, knobs keyword-only, and bad
+arguments raise `InvalidStrategyArgument` (an `IEPRulesError`) before anything is drawn.
+
+    from iep_rules.strategies import cases, cases_violating
+    @given(cases(jurisdiction="US-NY", min_services=1))
+    def test_my_property(case): ...
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from hypothesis import strategies as st
+
+from .._errors import IEPRulesError
+from ..case import _records as r
+
+T = TypeVar("T")
+
+__all__ = [
+    "InvalidStrategyArgument", "agreements", "calendars", "cases", "cases_satisfying",
+    "cases_violating", "consents", "dates", "eligibilities", "evaluations", "ieps",
+    "malformed_case_documents", "meetings", "parent_requests", "placements", "referrals",
+    "services",
+    "sessions", "students",
+]
+
+_FIRST, _LAST = dt.date(2015, 1, 1), dt.date(2027, 12, 31)
+_JURISDICTION = re.compile(r"US(-[A-Z]{2}(-[A-Z0-9]{2,8})?)?")
+
+
+class InvalidStrategyArgument(IEPRulesError, ValueError):
+    """A strategy was called with arguments it cannot honour."""
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise InvalidStrategyArgument(message)
+
+
+def _maybe(strategy: st.SearchStrategy[T]) -> st.SearchStrategy[T | None]:
+    return st.one_of(st.none(), strategy)
+
+
+def dates(*, min_value: dt.date = _FIRST, max_value: dt.date = _LAST
+          ) -> st.SearchStrategy[dt.date]:
+    _check(min_value <= max_value, f"dates(): min_value {min_value} is after max_value {max_value}")
+    return st.dates(min_value=min_value, max_value=max_value)
+
+
+_WORDS = st.sampled_from(["reading", "math", "articulation", "attention", "fine motor",
+                          "social skills", "written expression", "self-regulation"])
+
+
+def students() -> st.SearchStrategy[r.Student]:
+    return st.builds(
+        r.Student, id=st.from_regex(r"student-[0-9a-f]{4}", fullmatch=True),
+        date_of_birth=_maybe(dates(min_value=dt.date(2002, 1, 1), max_value=dt.date(2021, 1, 1))),
+        english_learner=_maybe(st.booleans()),
+        home_language=_maybe(st.sampled_from(["English", "Spanish", "Bengali", "Mandarin"])),
+        school=_maybe(st.sampled_from(["Example Elementary", "Example Middle", "Example High"])),
+    )
+
+
+def referrals(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.Referral]:
+    return st.builds(r.Referral, date=dates(max_value=latest),
+                     source=_maybe(st.sampled_from(["parent", "school"])))
+
+
+def consents(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.Consent]:
+    return st.builds(r.Consent, kind=st.sampled_from(r.ConsentKind), date=dates(max_value=latest),
+                     response=st.sampled_from(r.ConsentResponse), written=_maybe(st.booleans()))
+
+
+@st.composite
+def evaluations(draw: st.DrawFn, *, latest: dt.date = _LAST) -> r.Evaluation:
+    consent = draw(_maybe(dates(max_value=latest)))
+    completed = draw(_maybe(dates(min_value=consent or _FIRST, max_value=latest)))
+    return r.Evaluation(kind=draw(st.sampled_from(r.EvaluationKind)), consent_date=consent,
+                        completed=completed,
+                        purpose=draw(st.sampled_from(["idea", "idea", "section_504"])),
+                        needs=tuple(draw(st.lists(_WORDS, max_size=2, unique=True))))
+
+
+def eligibilities(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.Eligibility]:
+    return st.builds(
+        r.Eligibility, date=dates(max_value=latest), outcome=st.sampled_from(r.Outcome),
+        classification=_maybe(st.sampled_from(r.Classification)),
+        adverse_effect=_maybe(st.booleans()), needs_special_education=_maybe(st.booleans()),
+        determinant_factors=st.lists(st.sampled_from(r.DeterminantFactor), max_size=3,
+                                     unique=True).map(tuple),
+        impairments_noted=st.lists(st.sampled_from(["adhd", "deafness", "blindness", "anxiety"]),
+                                   max_size=2, unique=True).map(tuple),
+        section_504_referral=_maybe(st.booleans()),
+    )
+
+
+def meetings(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.Meeting]:
+    return st.builds(
+        r.Meeting, date=dates(max_value=latest),
+        purpose=st.sampled_from(["annual_review", "eligibility", "other"]),
+        attendees=st.lists(st.sampled_from(["parent", "special_education_teacher",
+                                            "district_representative"]), unique=True).map(tuple),
+        interpreter_requested=_maybe(st.booleans()), interpreter_provided=_maybe(st.booleans()))
+
+
+@st.composite
+def services(draw: st.DrawFn, *, within: tuple[dt.date, dt.date] | None = None,
+             index: int = 0) -> r.Service:
+    """A service mandate; `within` keeps its start and end inside an IEP term."""
+    lo, hi = within or (_FIRST, _LAST)
+    start = draw(_maybe(dates(min_value=lo, max_value=hi)))
+    end = draw(_maybe(dates(min_value=start or lo, max_value=hi)))
+    return r.Service(
+        id=f"svc-{index}",
+        name=draw(st.sampled_from(["speech_language_therapy", "counseling",
+                                   "occupational_therapy", "special_education_teacher_support"])),
+        frequency=draw(_maybe(st.builds(r.Frequency, times=st.integers(1, 5),
+                                        per=st.sampled_from(r.FrequencyUnit)))),
+        duration_minutes=draw(_maybe(st.sampled_from([20, 30, 40, 45, 60]))),
+        location=draw(_maybe(st.sampled_from(["separate location",
+                                              "general education classroom"]))),
+        start=start, end=end,
+        basis=draw(_maybe(st.sampled_from(["need", "provider_availability", "general_policy"]))),
+        weekdays=tuple(draw(st.lists(st.sampled_from(["monday", "tuesday", "wednesday",
+                                                      "thursday", "friday"]),
+                                     max_size=2, unique=True))),
+    )
+
+
+@st.composite
+def ieps(draw: st.DrawFn, *, index: int = 0, min_services: int = 0,
+         max_services: int = 2, latest: dt.date = _LAST) -> r.IEP:
+    """An IEP whose meeting and start are on or before `latest` (its term may run past it)."""
+    _check(0 <= min_services <= max_services, "ieps(): need 0 <= min_services <= max_services")
+    start = draw(dates(max_value=min(latest, dt.date(2026, 12, 31))))
+    end = start + dt.timedelta(days=draw(st.integers(0, 400)))
+    n = draw(st.integers(min_services, max_services))
+    return r.IEP(
+        id=f"iep-{index}",
+        meeting_date=draw(st.sampled_from([start - dt.timedelta(days=draw(st.integers(0, 60))),
+                                           None])),
+        start=draw(st.sampled_from([start, start, None])),
+        end=draw(st.sampled_from([end, end, None])),
+        team_present=tuple(draw(st.lists(st.sampled_from(
+            ["parent", "special_education_teacher", "district_representative",
+             "evaluation_interpreter"]), unique=True))),
+        present_levels=draw(_maybe(st.lists(st.sampled_from(
+            ["academic", "social", "physical", "management"]), unique=True).map(tuple))),
+        goals=draw(_maybe(st.lists(st.builds(r.Goal, area=_WORDS, measurable=_maybe(st.booleans()),
+                                             objectives_measurable=_maybe(st.booleans())),
+                                   max_size=2).map(tuple))),
+        services=tuple(draw(services(within=(start, end), index=i)) for i in range(n)),
+        transition=draw(_maybe(st.builds(
+            r.Transition,
+            postsecondary_goals=st.lists(st.just("college"), max_size=1).map(tuple),
+            services=st.lists(st.just("job shadowing"), max_size=1).map(tuple)))),
+        makeup_provision=draw(_maybe(st.just("made up before June 30"))),
+    )
+
+
+def placements(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.Placement]:
+    factors = ["iep", "individual_needs", "availability_of_space", "administrative_convenience"]
+    return st.builds(r.Placement, date=dates(max_value=latest),
+                     setting=st.sampled_from(["special class", "general education"]),
+                     decided_by=st.lists(st.sampled_from(["parent", "district_representative"]),
+                                         unique=True).map(tuple),
+                     basis_factors=st.lists(st.sampled_from(factors), unique=True).map(tuple))
+
+
+def parent_requests(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.ParentRequest]:
+    return st.builds(r.ParentRequest, date=dates(max_value=latest),
+                     kind=st.sampled_from(["evaluation", "meeting", "interpreter"]),
+                     response=st.sampled_from(r.RequestResponse),
+                     prior_written_notice_date=_maybe(dates(max_value=latest)))
+
+
+def agreements(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.WrittenAgreement]:
+    return st.builds(r.WrittenAgreement, date=dates(max_value=latest), kind=st.sampled_from(
+        ["reevaluation_unnecessary", "more_frequent_reevaluation"]))
+
+
+@st.composite
+def calendars(draw: st.DrawFn, *, latest: dt.date = _LAST) -> r.SchoolCalendar:
+    """A school year starting on or before `latest`."""
+    year = draw(st.integers(2016, max(2016, min(2026, latest.year - (latest.month < 9)))))
+    start, end = dt.date(year, 9, 5), dt.date(year + 1, 6, 25)
+    closure_start = draw(dates(min_value=start, max_value=end))
+    closure = r.Closure(closure_start, min(end, closure_start + dt.timedelta(
+        days=draw(st.integers(0, 9)))), "recess")
+    return r.SchoolCalendar(start, end, (closure,))
+
+
+def sessions(*, service_ids: list[str], calendar: r.SchoolCalendar
+             ) -> st.SearchStrategy[r.SessionLog]:
+    """Session log entries for the given services, dated inside the school year."""
+    _check(bool(service_ids), "sessions(): service_ids must not be empty")
+    day = dates(min_value=calendar.year_start, max_value=calendar.year_end)
+    return st.builds(
+        r.SessionLog, date=day, service=st.sampled_from(service_ids),
+        status=st.sampled_from(r.SessionStatus), minutes=_maybe(st.integers(5, 60)),
+        reason=_maybe(st.sampled_from(["provider_absence", "student_absence", "school_caused"])),
+        makeup_for=_maybe(day))
+
+
+def cases(*, jurisdiction: str | None = None, as_of: dt.date | None = None,
+          min_services: int = 0, max_ieps: int = 3) -> st.SearchStrategy[r.Case]:
+    """A whole case. `jurisdiction` fixes the code (else US or US-NY); `as_of` keeps every
+    recorded event on or before that date; `min_services` puts at least that many services in
+    the first IEP. Bad arguments raise `InvalidStrategyArgument` here, not at draw time."""
+    _check(jurisdiction is None or bool(_JURISDICTION.fullmatch(jurisdiction)),
+           f"cases(): jurisdiction must look like US, US-NY or US-NY-NYC, got {jurisdiction!r}")
+    _check(min_services >= 0 and max_ieps >= (1 if min_services else 0),
+           "cases(): min_services needs at least one IEP (max_ieps >= 1)")
+    _check(as_of is None or dt.date(2016, 9, 30) <= as_of,
+           "cases(): as_of must be on or after 2016-09-30 (the first generated school year)")
+    return _cases(jurisdiction=jurisdiction, latest=as_of or _LAST, min_services=min_services,
+                  max_ieps=max_ieps)
+
+
+@st.composite
+def _cases(draw: st.DrawFn, *, jurisdiction: str | None, latest: dt.date, min_services: int,
+           max_ieps: int) -> r.Case:
+    code = jurisdiction or draw(st.sampled_from(["US", "US-NY"]))
+    n_ieps = draw(st.integers(1 if min_services else 0, max_ieps))
+    plans = tuple(draw(ieps(index=i, min_services=min_services if i == 0 else 0,
+                            max_services=max(2, min_services), latest=latest))
+                  for i in range(n_ieps))
+    cals = tuple(draw(st.lists(calendars(latest=latest), max_size=1)))
+    ids = [s.id for p in plans for s in p.services]
+    logs: tuple[r.SessionLog, ...] = ()
+    if cals and ids:
+        logs = tuple(s for s in draw(st.lists(sessions(service_ids=ids, calendar=cals[0]),
+                                              max_size=10)) if s.date <= latest)
+    return r.Case(
+        id=f"case-{draw(st.integers(0, 10**9))}", jurisdiction=code, student=draw(students()),
+        referral=draw(_maybe(referrals(latest=latest))),
+        consents=tuple(draw(st.lists(consents(latest=latest), max_size=2))),
+        evaluations=tuple(draw(st.lists(evaluations(latest=latest), max_size=3))),
+        eligibility=tuple(draw(st.lists(eligibilities(latest=latest), max_size=2))),
+        meetings=tuple(draw(st.lists(meetings(latest=latest), max_size=1))),
+        ieps=plans, placements=tuple(draw(st.lists(placements(latest=latest), max_size=1))),
+        parent_requests=tuple(draw(st.lists(parent_requests(latest=latest), max_size=1))),
+        agreements=tuple(draw(st.lists(agreements(latest=latest), max_size=1))),
+        sessions=logs, calendars=cals,
+    )
+
+
+def _rule_outcome(rule_id: str, want: Callable[[set[str]], bool], jurisdiction: str | None,
+                  as_of: dt.date) -> st.SearchStrategy[r.Case]:
+    from ..engine._evaluate import evaluate  # imported late: strategies stay cheap to import
+    from ..rulebook._rulebook import load_rulebook
+
+    book = load_rulebook()
+    code = jurisdiction or "US-NY-NYC"
+    _check(book.rule(rule_id, code) is not None, f"no rule {rule_id!r} in force for {code}")
+
+    def outcome(case: r.Case) -> set[str]:
+        report = evaluate(book, case, as_of=as_of, jurisdiction=code)
+        return {f.severity for f in report.findings if f.rule_id == rule_id}
+
+    return cases(jurisdiction=jurisdiction).filter(lambda case: want(outcome(case)))
+
+
+def cases_violating(rule_id: str, *, jurisdiction: str | None = None,
+                    as_of: dt.date = dt.date(2025, 6, 1)) -> st.SearchStrategy[r.Case]:
+    """Cases on which `rule_id` fires (not needs-data). Drawn from `cases()` and filtered, so a
+    rule that fires rarely on random cases makes hypothesis report a filter health check."""
+    return _rule_outcome(rule_id, lambda s: bool(s - {"needs-data"}), jurisdiction, as_of)
+
+
+def cases_satisfying(rule_id: str, *, jurisdiction: str | None = None,
+                     as_of: dt.date = dt.date(2025, 6, 1)) -> st.SearchStrategy[r.Case]:
+    """Cases on which `rule_id` produces no finding at all."""
+    return _rule_outcome(rule_id, lambda s: not s, jurisdiction, as_of)
+
+
+def _not_a_date(value: Any) -> bool:
+    if value is None:
+        return False  # an absent date of birth is allowed
+    if isinstance(value, str):
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            return True
+        return False
+    return True
+
+
+def malformed_case_documents() -> st.SearchStrategy[Any]:
+    """JSON-like documents that are not valid cases: wrong types, missing fields, bad dates,
+    huge numbers, deep nesting, unknown keys. Loading each must raise `CaseError`."""
+    good = {"id": "c1", "jurisdiction": "US", "student": {"id": "s1"}}
+    junk = st.one_of(st.none(), st.booleans(), st.integers(-(10**30), 10**30),
+                     st.floats(allow_nan=True), st.text(max_size=12),
+                     st.lists(st.integers(), max_size=3))
+    bad_dates = st.sampled_from(["2024-02-30", "24-01-01", "", "2024-13-01", "99999-01-01"])
+
+    def nest(depth: int) -> Any:
+        doc: Any = "x"
+        for _ in range(depth):
+            doc = {"student": doc}
+        return doc
+
+    def mutated(kind: str, value: Any) -> Any:
+        doc = json.loads(json.dumps(good))
+        if kind == "drop":
+            doc.pop(value)
+        elif kind == "date":
+            doc["student"]["date_of_birth"] = value
+        elif kind == "extra":
+            doc["unexpected"] = value
+        elif kind == "type":
+            frequency = {"times": value, "per": "week"}
+            doc["ieps"] = [{"id": "i", "services": [{"id": "s", "name": "x",
+                                                     "frequency": frequency}]}]
+        return doc
+
+    return st.one_of(
+        junk,
+        st.builds(mutated, st.just("drop"), st.sampled_from(["id", "jurisdiction", "student"])),
+        st.builds(mutated, st.just("date"), st.one_of(bad_dates, junk.filter(_not_a_date))),
+        st.builds(mutated, st.just("extra"), junk),
+        st.builds(mutated, st.just("type"), st.one_of(st.text(max_size=3), st.floats(),
+                                                      st.integers(max_value=0), st.none())),
+        st.integers(50, 3000).map(nest),
+    )
+
+
+for _cls, _strategy in [
+    (r.Student, students()), (r.Referral, referrals()), (r.Consent, consents()),
+    (r.Evaluation, evaluations()),
+    (r.Eligibility, eligibilities()), (r.Meeting, meetings()), (r.Service, services()),
+    (r.IEP, ieps()), (r.Placement, placements()), (r.ParentRequest, parent_requests()),
+    (r.WrittenAgreement, agreements()), (r.SchoolCalendar, calendars()), (r.Case, cases()),
+]:
+    st.register_type_strategy(_cls, _strategy)
