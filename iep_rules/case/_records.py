@@ -79,6 +79,38 @@ class SessionStatus(StrEnum):
     MAKEUP = "makeup"
 
 
+class Measure(StrEnum):
+    """How a service amount is counted: whole sessions of the stated duration, or minutes that
+    may be delivered in any session lengths (times x duration minutes per period)."""
+
+    SESSIONS = "sessions"
+    MINUTES = "minutes"
+
+
+class MissReason(StrEnum):
+    """Why a logged session did not happen, in the terms real service logs use."""
+
+    PROVIDER_ABSENCE = "provider_absence"
+    PROVIDER_VACANCY = "provider_vacancy"
+    PROVIDER_OTHER_DUTIES = "provider_other_duties"  # assessments, coverage, meetings
+    SCHOOL_CAUSED = "school_caused"  # trips, assemblies, testing days
+    SCHOOL_CLOSURE = "school_closure"
+    DISCIPLINARY_REMOVAL = "disciplinary_removal"
+    STUDENT_ABSENCE = "student_absence"
+    STUDENT_UNAVAILABLE = "student_unavailable"
+    PARENT_CANCELLATION = "parent_cancellation"
+    OTHER = "other"
+
+
+WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+# Sane maxima for service amounts, checked when a case loads (docs/ledger.md, "Limits"). They
+# are far above any real IEP and keep the ledger's work bounded on hostile input.
+MAX_SESSION_MINUTES = 24 * 60  # no session is longer than a day
+MAX_SESSIONS_PER_DAY = 24
+DAYS_PER_UNIT = {"day": 1, "week": 7, "month": 31, "year": 366}  # longest possible period
+
+
 class RequestResponse(StrEnum):
     GRANTED = "granted"
     REFUSED = "refused"
@@ -111,6 +143,22 @@ _positive = v.and_(v.instance_of(int), v.ge(1))
 
 def _tuple(value: object) -> object:
     return tuple(value) if isinstance(value, list) else value
+
+
+_minutes = v.and_(v.instance_of(int), v.ge(1), v.le(MAX_SESSION_MINUTES))
+
+
+def _weekdays(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _str_list(instance, attribute, value)
+    wrong = [day for day in value if day not in WEEKDAY_NAMES]
+    if wrong:
+        raise ValueError(f"{attribute.name}: expected lower-case day names "
+                         f"({', '.join(WEEKDAY_NAMES)}); got {', '.join(map(repr, wrong))}")
+
+
+def _miss_reason(value: object) -> Any:
+    """Converter: a plain string (from code, not JSON) to its MissReason; None stays None."""
+    return MissReason(value) if isinstance(value, str) else value
 
 
 @attrs.frozen
@@ -181,10 +229,20 @@ class Meeting:
 
 @attrs.frozen
 class Frequency:
-    """A service amount such as 2 sessions per week."""
+    """A service amount such as 2 sessions per week. `measure: minutes` makes the amount
+    times x duration minutes per period in any session lengths; `prorated: true` (the IEP says
+    so) spreads a per-year amount over the year's school days instead of counting it at the end."""
 
     times: int = attrs.field(validator=_positive)
     per: FrequencyUnit
+    measure: Measure = Measure.SESSIONS
+    prorated: bool = attrs.field(default=False, validator=v.instance_of(bool))
+
+    def __attrs_post_init__(self) -> None:
+        most = MAX_SESSIONS_PER_DAY * DAYS_PER_UNIT[self.per.value]
+        if self.times > most:
+            raise ValueError(f"times: at most {most} sessions per {self.per.value} "
+                             f"({MAX_SESSIONS_PER_DAY} a day), got {self.times}")
 
 
 @attrs.frozen
@@ -193,13 +251,22 @@ class Service:
     name: str = attrs.field(validator=[v.instance_of(str), _nonempty])
     type: str = "related_service"
     frequency: Frequency | None = None
-    duration_minutes: int | None = attrs.field(default=None, validator=v.optional(_positive))
+    duration_minutes: int | None = attrs.field(default=None, validator=v.optional(_minutes))
     location: str | None = attrs.field(default=None, validator=_opt_str)
     start: dt.date | None = attrs.field(default=None, validator=_opt_date)
     end: dt.date | None = attrs.field(default=None, validator=[_opt_date, _ordered("start", "end")])
     basis: str | None = attrs.field(default=None, validator=_opt_str)
-    weekdays: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_str_list)
+    weekdays: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_weekdays)
     group_size: int | None = attrs.field(default=None, validator=v.optional(_positive))
+
+    def __attrs_post_init__(self) -> None:
+        if self.frequency is None or self.duration_minutes is None:
+            return
+        most = MAX_SESSION_MINUTES * DAYS_PER_UNIT[self.frequency.per.value]
+        amount = self.frequency.times * self.duration_minutes
+        if amount > most:
+            raise ValueError(f"frequency x duration_minutes: {amount} minutes per "
+                             f"{self.frequency.per.value} is more than the period holds ({most})")
 
 
 @attrs.frozen
@@ -284,12 +351,18 @@ class WrittenAgreement:
 
 @attrs.frozen
 class SessionLog:
+    """One entry of a service log. `group_size` is how many children the session served (1 =
+    individual); `reason` says why a missed session did not happen (none recorded = unknown)."""
+
     date: dt.date = attrs.field(validator=_date)
     service: str = attrs.field(validator=[v.instance_of(str), _nonempty])
     status: SessionStatus
-    minutes: int | None = attrs.field(default=None, validator=v.optional(v.instance_of(int)))
-    reason: str | None = attrs.field(default=None, validator=_opt_str)
+    minutes: int | None = attrs.field(
+        default=None, validator=v.optional(v.and_(v.instance_of(int), v.ge(0),
+                                                  v.le(MAX_SESSION_MINUTES))))
+    reason: MissReason | None = attrs.field(default=None, converter=_miss_reason)
     makeup_for: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    group_size: int | None = attrs.field(default=None, validator=v.optional(_positive))
 
 
 @attrs.frozen

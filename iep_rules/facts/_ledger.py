@@ -1,69 +1,173 @@
-"""The service-delivery ledger: what a mandate expected, what the log shows, and what is owed.
+"""The service-delivery ledger: what a mandate expected, what the log shows, what was missed when
+due, what was made up, and what is still owed.
 
-Per mandate (an IEP service) and period, up to the as-of date:
-  expected = delivered + missed + undocumented      (log entries beyond `expected` in a period
-                                                     are reported as `excess`, not counted)
-Owed items are the counted misses whose reason the policy treats as owed, plus undocumented
-sessions when the policy says so; each item names the date (or period) it comes from. Make-up
-sessions cancel the miss they name, or else the oldest owed item, whatever the reason of the miss
-they were for (a make-up is delivered service); owed never goes negative. Partial sessions add
-their missing minutes to the owed minutes. The ledger reports quantities; deciding compensatory
-services is for the IEP team.
+Per mandate (an IEP service) and counting period, up to the as-of date (docs/ledger.md):
+  expected = delivered + missed + undocumented       (sessions; entries beyond `expected` in a
+                                                      period are `excess`, not counted)
+Only periods that have ended count (or, for a fixed-day schedule, the dates that have passed).
+Every shortfall is an item with its date, reason and minutes; the items whose reason the policy
+treats as the district's are *missed when due* (a failure to implement, whatever happens
+later). Make-up sessions then reduce those items, minute by minute, the one they name first and
+then the oldest; what remains is *owed*. So, per mandate:
+  owed minutes = missed-when-due minutes - made-up minutes >= 0.
+The ledger reports quantities; deciding compensatory services is for the IEP team.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
 from typing import Any
 
 import attrs
 
-from ..case._records import IEP, Case, FrequencyUnit, Service, SessionLog, SessionStatus
-from ._schedule import closure_days, fixed_day_dates, period_key, school_days
+from .._errors import Problem, RuleFileError
+from ..case._records import (
+    IEP,
+    Case,
+    FrequencyUnit,
+    Measure,
+    MissReason,
+    SessionLog,
+    SessionStatus,
+)
+from ._schedule import Period, SchoolDays, fixed_day_dates, periods, shift
 
-# Defaults; each is a rule-file parameter an overlay can override (rules/us/idea/parameters.yaml).
+NOT_RECORDED = "reason_not_recorded"  # a missed entry with no reason
+UNDOCUMENTED = "undocumented"  # an expected session with no log entry
+SHORT = "delivered_short"  # minutes missing from a shortened session
+IN_GROUP = "delivered_in_group"  # an individual session delivered in a group
+CHILD_REASONS = frozenset({MissReason.STUDENT_ABSENCE.value, MissReason.STUDENT_UNAVAILABLE.value})
+MISS_REASONS = tuple(r.value for r in MissReason)
+SHORTFALL_REASONS = frozenset({*MISS_REASONS, NOT_RECORDED, UNDOCUMENTED, SHORT, IN_GROUP})
+
+# How far back the ledger looks from the as-of date: longer than any child's schooling, so it
+# never hides a real mandate, and it bounds the work a hostile date range can cause.
+LOOKBACK_YEARS = 25
+# How far past the as-of date school days are read: the longest period (an IEP year), to tell
+# whether the period holding the as-of date has ended.
+LOOKAHEAD_DAYS = 400
+
+
+class WeeklyBasis(StrEnum):
+    """What a weekly mandate with fixed weekdays expects (parameter `makeup_weekly_basis`)."""
+
+    FREQUENCY = "frequency"  # n sessions in every week with school, whatever the weekday
+    FIXED_DAYS = "fixed_days"  # a session on each fixed weekday that is a school day
+
+
+# Defaults; each is a rule-file parameter of the same name (rules/us/idea/parameters.yaml, a test
+# keeps them equal) that a state or district layer can override.
 DEFAULT_POLICY: dict[str, Any] = {
-    "makeup_owed_reasons": ("provider_absence", "provider_vacancy", "school_caused"),
+    "makeup_owed_reasons": ("provider_absence", "provider_vacancy", "provider_other_duties",
+                            "school_caused", "disciplinary_removal", NOT_RECORDED),
+    "makeup_weekly_basis": WeeklyBasis.FREQUENCY.value,
     "makeup_closure_on_fixed_day_owed": False,
     "makeup_undocumented_owed": True,
     "makeup_partial_minutes_owed": True,
+    "makeup_removal_days_before_services": 10,
+    "makeup_year_cut_short_prorated": True,
+    "state_complaint_limit_years": 1,
 }
 
-MISS_REASONS = ("provider_absence", "provider_vacancy", "school_caused", "school_closure",
-                "student_absence", "student_unavailable", "parent_cancellation", "other")
+
+def _problem(name: str, expected: str, value: Any) -> RuleFileError:
+    shown = repr(value)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return RuleFileError("parameters", [Problem(name, f"expected {expected}, got {shown}")])
+
+
+def _flag(values: Mapping[str, Any], name: str) -> bool:
+    value = values[name]
+    if not isinstance(value, bool):
+        raise _problem(name, "true or false", value)
+    return value
+
+
+def _count(values: Mapping[str, Any], name: str) -> int:
+    value = values[name]
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1000:
+        raise _problem(name, "a whole number from 0 to 1000", value)
+    return value
 
 
 @attrs.frozen
 class Policy:
+    """The ledger policy, read (and type-checked) from the parameters in force."""
+
     owed_reasons: frozenset[str]
+    weekly_basis: WeeklyBasis
     closure_on_fixed_day_owed: bool
     undocumented_owed: bool
     partial_minutes_owed: bool
+    removal_days_before_services: int
+    year_cut_short_prorated: bool
+    complaint_limit_years: int
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> Policy:
         values = {**DEFAULT_POLICY, **params}
-        return cls(frozenset(values["makeup_owed_reasons"]),
-                   bool(values["makeup_closure_on_fixed_day_owed"]),
-                   bool(values["makeup_undocumented_owed"]),
-                   bool(values["makeup_partial_minutes_owed"]))
+        reasons = values["makeup_owed_reasons"]
+        if (not isinstance(reasons, list | tuple)
+                or not all(isinstance(r, str) and r in SHORTFALL_REASONS for r in reasons)):
+            raise _problem("makeup_owed_reasons",
+                           f"a list of reasons from: {', '.join(sorted(SHORTFALL_REASONS))}",
+                           reasons)
+        basis = values["makeup_weekly_basis"]
+        if basis not in {b.value for b in WeeklyBasis}:
+            raise _problem("makeup_weekly_basis", "frequency or fixed_days", basis)
+        return cls(frozenset(reasons), WeeklyBasis(basis),
+                   _flag(values, "makeup_closure_on_fixed_day_owed"),
+                   _flag(values, "makeup_undocumented_owed"),
+                   _flag(values, "makeup_partial_minutes_owed"),
+                   _count(values, "makeup_removal_days_before_services"),
+                   _flag(values, "makeup_year_cut_short_prorated"),
+                   max(1, _count(values, "state_complaint_limit_years")))
 
 
 @attrs.frozen
-class OwedItem:
-    source: str  # the missed date (YYYY-MM-DD) or, for undocumented sessions, the period
+class Shortfall:
+    """Service not delivered as the IEP says: a missed session, an undocumented one, or the
+    minutes missing from a short one. `owed` says whether the policy makes it the district's;
+    `complaint_deadline` is the last day a state complaint can raise it (34 CFR 300.153(c))."""
+
+    source: str  # the date (YYYY-MM-DD), or the period of undocumented sessions
     reason: str
+    due: dt.date
+    minutes: int
+    sessions: int  # whole sessions it stands for (0 for missing minutes)
+    owed: bool
+    complaint_deadline: dt.date
 
 
 @attrs.frozen
 class PeriodLine:
     period: str
+    start: dt.date
+    end: dt.date
+    due: dt.date  # the last school day counted in it
+    counted: bool  # False while the period has not ended (nothing is expected of it yet)
     expected: int
     delivered: int
     missed: int
     undocumented: int
+    expected_minutes: int
+    delivered_minutes: int
+
+
+@attrs.frozen
+class MonthLine:
+    """One month of a mandate, in minutes: the figures the report's chart draws."""
+
+    month: str
+    expected_minutes: int
+    delivered_minutes: int
+    missed_when_due_minutes: int
+    made_up_minutes: int
+    owed_minutes: int
 
 
 @attrs.frozen
@@ -73,196 +177,533 @@ class MandateLedger:
     service_id: str
     service_name: str
     per: str
+    measure: str
+    times: int
     duration_minutes: int
+    start: dt.date
+    end: dt.date | None
     expected: int
+    expected_minutes: int
     delivered: int
-    missed_by_reason: dict[str, int]
-    undocumented: int
+    delivered_minutes: int
     excess: int
+    missed_items: tuple[Shortfall, ...]  # every shortfall when due, owed or not
     made_up: int
-    partial_sessions: int
-    partial_minutes_short: int
-    owed: tuple[OwedItem, ...]
-    owed_minutes: int
+    made_up_minutes: int
+    makeups: tuple[tuple[dt.date, int], ...]  # (date, minutes applied) per counted make-up
+    owed: tuple[Shortfall, ...]  # what is left after make-ups (minutes = still owed)
+    wrong_setting_dates: tuple[dt.date, ...]
     first_delivered: dt.date | None
     late_start_days: int | None
     periods: tuple[PeriodLine, ...]
 
+    def _sessions(self, reasons: frozenset[str] | None = None, *, exclude: bool = False) -> int:
+        return sum(s.sessions for s in self.missed_items
+                   if reasons is None or ((s.reason in reasons) != exclude))
+
     @property
     def missed(self) -> int:
-        return sum(self.missed_by_reason.values())
+        """Sessions logged as missed (and counted) in ended periods."""
+        return self._sessions(frozenset({UNDOCUMENTED, SHORT}), exclude=True)
+
+    @property
+    def undocumented(self) -> int:
+        return self._sessions(frozenset({UNDOCUMENTED}))
+
+    @property
+    def missed_by_reason(self) -> dict[str, int]:
+        """Sessions missed per reason (undocumented and short minutes left out)."""
+        out: Counter[str] = Counter()
+        for s in self.missed_items:
+            if s.reason not in (UNDOCUMENTED, SHORT):
+                out[s.reason] += s.sessions
+        return dict(sorted(out.items()))
+
+    @property
+    def missed_minutes_by_reason(self) -> dict[str, int]:
+        out: Counter[str] = Counter()
+        for s in self.missed_items:
+            out[s.reason] += s.minutes
+        return dict(sorted(out.items()))
+
+    @property
+    def missed_when_due(self) -> tuple[Shortfall, ...]:
+        return tuple(s for s in self.missed_items if s.owed)
+
+    @property
+    def missed_when_due_minutes(self) -> int:
+        return sum(s.minutes for s in self.missed_when_due)
+
+    @property
+    def short_minutes(self) -> int:
+        return sum(s.minutes for s in self.missed_items if s.reason == SHORT)
+
+    @property
+    def partial_sessions(self) -> int:
+        return sum(1 for s in self.missed_items if s.reason == SHORT)
+
+    @property
+    def owed_minutes(self) -> int:
+        return sum(s.minutes for s in self.owed)
 
     @property
     def owed_sessions(self) -> int:
-        return len(self.owed)
+        return sum(s.sessions for s in self.owed)
+
+    @property
+    def child_absences(self) -> int:
+        return self._sessions(CHILD_REASONS)
+
+    @property
+    def complaint_window_ends(self) -> dt.date | None:
+        """The earliest last day a state complaint can raise an owed item."""
+        return min((s.complaint_deadline for s in self.owed), default=None)
+
+    def _percent(self, minutes: int) -> int:
+        return 100 * minutes // self.expected_minutes if self.expected_minutes else 0
+
+    def owed_by_deadline(self) -> dict[dt.date, tuple[Shortfall, ...]]:
+        """Owed items grouped by the last day a state complaint can raise them."""
+        groups: dict[dt.date, list[Shortfall]] = defaultdict(list)
+        for s in self.owed:
+            groups[s.complaint_deadline].append(s)
+        return {day: tuple(items) for day, items in sorted(groups.items())}
+
+    def by_month(self) -> tuple[MonthLine, ...]:
+        """The ledger's minutes per calendar month (of each period's last counted school day,
+        each shortfall's due date and each make-up's date); the months add up to the totals."""
+        rows: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+        for line in self.periods:
+            if line.counted:
+                row = rows[line.due.strftime("%Y-%m")]
+                row[0] += line.expected_minutes
+                row[1] += line.delivered_minutes
+        for s in self.missed_when_due:
+            rows[s.due.strftime("%Y-%m")][2] += s.minutes
+        for day, minutes in self.makeups:
+            rows[day.strftime("%Y-%m")][3] += minutes
+        for s in self.owed:
+            rows[s.due.strftime("%Y-%m")][4] += s.minutes
+        return tuple(MonthLine(month, *values) for month, values in sorted(rows.items()))
 
     def facts(self) -> dict[str, Any]:
-        """The figures rules read as `ledger.*`."""
-        mandated = self.expected * self.duration_minutes
+        """The figures rules read as `ledger.*` (declared in facts/_namespace.py LEDGER_FACTS)."""
         return {
             "$path": None,
+            "measure": self.measure,
             "expected": self.expected,
+            "expected_minutes": self.expected_minutes,
             "delivered": self.delivered,
+            "delivered_minutes": self.delivered_minutes,
             "missed": self.missed,
             "undocumented": self.undocumented,
+            "missed_when_due": sum(s.sessions for s in self.missed_when_due),
+            "missed_when_due_minutes": self.missed_when_due_minutes,
+            "missed_when_due_dates": tuple(s.source for s in self.missed_when_due),
+            "missed_percent": self._percent(self.missed_when_due_minutes),
             "made_up": self.made_up,
+            "made_up_minutes": self.made_up_minutes,
             "owed_sessions": self.owed_sessions,
             "owed_minutes": self.owed_minutes,
-            "owed_dates": tuple(item.source for item in self.owed),
+            "owed_dates": tuple(s.source for s in self.owed),
+            "shortfall_percent": self._percent(self.owed_minutes),
             "partial_sessions": self.partial_sessions,
+            "short_minutes": self.short_minutes,
             "late_start_days": self.late_start_days,
-            "shortfall_percent": (100 * self.owed_minutes // mandated) if mandated else 0,
+            "child_absences": self.child_absences,
+            "child_absence_percent": self._percent(
+                sum(s.minutes for s in self.missed_items if s.reason in CHILD_REASONS)),
+            "wrong_setting_sessions": len(self.wrong_setting_dates),
+            "wrong_setting_dates": tuple(d.isoformat() for d in self.wrong_setting_dates),
+            "complaint_window_ends": self.complaint_window_ends,
         }
 
 
-def _window(service: Service, iep: IEP, as_of: dt.date) -> tuple[dt.date, dt.date] | None:
-    start = service.start or iep.start
-    end = min(d for d in (service.end, iep.end, as_of) if d is not None)
-    if start is None or start > end:
-        return None
-    return start, end
+# ---- accrual windows ------------------------------------------------------------------------
+
+Window = tuple[dt.date | None, dt.date | None]  # first and last day an IEP accrues services
 
 
-def _sort_key(log: SessionLog) -> tuple[dt.date, str, str, int, dt.date]:
+def accrual_windows(case: Case) -> tuple[Window, ...]:
+    """Per IEP (same order as `case.ieps`): from its start to its end, or to the day before the
+    next IEP (by start date) takes effect, whichever is first: a replaced IEP stops accruing."""
+    starts = sorted({iep.start for iep in case.ieps if iep.start is not None})
+    out: list[Window] = []
+    for iep in case.ieps:
+        end = iep.end
+        if iep.start is not None:
+            later = bisect.bisect_right(starts, iep.start)
+            if later < len(starts):
+                replaced = starts[later] - dt.timedelta(days=1)
+                end = replaced if end is None else min(end, replaced)
+        out.append((iep.start, end))
+    return tuple(out)
+
+
+# ---- the ledger of one mandate -----------------------------------------------------------------
+
+def _sort_key(log: SessionLog) -> tuple[dt.date, str, str, int, dt.date, int]:
     return (log.date, log.status.value, log.reason or "", log.minutes or 0,
-            log.makeup_for or dt.date.min)
+            log.makeup_for or dt.date.min, log.group_size or 0)
 
 
-SchoolDays = tuple[set[dt.date], dict[dt.date, str]]
+def _min_date(*days: dt.date | None) -> dt.date | None:
+    present = [d for d in days if d is not None]
+    return min(present) if present else None
 
 
-def case_school_days(case: Case) -> SchoolDays:
-    """The case's open school days and named closures, computed once for all its services."""
-    return school_days(case.calendars), closure_days(case.calendars)
+def school_days_for(case: Case, as_of: dt.date) -> SchoolDays:
+    """The case's school days, read only inside the span a ledger as of `as_of` can need."""
+    return SchoolDays.build(case.calendars, shift(as_of, years=-LOOKBACK_YEARS),
+                            shift(as_of, days=LOOKAHEAD_DAYS))
+
+
+def removal_ranks(case: Case) -> dict[dt.date, int]:
+    """For each date a log records a disciplinary removal: its rank among the removal days of
+    its school year (1 = the first). The ledger sees only the days some service log records,
+    a lower bound of the days removed, so it never calls services owed too early."""
+    days = sorted({s.date for s in case.sessions
+                   if s.reason is MissReason.DISCIPLINARY_REMOVAL})
+
+    def school_year(day: dt.date) -> dt.date:
+        for cal in case.calendars:
+            if cal.year_start <= day <= cal.year_end:
+                return cal.year_start
+        return dt.date(day.year if day.month >= 7 else day.year - 1, 7, 1)
+
+    seen: Counter[dt.date] = Counter()
+    ranks = {}
+    for day in days:
+        key = school_year(day)
+        seen[key] += 1
+        ranks[day] = seen[key]
+    return ranks
+
+
+@attrs.define
+class _Tally:
+    """Running totals of one mandate while its periods are counted."""
+
+    items: list[Shortfall] = attrs.Factory(list)
+    lines: list[PeriodLine] = attrs.Factory(list)
+    excess: int = 0
+    wrong_setting: list[dt.date] = attrs.Factory(list)
+
+
+class _Counter:
+    """Counts one mandate's periods against its log (one instance per mandate)."""
+
+    def __init__(self, case: Case, iep: IEP, service_index: int, as_of: dt.date,
+                 policy: Policy, days: SchoolDays, ranks: Mapping[dt.date, int],
+                 window: tuple[dt.date, dt.date | None]) -> None:
+        self.service = iep.services[service_index]
+        freq = self.service.frequency
+        assert freq is not None and self.service.duration_minutes is not None
+        self.freq, self.duration = freq, self.service.duration_minutes
+        self.as_of, self.policy, self.days, self.ranks = as_of, policy, days, ranks
+        self.start, self.end = window
+        self.individual = self.service.group_size == 1
+        logs = sorted((s for s in case.sessions if s.service == self.service.id
+                       and self.start <= s.date <= as_of), key=_sort_key)
+        self.logs = [s for s in logs if s.status is not SessionStatus.MAKEUP]
+        self.log_dates = [s.date for s in self.logs]
+        self.makeup_logs = [s for s in logs if s.status is SessionStatus.MAKEUP]
+        self.tally = _Tally()
+
+    # -- what is owed ---------------------------------------------------------------------
+
+    def _owed(self, reason: str, day: dt.date) -> bool:
+        policy = self.policy
+        if reason == MissReason.SCHOOL_CLOSURE.value:
+            return (reason in policy.owed_reasons or policy.closure_on_fixed_day_owed
+                    or policy.weekly_basis is WeeklyBasis.FREQUENCY)
+        if reason == MissReason.DISCIPLINARY_REMOVAL.value:
+            return (reason in policy.owed_reasons
+                    and self.ranks.get(day, 0) > policy.removal_days_before_services)
+        if reason == UNDOCUMENTED:
+            return policy.undocumented_owed or reason in policy.owed_reasons
+        if reason == SHORT:
+            return policy.partial_minutes_owed or reason in policy.owed_reasons
+        return reason in policy.owed_reasons
+
+    def _item(self, source: str, reason: str, due: dt.date, minutes: int,
+              sessions: int) -> Shortfall:
+        deadline = shift(due, years=self.policy.complaint_limit_years)
+        return Shortfall(source, reason, due, minutes, sessions, self._owed(reason, due), deadline)
+
+    # -- what a period expects -------------------------------------------------------------
+
+    def _fixed_days(self) -> bool:
+        return (bool(self.service.weekdays) and self.freq.per is FrequencyUnit.WEEK
+                and self.policy.weekly_basis is WeeklyBasis.FIXED_DAYS
+                and self.freq.measure is Measure.SESSIONS)
+
+    def _expected(self, period: Period, lo: dt.date, hi: dt.date,
+                  open_in: Sequence[dt.date], passed: Sequence[dt.date]
+                  ) -> tuple[bool, int, int, list[dt.date]]:
+        """(counted, sessions, minutes, closed fixed days standing as misses) for a period."""
+        freq, unit = self.freq, self.freq.per
+        closed_fixed = [d for d in fixed_day_dates(self.service.weekdays, lo, min(hi, self.as_of))
+                        if d in self.days.closed] if self.service.weekdays else []
+        if self._fixed_days():
+            on_fixed = fixed_day_dates(self.service.weekdays, lo, min(hi, self.as_of))
+            open_passed = set(passed)
+            sessions = sum(1 for d in on_fixed if d in open_passed)
+            if not self.policy.closure_on_fixed_day_owed:
+                closed_fixed = []
+            sessions += len(closed_fixed)
+            return True, sessions, sessions * self.duration, closed_fixed
+        ended = len(passed) == len(open_in)
+        amount = freq.times * self.duration  # minutes a whole period holds
+        if unit is FrequencyUnit.DAY:
+            sessions = freq.times if passed else 0
+            return True, sessions, sessions * self.duration, []
+        full = self.days.between(period.start, period.end)
+        cut = len(open_in) < len(full)
+        if unit is FrequencyUnit.YEAR:
+            if ended:
+                share = (len(open_in), len(full)) if (
+                    cut and self.policy.year_cut_short_prorated) else (1, 1)
+            elif freq.prorated:
+                share = (len(passed), len(full))
+            else:
+                return False, 0, 0, []
+            if freq.measure is Measure.MINUTES:
+                return True, 0, amount * share[0] // max(share[1], 1), closed_fixed
+            sessions = min(freq.times * share[0] // max(share[1], 1), len(open_in))
+            return True, sessions, sessions * self.duration, closed_fixed
+        if not ended:
+            return False, 0, 0, []
+        if freq.measure is Measure.MINUTES:
+            minutes = amount * len(open_in) // len(full) if full else 0
+            return True, 0, minutes, closed_fixed
+        sessions = min(freq.times, len(open_in))
+        return True, sessions, sessions * self.duration, closed_fixed
+
+    # -- counting -----------------------------------------------------------------------------
+
+    def count(self, period: Period) -> None:
+        lo = max(period.start, self.start)
+        hi = period.end if self.end is None else min(period.end, self.end)
+        open_in = self.days.between(lo, hi)
+        passed = self.days.between(lo, min(hi, self.as_of))
+        counted, want, want_minutes, closed = self._expected(period, lo, hi, open_in, passed)
+        first = bisect.bisect_left(self.log_dates, lo)
+        last = bisect.bisect_right(self.log_dates, min(hi, self.as_of))
+        entries = self.logs[first:last]
+        due = passed[-1] if passed else min(hi, self.as_of)
+        delivered, missed = [], []
+        for log in entries:
+            if log.status is SessionStatus.DELIVERED and not self._in_group(log):
+                delivered.append(log)
+            else:
+                missed.append(log)
+                if log.status is SessionStatus.DELIVERED:
+                    self.tally.wrong_setting.append(log.date)
+        if not counted:
+            self.tally.lines.append(PeriodLine(period.label, lo, hi, due, False, 0,
+                                               len(delivered), len(missed), 0, 0, 0))
+            return
+        logged_days = {log.date for log in entries}
+        synthetic = [SessionLog(d, self.service.id, SessionStatus.MISSED,
+                                reason=MissReason.SCHOOL_CLOSURE)
+                     for d in closed if d not in logged_days]
+        missed = sorted(missed + synthetic, key=_sort_key)
+        if self.freq.measure is Measure.MINUTES:
+            line = self._count_minutes(period, lo, hi, due, want_minutes, delivered, missed)
+        else:
+            line = self._count_sessions(period, lo, hi, due, want, delivered, missed)
+        used_real = line.delivered + sum(
+            1 for log in missed[: line.missed] if not any(log is s for s in synthetic))
+        self.tally.excess += len(entries) - used_real
+        self.tally.lines.append(line)
+
+    def _in_group(self, log: SessionLog) -> bool:
+        return self.individual and log.group_size is not None and log.group_size > 1
+
+    def _reason(self, log: SessionLog) -> str:
+        if log.status is SessionStatus.DELIVERED:  # delivered in a group, mandate individual
+            return IN_GROUP
+        return log.reason.value if log.reason is not None else NOT_RECORDED
+
+    def _count_sessions(self, period: Period, lo: dt.date, hi: dt.date, due: dt.date,
+                        want: int, delivered: list[SessionLog], missed: list[SessionLog]
+                        ) -> PeriodLine:
+        delivered, missed = delivered[:want], missed[: max(want - len(delivered[:want]), 0)]
+        delivered_minutes = 0
+        for log in delivered:
+            minutes = self.duration if log.minutes is None else log.minutes
+            delivered_minutes += min(minutes, self.duration)
+            if minutes < self.duration:
+                self.tally.items.append(self._item(log.date.isoformat(), SHORT, log.date,
+                                                   self.duration - minutes, 0))
+        for log in missed:
+            self.tally.items.append(self._item(log.date.isoformat(), self._reason(log), log.date,
+                                               self.duration, 1))
+        undocumented = want - len(delivered) - len(missed)
+        if undocumented:
+            self.tally.items.append(self._item(period.label, UNDOCUMENTED, due,
+                                               undocumented * self.duration, undocumented))
+        return PeriodLine(period.label, lo, hi, due, True, want, len(delivered), len(missed),
+                          undocumented, want * self.duration, delivered_minutes)
+
+    def _count_minutes(self, period: Period, lo: dt.date, hi: dt.date, due: dt.date,
+                       want: int, delivered: list[SessionLog], missed: list[SessionLog]
+                       ) -> PeriodLine:
+        given = sum(self.duration if log.minutes is None else log.minutes for log in delivered)
+        delivered_minutes = min(given, want)
+        gap, used = want - delivered_minutes, 0
+        for log in missed:
+            if gap <= 0:
+                break
+            take = min(self.duration, gap)
+            self.tally.items.append(self._item(log.date.isoformat(), self._reason(log), log.date,
+                                               take, 1))
+            gap -= take
+            used += 1
+        if gap > 0:
+            self.tally.items.append(self._item(period.label, UNDOCUMENTED, due, gap, 0))
+        return PeriodLine(period.label, lo, hi, due, True, 0, len(delivered), used, 0, want,
+                          delivered_minutes)
+
+    # -- make-ups -------------------------------------------------------------------------
+
+    def apply_makeups(self) -> tuple[list[Shortfall], list[tuple[dt.date, int]]]:
+        """Make-ups reduce owed items, minute by minute: the item they name first, then the
+        oldest. A make-up is delivered service whatever the miss it names, so it is never lost
+        while anything is owed; owed never goes negative."""
+        items = sorted((s for s in self.tally.items if s.owed), key=lambda s: (s.due, s.source))
+        left = [s.minutes for s in items]
+        applied: list[tuple[dt.date, int]] = []
+        for log in self.makeup_logs:
+            minutes = self.duration if log.minutes is None else log.minutes
+            named = log.makeup_for.isoformat() if log.makeup_for else None
+            order = sorted(range(len(items)), key=lambda i: (items[i].source != named, i))
+            used = 0
+            for i in order:
+                take = min(left[i], minutes - used)
+                left[i] -= take
+                used += take
+                if used == minutes:
+                    break
+            if used:
+                applied.append((log.date, used))
+        owed = [attrs.evolve(s, minutes=rest,
+                             sessions=-(-rest // self.duration) if s.sessions else 0)
+                for s, rest in zip(items, left, strict=True) if rest > 0]
+        return owed, applied
 
 
 def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.date,
-                   policy: Policy, days: SchoolDays | None = None) -> MandateLedger | None:
-    """The ledger of one service, or None when the mandate or the calendar is not recorded.
-    `days` is `case_school_days(case)`, passed in when several services share it."""
+                   policy: Policy, days: SchoolDays | None = None,
+                   window: Window | None = None,
+                   ranks: Mapping[dt.date, int] | None = None) -> MandateLedger | None:
+    """The ledger of one service, or None when its mandate or the calendar is not recorded or
+    it has not started by `as_of`. `window` is the IEP's accrual window (default: from
+    `accrual_windows`); `days` and `ranks` are passed in when several services share them."""
     iep = case.ieps[iep_index]
     service = iep.services[service_index]
     if service.frequency is None or service.duration_minutes is None or not case.calendars:
         return None
-    window = _window(service, iep, as_of)
-    if window is None:
+    accrual = window if window is not None else accrual_windows(case)[iep_index]
+    anchor = service.start or iep.start
+    if anchor is None:
         return None
-    start, end = window
-    unit, times, minutes = service.frequency.per, service.frequency.times, service.duration_minutes
-    all_open, all_closed = days or case_school_days(case)
-    open_days = {d for d in all_open if start <= d <= end}
-    closed = {d: n for d, n in all_closed.items() if start <= d <= end}
-    logs = sorted((s for s in case.sessions if s.service == service.id and start <= s.date <= end),
-                  key=_sort_key)
-    synthetic: list[SessionLog] = []
-
-    expected: Counter[str] = Counter()
-    if service.weekdays and unit is FrequencyUnit.WEEK:
-        for day in fixed_day_dates(service.weekdays, start, end):
-            if day in open_days:
-                expected[period_key(day, unit)] += 1
-            elif day in closed and policy.closure_on_fixed_day_owed:
-                expected[period_key(day, unit)] += 1
-                if not any(s.date == day for s in logs):
-                    synthetic.append(SessionLog(day, service.id, SessionStatus.MISSED,
-                                                reason="school_closure"))
-    else:
-        days_in: Counter[str] = Counter(period_key(d, unit) for d in open_days)
-        for key, n in days_in.items():
-            expected[key] = times * n if unit is FrequencyUnit.DAY else min(times, n)
-
-    owed_reasons = policy.owed_reasons | (
-        {"school_closure"} if policy.closure_on_fixed_day_owed else set())
-    by_period: dict[str, list[SessionLog]] = defaultdict(list)
-    makeups: list[SessionLog] = []
-    for log in sorted(logs + synthetic, key=_sort_key):
-        if log.status is SessionStatus.MAKEUP:
-            makeups.append(log)
-        else:
-            by_period[period_key(log.date, unit)].append(log)
-
-    periods: list[PeriodLine] = []
-    owed: list[OwedItem] = []
-    missed_by_reason: Counter[str] = Counter()
-    excess = partial = short = 0
-    delivered_dates: list[dt.date] = []
-    for key in sorted(set(expected) | set(by_period)):
-        want = expected.get(key, 0)
-        entries = by_period.get(key, [])
-        delivered = [s for s in entries if s.status is SessionStatus.DELIVERED][:want]
-        missed = [s for s in entries if s.status is SessionStatus.MISSED][: want - len(delivered)]
-        excess += len(entries) - len(delivered) - len(missed)
-        undocumented = want - len(delivered) - len(missed)
-        for log in delivered:
-            delivered_dates.append(log.date)
-            if log.minutes is not None and log.minutes < minutes:
-                partial += 1
-                short += minutes - log.minutes
-        for log in missed:
-            reason = log.reason or "other"
-            missed_by_reason[reason] += 1
-            if reason in owed_reasons:
-                owed.append(OwedItem(log.date.isoformat(), reason))
-        if policy.undocumented_owed:
-            owed += [OwedItem(key, "undocumented")] * undocumented
-        periods.append(PeriodLine(key, want, len(delivered), len(missed), undocumented))
-
-    made_up = 0
-    for log in makeups:
-        delivered_dates.append(log.date)
-        target = next((i for i, item in enumerate(owed)
-                       if log.makeup_for and item.source == log.makeup_for.isoformat()), None)
-        if target is None and owed:
-            target = 0  # the oldest outstanding item
-        if target is not None:
-            owed.pop(target)
-            made_up += 1
-    first = min(delivered_dates, default=None)
-    subject = f"$.ieps[{iep_index}].services[{service_index}]"
+    start = max(d for d in (anchor, accrual[0], shift(as_of, years=-LOOKBACK_YEARS))
+                if d is not None)
+    end = _min_date(service.end, iep.end, accrual[1])
+    last = as_of if end is None else min(end, as_of)
+    if start > last:
+        return None
+    counter = _Counter(case, iep, service_index, as_of, policy,
+                       days or school_days_for(case, as_of),
+                       removal_ranks(case) if ranks is None else ranks, (start, end))
+    for period in periods(service.frequency.per, anchor, start, last,
+                          _min_date(service.end, iep.end)):
+        counter.count(period)
+    owed, applied = counter.apply_makeups()
+    tally = counter.tally
+    counted = [line for line in tally.lines if line.counted]
+    delivered_dates = [log.date for log in counter.logs
+                       if log.status is SessionStatus.DELIVERED and not counter._in_group(log)]
+    first = min([*delivered_dates, *(log.date for log in counter.makeup_logs)], default=None)
     return MandateLedger(
-        subject=subject, iep_id=iep.id, service_id=service.id, service_name=service.name,
-        per=unit.value, duration_minutes=minutes,
-        expected=sum(p.expected for p in periods), delivered=sum(p.delivered for p in periods),
-        missed_by_reason=dict(sorted(missed_by_reason.items())),
-        undocumented=sum(p.undocumented for p in periods), excess=excess, made_up=made_up,
-        partial_sessions=partial, partial_minutes_short=short, owed=tuple(owed),
-        owed_minutes=len(owed) * minutes + (short if policy.partial_minutes_owed else 0),
+        subject=f"$.ieps[{iep_index}].services[{service_index}]", iep_id=iep.id,
+        service_id=service.id, service_name=service.name, per=service.frequency.per.value,
+        measure=service.frequency.measure.value, times=service.frequency.times,
+        duration_minutes=service.duration_minutes, start=start, end=end,
+        expected=sum(line.expected for line in counted),
+        expected_minutes=sum(line.expected_minutes for line in counted),
+        delivered=sum(line.delivered for line in counted),
+        delivered_minutes=sum(line.delivered_minutes for line in counted),
+        excess=tally.excess,
+        missed_items=tuple(sorted(tally.items, key=lambda s: (s.due, s.source))),
+        made_up=len(applied), made_up_minutes=sum(m for _, m in applied),
+        makeups=tuple(applied), owed=tuple(owed),
+        wrong_setting_dates=tuple(sorted(set(tally.wrong_setting))),
         first_delivered=first,
         late_start_days=None if first is None else (first - start).days,
-        periods=tuple(periods),
+        periods=tuple(tally.lines),
     )
 
 
-def case_ledger(case: Case, as_of: dt.date, params: Mapping[str, Any] | None = None
-                ) -> list[MandateLedger]:
-    """Every service's ledger (services whose mandate or calendar is unrecorded are left out)."""
+def case_ledger(case: Case, as_of: dt.date, params: Mapping[str, Any] | None = None,
+                windows: Sequence[Window] | None = None) -> list[MandateLedger]:
+    """Every service's ledger (services whose mandate or calendar is unrecorded are left out).
+    `windows` gives each IEP's accrual window, in `case.ieps` order (default:
+    `accrual_windows(case)`: an IEP stops accruing when the next one takes effect)."""
     policy = Policy.from_params(params or {})
     if not case.calendars or not any(iep.services for iep in case.ieps):
         return []
-    days = case_school_days(case)
+    accrual = accrual_windows(case) if windows is None else tuple(windows)
+    days = school_days_for(case, as_of)
+    ranks = removal_ranks(case)
     out = []
     for i, iep in enumerate(case.ieps):
         for j in range(len(iep.services)):
-            ledger = mandate_ledger(case, i, j, as_of, policy, days)
+            ledger = mandate_ledger(case, i, j, as_of, policy, days, accrual[i], ranks)
             if ledger is not None:
                 out.append(ledger)
     return out
 
 
 def _plain(value: Any) -> Any:
-    """Tuples to lists, all the way down, so the JSON form round-trips exactly."""
+    """Tuples to lists and dates to text, all the way down, so the JSON form round-trips."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return value
 
 
 def ledger_to_json(ledger: MandateLedger) -> dict[str, Any]:
-    data: dict[str, Any] = _plain(attrs.asdict(ledger, recurse=True))
-    data["first_delivered"] = ledger.first_delivered.isoformat() if ledger.first_delivered else None
-    data["missed"] = ledger.missed
-    data["owed_items"] = data.pop("owed")
-    data["owed"] = ledger.owed_sessions  # the figure a parent takes to a meeting
-    data["owed_sessions"] = ledger.owed_sessions
+    """The ledger as JSON: the same figures the text table shows, and every item behind them."""
+    data: dict[str, Any] = _plain({
+        "subject": ledger.subject, "iep_id": ledger.iep_id, "service_id": ledger.service_id,
+        "service_name": ledger.service_name, "per": ledger.per, "measure": ledger.measure,
+        "times": ledger.times, "duration_minutes": ledger.duration_minutes,
+        "start": ledger.start, "end": ledger.end,
+        "expected": ledger.expected, "expected_minutes": ledger.expected_minutes,
+        "delivered": ledger.delivered, "delivered_minutes": ledger.delivered_minutes,
+        "short_minutes": ledger.short_minutes, "partial_sessions": ledger.partial_sessions,
+        "missed": ledger.missed, "undocumented": ledger.undocumented, "excess": ledger.excess,
+        "missed_by_reason": ledger.missed_by_reason,
+        "missed_minutes_by_reason": ledger.missed_minutes_by_reason,
+        "missed_when_due": [attrs.asdict(s) for s in ledger.missed_when_due],
+        "missed_when_due_minutes": ledger.missed_when_due_minutes,
+        "made_up": ledger.made_up, "made_up_minutes": ledger.made_up_minutes,
+        "owed": ledger.owed_sessions, "owed_sessions": ledger.owed_sessions,
+        "owed_minutes": ledger.owed_minutes,
+        "owed_items": [attrs.asdict(s) for s in ledger.owed],
+        "complaint_window_ends": ledger.complaint_window_ends,
+        "owed_by_complaint_deadline": {
+            day.isoformat(): [s.source for s in items]
+            for day, items in ledger.owed_by_deadline().items()},
+        "wrong_setting_dates": ledger.wrong_setting_dates,
+        "first_delivered": ledger.first_delivered, "late_start_days": ledger.late_start_days,
+        "periods": [attrs.asdict(line) for line in ledger.periods],
+        "by_month": [attrs.asdict(line) for line in ledger.by_month()],
+    })
     return data

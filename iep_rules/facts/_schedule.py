@@ -1,63 +1,142 @@
-"""School calendars and service schedules: which dates a service mandate expects sessions on.
+"""School calendars and mandate periods: which days are school days, and which periods a service
+mandate counts in.
 
-A mandate with fixed weekdays expects a session on each of those weekdays that is a school day.
-A mandate with only a frequency ("2 per week", "3 per month") expects that many sessions in each
-period, but never more than the period's school days: a week with no school days expects none.
+Work is bounded by the dates that matter, never by what a case claims: every calendar and
+closure is clipped to the span the ledger asks about, so a closure running to the year 9999
+costs no more than the school years inside that span.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from dateutil.rrule import DAILY, FR, MO, SA, SU, TH, TU, WE, rrule
+import attrs
+from dateutil.relativedelta import relativedelta
 
-from ..case._records import FrequencyUnit, SchoolCalendar
+from ..case._records import WEEKDAY_NAMES, FrequencyUnit, SchoolCalendar
 
-WEEKDAYS = {"monday": MO, "tuesday": TU, "wednesday": WE, "thursday": TH, "friday": FR,
-            "saturday": SA, "sunday": SU}
-
-
-def school_days(calendars: Iterable[SchoolCalendar]) -> set[dt.date]:
-    """Monday-to-Friday dates inside any school year, minus closures and recesses."""
-    days: set[dt.date] = set()
-    for cal in calendars:
-        weekdays = rrule(DAILY, dtstart=cal.year_start, until=cal.year_end,
-                         byweekday=(MO, TU, WE, TH, FR))
-        open_days = {d.date() for d in weekdays}
-        for closure in cal.closures:
-            open_days -= {d.date() for d in rrule(DAILY, dtstart=closure.start,
-                                                  until=closure.end)}
-        days |= open_days
-    return days
+_ONE_DAY = dt.timedelta(days=1)
+_SCHOOL_WEEK = range(5)  # Monday..Friday, as date.weekday() numbers
 
 
-def closure_days(calendars: Iterable[SchoolCalendar]) -> dict[dt.date, str]:
-    """Weekdays inside a school year that a closure removes, with the closure's name."""
-    out: dict[dt.date, str] = {}
-    for cal in calendars:
-        for closure in cal.closures:
-            for d in rrule(DAILY, dtstart=closure.start, until=closure.end,
-                           byweekday=(MO, TU, WE, TH, FR)):
-                if cal.year_start <= d.date() <= cal.year_end:
-                    out[d.date()] = closure.name or "closure"
-    return out
+def _days(start: dt.date, end: dt.date) -> Iterator[dt.date]:
+    day = start
+    while day <= end:
+        yield day
+        if day == end:
+            return
+        day += _ONE_DAY
 
 
-def period_key(day: dt.date, unit: FrequencyUnit) -> str:
-    """The period a date belongs to: ISO week 2024-W37, month 2024-09, day, or school year."""
-    if unit is FrequencyUnit.WEEK:
-        year, week, _ = day.isocalendar()
-        return f"{year}-W{week:02d}"
-    if unit is FrequencyUnit.MONTH:
-        return f"{day.year}-{day.month:02d}"
+def shift(day: dt.date, **delta: int) -> dt.date:
+    """`day` moved by a relativedelta, saturating at the ends of the calendar (year 1, 9999)."""
+    try:
+        return day + relativedelta(**delta)  # type: ignore[arg-type]
+    except (OverflowError, ValueError):
+        return dt.date.max if any(v > 0 for v in delta.values()) else dt.date.min
+
+
+@attrs.frozen
+class SchoolDays:
+    """Open school days (sorted) and named closures, inside the span [lo, hi] only."""
+
+    open_days: tuple[dt.date, ...]
+    closed: dict[dt.date, str]
+
+    @classmethod
+    def build(cls, calendars: Iterable[SchoolCalendar], lo: dt.date, hi: dt.date) -> SchoolDays:
+        """Weekdays inside a school year, minus closures, clipped to [lo, hi]."""
+        open_days: set[dt.date] = set()
+        closed: dict[dt.date, str] = {}
+        for cal in set(calendars):
+            first, last = max(cal.year_start, lo), min(cal.year_end, hi)
+            if first > last:
+                continue
+            year = {d for d in _days(first, last) if d.weekday() in _SCHOOL_WEEK}
+            for closure in cal.closures:
+                for day in _days(max(closure.start, first), min(closure.end, last)):
+                    if day in year:
+                        year.discard(day)
+                        closed[day] = closure.name or "closure"
+            open_days |= year
+        for day in open_days:  # a day open in one calendar is open
+            closed.pop(day, None)
+        return cls(tuple(sorted(open_days)), closed)
+
+    def between(self, start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
+        """Open school days from start to end, both included."""
+        lo = bisect.bisect_left(self.open_days, start)
+        hi = bisect.bisect_right(self.open_days, end)
+        return self.open_days[lo:hi]
+
+
+@attrs.frozen(order=True)
+class Period:
+    """One counting period of a mandate: an ISO week, a calendar month, a day, or a year of the
+    IEP (from the mandate's start). A closed type: the unit is a FrequencyUnit."""
+
+    start: dt.date
+    end: dt.date
+    unit: FrequencyUnit = attrs.field(order=False)
+
+    @property
+    def label(self) -> str:
+        if self.unit is FrequencyUnit.WEEK:
+            year, week, _ = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
+        if self.unit is FrequencyUnit.MONTH:
+            return f"{self.start.year}-{self.start.month:02d}"
+        if self.unit is FrequencyUnit.DAY:
+            return self.start.isoformat()
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+def periods(unit: FrequencyUnit, anchor: dt.date, first: dt.date, last: dt.date,
+            anchor_end: dt.date | None = None) -> Iterator[Period]:
+    """The whole periods of `unit` that overlap [first, last], in order. Year periods run from
+    `anchor` (the mandate's start) a year at a time, the last one ending at `anchor_end`."""
+    if first > last:
+        return
     if unit is FrequencyUnit.DAY:
-        return day.isoformat()
-    start_year = day.year if day.month >= 7 else day.year - 1  # school years run July-June
-    return f"{start_year}-{start_year + 1}"
+        for day in _days(first, last):
+            yield Period(day, day, unit)
+    elif unit is FrequencyUnit.WEEK:
+        start = first - dt.timedelta(days=first.weekday())
+        while start <= last:
+            end = shift(start, days=6)
+            yield Period(start, end, unit)
+            if end == dt.date.max:
+                return
+            start = end + _ONE_DAY
+    elif unit is FrequencyUnit.MONTH:
+        start = first.replace(day=1)
+        while start <= last:
+            following = shift(start, months=1)
+            end = following - _ONE_DAY if following != dt.date.max else following
+            yield Period(start, end, unit)
+            if end == dt.date.max:
+                return
+            start = following
+    else:
+        k = 0
+        while True:
+            start = shift(anchor, years=k)
+            if start > last:
+                return
+            following = shift(anchor, years=k + 1)
+            end = following - _ONE_DAY if following != dt.date.max else following
+            if anchor_end is not None:
+                end = min(end, anchor_end)
+            if end >= first:
+                yield Period(start, end, unit)
+            if end == dt.date.max or (anchor_end is not None and end >= anchor_end):
+                return
+            k += 1
 
 
 def fixed_day_dates(weekdays: Iterable[str], start: dt.date, end: dt.date) -> list[dt.date]:
     """Every date between start and end falling on one of the named weekdays."""
-    by = tuple(WEEKDAYS[w] for w in weekdays)
-    return [d.date() for d in rrule(DAILY, dtstart=start, until=end, byweekday=by)]
+    wanted = {WEEKDAY_NAMES.index(w) for w in weekdays}
+    return [d for d in _days(start, end) if d.weekday() in wanted]
