@@ -231,6 +231,10 @@ class MandateLedger:
         return tuple(s for s in self.missed_items if s.owed)
 
     @property
+    def missed_when_due_sessions(self) -> int:
+        return sum(s.sessions for s in self.missed_when_due)
+
+    @property
     def missed_when_due_minutes(self) -> int:
         return sum(s.minutes for s in self.missed_when_due)
 
@@ -297,7 +301,7 @@ class MandateLedger:
             "delivered_minutes": self.delivered_minutes,
             "missed": self.missed,
             "undocumented": self.undocumented,
-            "missed_when_due": sum(s.sessions for s in self.missed_when_due),
+            "missed_when_due": self.missed_when_due_sessions,
             "missed_when_due_minutes": self.missed_when_due_minutes,
             "missed_when_due_dates": tuple(s.source for s in self.missed_when_due),
             "missed_percent": self._percent(self.missed_when_due_minutes),
@@ -315,7 +319,9 @@ class MandateLedger:
                 sum(s.minutes for s in self.missed_items if s.reason in CHILD_REASONS)),
             "wrong_setting_sessions": len(self.wrong_setting_dates),
             "wrong_setting_dates": tuple(d.isoformat() for d in self.wrong_setting_dates),
-            "complaint_window_ends": self.complaint_window_ends,
+            # text, not a date: the durable backend posts `ledger` whole, as JSON
+            "complaint_window_ends": (self.complaint_window_ends.isoformat()
+                                      if self.complaint_window_ends else None),
         }
 
 
@@ -691,7 +697,8 @@ def ledger_to_json(ledger: MandateLedger) -> dict[str, Any]:
         "missed": ledger.missed, "undocumented": ledger.undocumented, "excess": ledger.excess,
         "missed_by_reason": ledger.missed_by_reason,
         "missed_minutes_by_reason": ledger.missed_minutes_by_reason,
-        "missed_when_due": [attrs.asdict(s) for s in ledger.missed_when_due],
+        "missed_when_due": ledger.missed_when_due_sessions,
+        "missed_when_due_items": [attrs.asdict(s) for s in ledger.missed_when_due],
         "missed_when_due_minutes": ledger.missed_when_due_minutes,
         "made_up": ledger.made_up, "made_up_minutes": ledger.made_up_minutes,
         "owed": ledger.owed_sessions, "owed_sessions": ledger.owed_sessions,

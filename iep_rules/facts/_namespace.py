@@ -142,7 +142,7 @@ LEDGER_FACTS: dict[str, Any] = {  # the figures of facts/_ledger.py MandateLedge
     "partial_sessions": "number", "short_minutes": "number", "late_start_days": "number",
     "child_absences": "number", "child_absence_percent": "number",
     "wrong_setting_sessions": "number", "wrong_setting_dates": ListOf("string"),
-    "complaint_window_ends": "date",
+    "complaint_window_ends": "string",
 }
 
 

@@ -4,7 +4,6 @@ assets). Findings are grouped by topic, most serious first; every piece of case 
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 from collections import defaultdict
 from collections.abc import Iterable
@@ -29,43 +28,67 @@ def _grouped(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
                                                   kv[0]))
 
 
-def monthly(ledger: MandateLedger) -> list[tuple[str, int, int, int]]:
-    """(month, expected, delivered, owed-or-undelivered) per calendar month of a mandate."""
-    months: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for line in ledger.periods:
-        key = line.period
-        if "-W" in key:
-            year, week = key.split("-W")
-            key = dt.date.fromisocalendar(int(year), int(week), 1).strftime("%Y-%m")
-        elif len(key) == 10:
-            key = key[:7]
-        row = months[key]
-        row[0] += line.expected
-        row[1] += line.delivered
-        row[2] += line.expected - line.delivered
-    return [(k, *v) for k, v in sorted(months.items())]  # type: ignore[misc]
+_CHART = (("expected", "#7a7a7a"), ("delivered", "#2e7d32"), ("missed when due", "#c62828"),
+          ("made up", "#1565c0"), ("still owed", "#ef6c00"))
+
+
+def monthly(ledger: MandateLedger) -> list[tuple[str, int, int, int, int, int]]:
+    """(month, expected, delivered, missed when due, made up, still owed) in minutes: the
+    ledger's own monthly figures, so the chart adds up to the table."""
+    return [(m.month, m.expected_minutes, m.delivered_minutes, m.missed_when_due_minutes,
+             m.made_up_minutes, m.owed_minutes) for m in ledger.by_month()]
 
 
 def svg_chart(ledger: MandateLedger) -> str:
-    """Bars per month: mandated, delivered, not delivered. Plain SVG, no script."""
+    """Bars per month, in minutes: expected, delivered, missed when due, made up, still owed.
+    Plain SVG, no script; a table with the same figures follows it."""
     rows = monthly(ledger)
     if not rows:
         return ""
-    top = max(max(r[1], 1) for r in rows)
-    bar, gap, height = 10, 14, 120
-    width = len(rows) * (3 * bar + gap) + 40
+    top = max(max(r[1:]) for r in rows) or 1
+    bar, gap, height = 8, 14, 120
+    group = len(_CHART) * bar + gap
+    width = len(rows) * group + 40
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 40}" '
-             f'role="img" aria-label="sessions by month for {html.escape(ledger.service_name)}">']
-    colours = ("#7a7a7a", "#2e7d32", "#c62828")
+             f'role="img" aria-label="minutes by month for {html.escape(ledger.service_name)}">']
     for i, (month, *values) in enumerate(rows):
-        x = 30 + i * (3 * bar + gap)
+        x = 30 + i * group
         for j, value in enumerate(values):
             h = round(height * value / top)
             parts.append(f'<rect x="{x + j * bar}" y="{height - h + 10}" width="{bar - 1}" '
-                         f'height="{h}" fill="{colours[j]}"><title>{value}</title></rect>')
+                         f'height="{h}" fill="{_CHART[j][1]}"><title>{_CHART[j][0]}: {value} '
+                         f"minutes</title></rect>")
         parts.append(f'<text x="{x}" y="{height + 25}" font-size="9">{month[2:]}</text>')
     parts.append("</svg>")
-    return "".join(parts)
+    table = ["<table><tr><th>Month</th>"
+             + "".join(f"<th>{name.capitalize()} (min)</th>" for name, _ in _CHART) + "</tr>"]
+    table += ["<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in rows]
+    return "".join(parts) + "".join(table) + "</table>"
+
+
+def ledger_table(ledgers: Iterable[MandateLedger]) -> list[str]:
+    """The ledger table: the same figures as `iep-rules ledger` (sessions, minutes in brackets)."""
+    e = html.escape
+    out = ["<table><tr><th>Service</th><th>Expected</th><th>Delivered</th><th>Short (min)</th>"
+           "<th>Missed by reason</th><th>Missed when due</th><th>Made up</th><th>Owed</th>"
+           "<th>Complaint window ends</th></tr>"]
+    for lg in ledgers:
+        reasons = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in lg.missed_by_reason.items())
+        if lg.undocumented:
+            reasons += f"{', ' if reasons else ''}undocumented {lg.undocumented}"
+        window = lg.complaint_window_ends.isoformat() if lg.complaint_window_ends else "-"
+        out.append(f"<tr><td>{e(lg.service_name)} ({e(lg.iep_id)})</td>"
+                   f"<td>{lg.expected} ({lg.expected_minutes})</td>"
+                   f"<td>{lg.delivered} ({lg.delivered_minutes})</td><td>{lg.short_minutes}</td>"
+                   f"<td>{e(reasons or 'none')}</td>"
+                   f"<td>{lg.missed_when_due_sessions} ({lg.missed_when_due_minutes})</td>"
+                   f"<td>{lg.made_up} ({lg.made_up_minutes})</td>"
+                   f"<td>{lg.owed_sessions} ({lg.owed_minutes})</td><td>{window}</td></tr>")
+    out.append("</table><p>Sessions, with minutes in brackets. Missed when due: not provided for a "
+               "reason the district answers for, before any make-up. The chart shows minutes by "
+               "month: grey expected, green delivered, red missed when due, blue made up, orange "
+               "still owed.</p>")
+    return out
 
 
 def to_html(report: Report, case: Case) -> str:
@@ -105,16 +128,8 @@ def to_html(report: Report, case: Case) -> str:
                 for c in f.citations) + f" &middot; rule {e(f.rule_id)}</small></p></section>")
     out.append("</section>")
     if report.ledger:
-        out.append('<section id="ledger"><h2>Services delivered</h2><table><tr><th>Service</th>'
-                   "<th>Expected</th><th>Delivered</th><th>Missed</th><th>Not documented</th>"
-                   "<th>Made up</th><th>Owed</th><th>Owed minutes</th></tr>")
-        for lg in report.ledger:
-            out.append(f"<tr><td>{e(lg.service_name)} ({e(lg.iep_id)})</td><td>{lg.expected}</td>"
-                       f"<td>{lg.delivered}</td><td>{lg.missed}</td><td>{lg.undocumented}</td>"
-                       f"<td>{lg.made_up}</td><td>{lg.owed_sessions}</td>"
-                       f"<td>{lg.owed_minutes}</td></tr>")
-        out.append("</table><p>Grey: sessions the IEP requires; green: delivered; red: not "
-                   "delivered.</p>")
+        out.append('<section id="ledger"><h2>Services delivered</h2>')
+        out += ledger_table(report.ledger)
         out += [f"<h3>{e(lg.service_name)}</h3>{svg_chart(lg)}" for lg in report.ledger]
         out.append("</section>")
     out.append("<p><small>Legal information, not legal advice. Generated by iep-rules.</small>"
@@ -136,10 +151,13 @@ def to_markdown(report: Report, case: Case) -> str:
                                           for c in f.citations), ""]
     if report.ledger:
         lines += ["## Services delivered", "",
-                  "| service | expected | delivered | missed | undocumented | owed "
-                  "| owed minutes |",
-                  "|---|---|---|---|---|---|---|"]
-        lines += [f"| {lg.service_name} ({lg.iep_id}) | {lg.expected} | {lg.delivered} | "
-                  f"{lg.missed} | {lg.undocumented} | {lg.owed_sessions} | {lg.owed_minutes} |"
+                  "| service | expected | delivered | short (min) | missed when due | made up "
+                  "| owed | complaint window ends |",
+                  "|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {lg.service_name} ({lg.iep_id}) | {lg.expected} ({lg.expected_minutes}) | "
+                  f"{lg.delivered} ({lg.delivered_minutes}) | {lg.short_minutes} | "
+                  f"{lg.missed_when_due_sessions} ({lg.missed_when_due_minutes}) | "
+                  f"{lg.made_up} ({lg.made_up_minutes}) | {lg.owed_sessions} ({lg.owed_minutes}) | "
+                  f"{lg.complaint_window_ends or '-'} |"
                   for lg in report.ledger]
     return "\n".join(lines) + "\n"

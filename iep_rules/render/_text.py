@@ -39,24 +39,48 @@ def to_text(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _reasons(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in counts.items()) or "none"
+
+
 def ledger_text(ledgers: tuple[MandateLedger, ...] | list[MandateLedger]) -> str:
-    """A table per mandate: totals, then owed sessions with the dates they come from."""
-    lines = ["Service-delivery ledger"]
-    head = f"{'service':40s} {'expected':>8s} {'delivered':>9s} {'missed':>6s} " \
-           f"{'undoc.':>6s} {'made up':>7s} {'owed':>5s} {'owed min':>8s}"
+    """A table per mandate (expected, delivered, short minutes, missed when due, made up, owed,
+    complaint-window date), then each mandate's misses by reason and its owed items grouped by
+    the last day a state complaint can raise them."""
+    lines = ["Service-delivery ledger (sessions, minutes in brackets; missed = not provided "
+             "when due for a reason the district answers for)"]
+    head = (f"{'service':34s} {'expected':>10s} {'delivered':>10s} {'short':>5s} "
+            f"{'missed':>9s} {'made up':>9s} {'owed':>9s} {'complain by':>11s}")
     lines += [head, "-" * len(head)]
     for lg in ledgers:
-        name = f"{lg.service_name} ({lg.iep_id})"[:40]
-        lines.append(f"{name:40s} {lg.expected:8d} {lg.delivered:9d} {lg.missed:6d} "
-                     f"{lg.undocumented:6d} {lg.made_up:7d} {lg.owed_sessions:5d} "
-                     f"{lg.owed_minutes:8d}")
+        name = f"{lg.service_name} ({lg.iep_id})"[:34]
+        window = lg.complaint_window_ends.isoformat() if lg.complaint_window_ends else "-"
+        lines.append(
+            f"{name:34s} {f'{lg.expected} ({lg.expected_minutes})':>10s} "
+            f"{f'{lg.delivered} ({lg.delivered_minutes})':>10s} {lg.short_minutes:5d} "
+            f"{f'{lg.missed_when_due_sessions} ({lg.missed_when_due_minutes})':>9s} "
+            f"{f'{lg.made_up} ({lg.made_up_minutes})':>9s} "
+            f"{f'{lg.owed_sessions} ({lg.owed_minutes})':>9s} {window:>11s}")
     for lg in ledgers:
+        unit = "minutes" if lg.measure == "minutes" else "sessions"
+        lines += ["", f"{lg.service_name} ({lg.iep_id}): {lg.times} x {lg.duration_minutes} min "
+                      f"per {lg.per} ({unit}), counted from {lg.start.isoformat()}"]
+        lines.append(f"  missed by reason: {_reasons(lg.missed_by_reason)}; "
+                     f"undocumented {lg.undocumented}")
+        if lg.missed_when_due:
+            lines.append(f"  not provided when due: {lg.missed_when_due_minutes} min; made up "
+                         f"since: {lg.made_up_minutes} min; still owed: {lg.owed_minutes} min")
         if lg.owed:
-            owed = ", ".join(f"{o.source} ({o.reason.replace('_', ' ')})" for o in lg.owed)
-            lines.append(f"  {lg.service_name} owed from: {owed}")
+            lines.append("  owed, by the last day a state complaint can raise it:")
+            for day, items in lg.owed_by_deadline().items():
+                owed = ", ".join(f"{o.source} ({o.reason.replace('_', ' ')}, {o.minutes} min)"
+                                 for o in items)
+                lines.append(f"    {day.isoformat()}: {owed}")
+        if lg.wrong_setting_dates:
+            lines.append("  delivered in a group although individual: "
+                         + ", ".join(d.isoformat() for d in lg.wrong_setting_dates))
         if lg.late_start_days:
-            lines.append(f"  {lg.service_name} first session {lg.late_start_days} days "
-                         "after its start date")
+            lines.append(f"  first session {lg.late_start_days} days after its start date")
     return "\n".join(lines) + "\n"
 
 
