@@ -427,3 +427,12 @@ def test_months_add_up_to_the_totals():
     assert sum(m.missed_when_due_minutes for m in months) == ledger.missed_when_due_minutes
     assert sum(m.made_up_minutes for m in months) == ledger.made_up_minutes == 30
     assert sum(m.owed_minutes for m in months) == ledger.owed_minutes
+
+
+def test_code_defaults_are_the_federal_parameters():
+    """DEFAULT_POLICY (for callers without a rulebook) must say what parameters.yaml says."""
+    from iep_rules import load_rulebook
+    from iep_rules.facts._ledger import DEFAULT_POLICY
+    values = load_rulebook().resolve("US").values_on(dt.date(2024, 11, 29))
+    for name, value in DEFAULT_POLICY.items():
+        assert (list(value) if isinstance(value, tuple) else value) == values[name], name
