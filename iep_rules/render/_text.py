@@ -47,8 +47,7 @@ def ledger_text(ledgers: tuple[MandateLedger, ...] | list[MandateLedger]) -> str
     """A table per mandate (expected, delivered, short minutes, missed when due, made up, owed,
     complaint-window date), then each mandate's misses by reason and its owed items grouped by
     the last day a state complaint can raise them."""
-    lines = ["Service-delivery ledger (sessions, minutes in brackets; missed = not provided "
-             "when due for a reason the district answers for)"]
+    lines = ["Service-delivery ledger: sessions (minutes); missed = not provided when due"]
     head = (f"{'service':34s} {'expected':>10s} {'delivered':>10s} {'short':>5s} "
             f"{'missed':>9s} {'made up':>9s} {'owed':>9s} {'complain by':>11s}")
     lines += [head, "-" * len(head)]
