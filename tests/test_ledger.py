@@ -436,3 +436,13 @@ def test_code_defaults_are_the_federal_parameters():
     values = load_rulebook().resolve("US").values_on(dt.date(2024, 11, 29))
     for name, value in DEFAULT_POLICY.items():
         assert (list(value) if isinstance(value, tuple) else value) == values[name], name
+
+
+def test_a_window_clipped_to_the_as_of_date_is_still_open():
+    """A timeline may clip an open window to the as-of date: as of Tue Sep 17 with a window
+    ending that day, W38 has still not ended (expected 1, as in the Tuesday example); an IEP
+    whose window is None accrues nothing."""
+    case = _two_ieps()
+    windows = [(dt.date(2024, 9, 9), dt.date(2024, 9, 17)), None]
+    [a] = case_ledger(case, dt.date(2024, 9, 17), windows=windows)
+    assert (a.iep_id, a.expected, a.end) == ("iep-2024", 1, dt.date(2025, 6, 26))  # its own end

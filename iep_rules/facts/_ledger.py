@@ -450,7 +450,8 @@ class _Counter:
         """(counted, sessions, minutes, closed fixed days standing as misses) for a period."""
         freq, unit = self.freq, self.freq.per
         closed_fixed = [d for d in fixed_day_dates(self.service.weekdays, lo, min(hi, self.as_of))
-                        if d in self.days.closed] if self.service.weekdays else []
+                        if d in self.days.closed] if self.service.weekdays and (
+            unit is FrequencyUnit.WEEK) else []
         if self._fixed_days():
             on_fixed = fixed_day_dates(self.service.weekdays, lo, min(hi, self.as_of))
             open_passed = set(passed)
@@ -580,18 +581,25 @@ class _Counter:
         while anything is owed; owed never goes negative."""
         items = sorted((s for s in self.tally.items if s.owed), key=lambda s: (s.due, s.source))
         left = [s.minutes for s in items]
+        by_source: dict[str, list[int]] = defaultdict(list)
+        for i, item in enumerate(items):
+            by_source[item.source].append(i)
+        oldest = 0  # every item before it is fully made up
         applied: list[tuple[dt.date, int]] = []
         for log in self.makeup_logs:
-            minutes = self.duration if log.minutes is None else log.minutes
-            named = log.makeup_for.isoformat() if log.makeup_for else None
-            order = sorted(range(len(items)), key=lambda i: (items[i].source != named, i))
+            todo = self.duration if log.minutes is None else log.minutes
             used = 0
-            for i in order:
-                take = min(left[i], minutes - used)
+            named = by_source.get(log.makeup_for.isoformat(), []) if log.makeup_for else []
+            for i in named:
+                take = min(left[i], todo - used)
                 left[i] -= take
                 used += take
-                if used == minutes:
-                    break
+            while used < todo and oldest < len(items):
+                take = min(left[oldest], todo - used)
+                left[oldest] -= take
+                used += take
+                if left[oldest] == 0:
+                    oldest += 1
             if used:
                 applied.append((log.date, used))
         owed = [attrs.evolve(s, minutes=rest,
@@ -612,6 +620,10 @@ def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.dat
     if service.frequency is None or service.duration_minutes is None or not case.calendars:
         return None
     accrual = window if window is not None else accrual_windows(case)[iep_index]
+    if accrual[1] is not None and accrual[1] >= as_of:
+        # a window ending on or after the as-of date (a timeline clips open windows to it) is
+        # still open: the period holding the as-of date has not ended because of it
+        accrual = (accrual[0], None)
     anchor = service.start or iep.start
     if anchor is None:
         return None
@@ -654,10 +666,11 @@ def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.dat
 
 
 def case_ledger(case: Case, as_of: dt.date, params: Mapping[str, Any] | None = None,
-                windows: Sequence[Window] | None = None) -> list[MandateLedger]:
+                windows: Sequence[Window | None] | None = None) -> list[MandateLedger]:
     """Every service's ledger (services whose mandate or calendar is unrecorded are left out).
     `windows` gives each IEP's accrual window, in `case.ieps` order (default:
-    `accrual_windows(case)`: an IEP stops accruing when the next one takes effect)."""
+    `accrual_windows(case)`: an IEP stops accruing when the next one takes effect); None for
+    an IEP that accrues nothing (it never took effect, or its dates are unknown)."""
     policy = Policy.from_params(params or {})
     if not case.calendars or not any(iep.services for iep in case.ieps):
         return []
@@ -666,8 +679,9 @@ def case_ledger(case: Case, as_of: dt.date, params: Mapping[str, Any] | None = N
     ranks = removal_ranks(case)
     out = []
     for i, iep in enumerate(case.ieps):
-        for j in range(len(iep.services)):
-            ledger = mandate_ledger(case, i, j, as_of, policy, days, accrual[i], ranks)
+        window = accrual[i]
+        for j in range(len(iep.services) if window is not None else 0):
+            ledger = mandate_ledger(case, i, j, as_of, policy, days, window, ranks)
             if ledger is not None:
                 out.append(ledger)
     return out

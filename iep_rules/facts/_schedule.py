@@ -38,6 +38,22 @@ def shift(day: dt.date, **delta: int) -> dt.date:
         return dt.date.max if any(v > 0 for v in delta.values()) else dt.date.min
 
 
+def _merged(cal: SchoolCalendar, first: dt.date, last: dt.date
+            ) -> list[tuple[dt.date, dt.date, str]]:
+    """The calendar's closures clipped to [first, last], overlapping ones merged (the earlier
+    one's name kept), so the days walked never exceed the span, however many closures."""
+    spans = sorted((max(c.start, first), min(c.end, last), c.name or "closure")
+                   for c in cal.closures if c.start <= last and c.end >= first)
+    out: list[tuple[dt.date, dt.date, str]] = []
+    for start, end, name in spans:
+        if out and start <= out[-1][1]:
+            if end > out[-1][1]:
+                out[-1] = (out[-1][0], end, out[-1][2])
+            continue
+        out.append((start, end, name))
+    return out
+
+
 @attrs.frozen
 class SchoolDays:
     """Open school days (sorted) and named closures, inside the span [lo, hi] only."""
@@ -50,16 +66,16 @@ class SchoolDays:
         """Weekdays inside a school year, minus closures, clipped to [lo, hi]."""
         open_days: set[dt.date] = set()
         closed: dict[dt.date, str] = {}
-        for cal in set(calendars):
+        for cal in sorted(set(calendars), key=lambda c: (c.year_start, c.year_end)):
             first, last = max(cal.year_start, lo), min(cal.year_end, hi)
             if first > last:
                 continue
             year = {d for d in _days(first, last) if d.weekday() in _SCHOOL_WEEK}
-            for closure in cal.closures:
-                for day in _days(max(closure.start, first), min(closure.end, last)):
+            for start, end, name in _merged(cal, first, last):
+                for day in _days(start, end):
                     if day in year:
                         year.discard(day)
-                        closed[day] = closure.name or "closure"
+                        closed[day] = name
             open_days |= year
         for day in open_days:  # a day open in one calendar is open
             closed.pop(day, None)
