@@ -54,3 +54,43 @@ def test_markdown_report():
                                       "--format", "markdown"])
     assert result.output.startswith("# IEP review for student-51e0")
     assert "## Services delivered" in result.output and "| speech_language_therapy (iep-2024) | 16 (480) | 9 (270) |" in result.output
+
+
+class _Cells(HTMLParser):
+    """Every table row of the document, as lists of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append("".join(self._cell))
+            self._cell = None
+
+
+def test_the_chart_by_month_shows_the_ledger_figures():
+    """The monthly table under the chart adds up to the ledger table's minutes (16 sessions,
+    480 minutes expected; 150 missed when due and owed, none made up)."""
+    result = CliRunner().invoke(cli, ["check", "examples/ledger-speech.json", "--as-of", "2024-11-29",
+                                      "--format", "html"])
+    cells = _Cells()
+    cells.feed(result.output)
+    [ledger_row] = [r for r in cells.rows if r and r[0].startswith("speech_language_therapy")]
+    assert ledger_row[1:4] == ["16 (480)", "9 (270)", "0"]
+    assert ledger_row[5:] == ["5 (150)", "0 (0)", "5 (150)", "2025-10-14"]
+    months = [r for r in cells.rows if r and r[0][:4] == "2024"]
+    assert [m[0] for m in months] == ["2024-10", "2024-11"]
+    totals = [sum(int(m[i]) for m in months) for i in range(1, 6)]
+    assert totals == [480, 270, 150, 0, 150]
