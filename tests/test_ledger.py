@@ -446,3 +446,14 @@ def test_a_window_clipped_to_the_as_of_date_is_still_open():
     windows = [(dt.date(2024, 9, 9), dt.date(2024, 9, 17)), None]
     [a] = case_ledger(case, dt.date(2024, 9, 17), windows=windows)
     assert (a.iep_id, a.expected, a.end) == ("iep-2024", 1, dt.date(2025, 6, 26))  # its own end
+
+
+def test_owed_items_past_the_complaint_window_are_marked():
+    """As of 2025-10-25 the Oct 14 and Oct 21 2024 items are past their one-year window."""
+    from iep_rules.facts._ledger import ledger_to_json
+    from iep_rules.render._text import ledger_text
+    ledger = _ledger(BASE, dt.date(2025, 10, 25))
+    assert ledger_to_json(ledger)["owed_past_complaint_window"] == 2
+    text = ledger_text([ledger])
+    assert "2025-10-14 (passed: too late for a state complaint): 2024-10-14" in text
+    assert "2025-11-04: 2024-11-04" in text

@@ -172,6 +172,7 @@ class MonthLine:
 
 @attrs.frozen
 class MandateLedger:
+    as_of: dt.date
     subject: str
     iep_id: str
     service_id: str
@@ -646,7 +647,7 @@ def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.dat
                        if log.status is SessionStatus.DELIVERED and not counter._in_group(log)]
     first = min([*delivered_dates, *(log.date for log in counter.makeup_logs)], default=None)
     return MandateLedger(
-        subject=f"$.ieps[{iep_index}].services[{service_index}]", iep_id=iep.id,
+        as_of=as_of, subject=f"$.ieps[{iep_index}].services[{service_index}]", iep_id=iep.id,
         service_id=service.id, service_name=service.name, per=service.frequency.per.value,
         measure=service.frequency.measure.value, times=service.frequency.times,
         duration_minutes=service.duration_minutes, start=start, end=end,
@@ -701,7 +702,8 @@ def _plain(value: Any) -> Any:
 def ledger_to_json(ledger: MandateLedger) -> dict[str, Any]:
     """The ledger as JSON: the same figures the text table shows, and every item behind them."""
     data: dict[str, Any] = _plain({
-        "subject": ledger.subject, "iep_id": ledger.iep_id, "service_id": ledger.service_id,
+        "as_of": ledger.as_of, "subject": ledger.subject, "iep_id": ledger.iep_id,
+        "service_id": ledger.service_id,
         "service_name": ledger.service_name, "per": ledger.per, "measure": ledger.measure,
         "times": ledger.times, "duration_minutes": ledger.duration_minutes,
         "start": ledger.start, "end": ledger.end,
@@ -719,6 +721,8 @@ def ledger_to_json(ledger: MandateLedger) -> dict[str, Any]:
         "owed_minutes": ledger.owed_minutes,
         "owed_items": [attrs.asdict(s) for s in ledger.owed],
         "complaint_window_ends": ledger.complaint_window_ends,
+        "owed_past_complaint_window": sum(
+            1 for s in ledger.owed if s.complaint_deadline < ledger.as_of),
         "owed_by_complaint_deadline": {
             day.isoformat(): [s.source for s in items]
             for day, items in ledger.owed_by_deadline().items()},

@@ -74,7 +74,8 @@ def ledger_text(ledgers: tuple[MandateLedger, ...] | list[MandateLedger]) -> str
             for day, items in lg.owed_by_deadline().items():
                 owed = ", ".join(f"{o.source} ({o.reason.replace('_', ' ')}, {o.minutes} min)"
                                  for o in items)
-                lines.append(f"    {day.isoformat()}: {owed}")
+                passed = " (passed: too late for a state complaint)" if day < lg.as_of else ""
+                lines.append(f"    {day.isoformat()}{passed}: {owed}")
         if lg.wrong_setting_dates:
             lines.append("  delivered in a group although individual: "
                          + ", ".join(d.isoformat() for d in lg.wrong_setting_dates))
