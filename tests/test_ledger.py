@@ -457,3 +457,17 @@ def test_owed_items_past_the_complaint_window_are_marked():
     text = ledger_text([ledger])
     assert "2025-10-14 (passed: too late for a state complaint): 2024-10-14" in text
     assert "2025-11-04: 2024-11-04" in text
+
+
+def test_a_minutes_mandate_shows_no_session_counts_it_does_not_have():
+    """The table shows "-" for sessions where the mandate counts minutes (same case as the
+    minutes example: 360 expected, 260 delivered in 6 sessions, 100 owed; the earliest owed
+    item is W38's 40 undocumented minutes, due Fri Sep 20, so its window ends 2025-09-20)."""
+    sessions = [_log("2024-09-09", minutes=45), _log("2024-09-11", minutes=45),
+                _log("2024-09-13", minutes=30), _log("2024-09-16", minutes=60),
+                _log("2024-09-18", minutes=20), _log("2024-09-23", minutes=60),
+                _log("2024-09-25", "missed", reason="provider_absence")]
+    doc = _with({**WEEKLY, "frequency": {"times": 4, "per": "week", "measure": "minutes"}},
+                sessions, {"start": "2024-09-09"})
+    row = _ledger(doc, dt.date(2024, 9, 27)).table_row()
+    assert row == ("- (360)", "6 (260)", "0", "- (100)", "0 (0)", "- (100)", "2025-09-20")

@@ -267,6 +267,23 @@ class MandateLedger:
     def _percent(self, minutes: int) -> int:
         return 100 * minutes // self.expected_minutes if self.expected_minutes else 0
 
+    def table_row(self) -> tuple[str, ...]:
+        """The figures of the ledger table, as every format shows them (TABLE_COLUMNS):
+        sessions with minutes in brackets (sessions shown as "-" where the mandate counts
+        minutes), short minutes, and the complaint-window date."""
+        def pair(sessions: int, minutes: int, counted: bool = True) -> str:
+            return f"{sessions if counted else '-'} ({minutes})"
+
+        by_sessions = self.measure == Measure.SESSIONS.value
+        window = self.complaint_window_ends
+        return (pair(self.expected, self.expected_minutes, by_sessions),
+                pair(self.delivered, self.delivered_minutes),
+                str(self.short_minutes),
+                pair(self.missed_when_due_sessions, self.missed_when_due_minutes, by_sessions),
+                pair(self.made_up, self.made_up_minutes),
+                pair(self.owed_sessions, self.owed_minutes, by_sessions),
+                window.isoformat() if window else "-")
+
     def owed_by_deadline(self) -> dict[dt.date, tuple[Shortfall, ...]]:
         """Owed items grouped by the last day a state complaint can raise them."""
         groups: dict[dt.date, list[Shortfall]] = defaultdict(list)
@@ -324,6 +341,10 @@ class MandateLedger:
             "complaint_window_ends": (self.complaint_window_ends.isoformat()
                                       if self.complaint_window_ends else None),
         }
+
+
+TABLE_COLUMNS = ("expected", "delivered", "short (min)", "missed when due", "made up", "owed",
+                 "complaint window ends")
 
 
 # ---- accrual windows ------------------------------------------------------------------------

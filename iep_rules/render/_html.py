@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from .._findings import SEVERITY_ORDER, Finding, Report
 from ..case._records import Case
 from ..engine._evaluate import format_value
-from ..facts._ledger import MandateLedger
+from ..facts._ledger import TABLE_COLUMNS, MandateLedger
 
 _TOPIC = {"iep-contents": "IEP contents", "timelines": "Timelines", "eligibility": "Eligibility",
           "placement": "Placement and individual decisions", "consent": "Consent",
@@ -69,21 +69,15 @@ def svg_chart(ledger: MandateLedger) -> str:
 def ledger_table(ledgers: Iterable[MandateLedger]) -> list[str]:
     """The ledger table: the same figures as `iep-rules ledger` (sessions, minutes in brackets)."""
     e = html.escape
-    out = ["<table><tr><th>Service</th><th>Expected</th><th>Delivered</th><th>Short (min)</th>"
-           "<th>Missed by reason</th><th>Missed when due</th><th>Made up</th><th>Owed</th>"
-           "<th>Complaint window ends</th></tr>"]
+    out = ["<table><tr><th>Service</th><th>Missed by reason</th>"
+           + "".join(f"<th>{e(c.capitalize())}</th>" for c in TABLE_COLUMNS) + "</tr>"]
     for lg in ledgers:
         reasons = ", ".join(f"{k.replace('_', ' ')} {n}" for k, n in lg.missed_by_reason.items())
         if lg.undocumented:
             reasons += f"{', ' if reasons else ''}undocumented {lg.undocumented}"
-        window = lg.complaint_window_ends.isoformat() if lg.complaint_window_ends else "-"
         out.append(f"<tr><td>{e(lg.service_name)} ({e(lg.iep_id)})</td>"
-                   f"<td>{lg.expected} ({lg.expected_minutes})</td>"
-                   f"<td>{lg.delivered} ({lg.delivered_minutes})</td><td>{lg.short_minutes}</td>"
                    f"<td>{e(reasons or 'none')}</td>"
-                   f"<td>{lg.missed_when_due_sessions} ({lg.missed_when_due_minutes})</td>"
-                   f"<td>{lg.made_up} ({lg.made_up_minutes})</td>"
-                   f"<td>{lg.owed_sessions} ({lg.owed_minutes})</td><td>{window}</td></tr>")
+                   + "".join(f"<td>{e(cell)}</td>" for cell in lg.table_row()) + "</tr>")
     out.append("</table><p>Sessions, with minutes in brackets. Missed when due: not provided for a "
                "reason the district answers for, before any make-up. The chart shows minutes by "
                "month: grey expected, green delivered, red missed when due, blue made up, orange "
@@ -151,13 +145,8 @@ def to_markdown(report: Report, case: Case) -> str:
                                           for c in f.citations), ""]
     if report.ledger:
         lines += ["## Services delivered", "",
-                  "| service | expected | delivered | short (min) | missed when due | made up "
-                  "| owed | complaint window ends |",
-                  "|---|---|---|---|---|---|---|---|"]
-        lines += [f"| {lg.service_name} ({lg.iep_id}) | {lg.expected} ({lg.expected_minutes}) | "
-                  f"{lg.delivered} ({lg.delivered_minutes}) | {lg.short_minutes} | "
-                  f"{lg.missed_when_due_sessions} ({lg.missed_when_due_minutes}) | "
-                  f"{lg.made_up} ({lg.made_up_minutes}) | {lg.owed_sessions} ({lg.owed_minutes}) | "
-                  f"{lg.complaint_window_ends or '-'} |"
+                  "| service | " + " | ".join(TABLE_COLUMNS) + " |",
+                  "|---" * (len(TABLE_COLUMNS) + 1) + "|"]
+        lines += [f"| {lg.service_name} ({lg.iep_id}) | " + " | ".join(lg.table_row()) + " |"
                   for lg in report.ledger]
     return "\n".join(lines) + "\n"

@@ -48,18 +48,14 @@ def ledger_text(ledgers: tuple[MandateLedger, ...] | list[MandateLedger]) -> str
     complaint-window date), then each mandate's misses by reason and its owed items grouped by
     the last day a state complaint can raise them."""
     lines = ["Service-delivery ledger: sessions (minutes); missed = not provided when due"]
-    head = (f"{'service':34s} {'expected':>10s} {'delivered':>10s} {'short':>5s} "
-            f"{'missed':>9s} {'made up':>9s} {'owed':>9s} {'complain by':>11s}")
+    widths = (10, 10, 5, 9, 9, 9, 11)
+    labels = ("expected", "delivered", "short", "missed", "made up", "owed", "complain by")
+    head = f"{'service':34s} " + " ".join(f"{t:>{w}s}" for t, w in zip(labels, widths, strict=True))
     lines += [head, "-" * len(head)]
     for lg in ledgers:
         name = f"{lg.service_name} ({lg.iep_id})"[:34]
-        window = lg.complaint_window_ends.isoformat() if lg.complaint_window_ends else "-"
-        lines.append(
-            f"{name:34s} {f'{lg.expected} ({lg.expected_minutes})':>10s} "
-            f"{f'{lg.delivered} ({lg.delivered_minutes})':>10s} {lg.short_minutes:5d} "
-            f"{f'{lg.missed_when_due_sessions} ({lg.missed_when_due_minutes})':>9s} "
-            f"{f'{lg.made_up} ({lg.made_up_minutes})':>9s} "
-            f"{f'{lg.owed_sessions} ({lg.owed_minutes})':>9s} {window:>11s}")
+        lines.append(f"{name:34s} " + " ".join(
+            f"{cell:>{w}s}" for cell, w in zip(lg.table_row(), widths, strict=True)))
     for lg in ledgers:
         unit = "minutes" if lg.measure == "minutes" else "sessions"
         lines += ["", f"{lg.service_name} ({lg.iep_id}): {lg.times} x {lg.duration_minutes} min "
