@@ -307,17 +307,21 @@ def test_short_sessions_count_toward_what_was_missed():
     assert facts["owed_sessions"] == 0 and facts["owed_minutes"] == 40
 
 
+def _minutes_case():
+    sessions = [_log("2024-09-09", minutes=45), _log("2024-09-11", minutes=45),
+                _log("2024-09-13", minutes=30), _log("2024-09-16", minutes=60),
+                _log("2024-09-18", minutes=20), _log("2024-09-23", minutes=60),
+                _log("2024-09-25", "missed", reason="provider_absence")]
+    return _with({**WEEKLY, "frequency": {"times": 4, "per": "week", "measure": "minutes"}},
+                 sessions, {"start": "2024-09-09"})
+
+
 def test_a_minutes_mandate_in_any_session_lengths():
     """4 x 30 = 120 minutes a week in any session lengths (`measure: minutes`), Sep 9 .. Sep 27.
     W37: 45 + 45 + 30 = 120 -> nothing missed. W38: 60 + 20 = 80 -> 40 undocumented minutes.
     W39: 60 delivered; Sep 25 missed (provider absence) claims 30; 30 undocumented.
     Expected 360, delivered 260; missed when due 40 + 30 + 30 = 100 minutes, all owed."""
-    sessions = [_log("2024-09-09", minutes=45), _log("2024-09-11", minutes=45),
-                _log("2024-09-13", minutes=30), _log("2024-09-16", minutes=60),
-                _log("2024-09-18", minutes=20), _log("2024-09-23", minutes=60),
-                _log("2024-09-25", "missed", reason="provider_absence")]
-    doc = _with({**WEEKLY, "frequency": {"times": 4, "per": "week", "measure": "minutes"}},
-                sessions, {"start": "2024-09-09"})
+    doc = _minutes_case()
     ledger = _ledger(doc, dt.date(2024, 9, 27))
     assert (ledger.expected_minutes, ledger.delivered_minutes) == (360, 260)
     assert _owed(ledger) == [("2024-W38", "undocumented", 40),
@@ -463,11 +467,6 @@ def test_a_minutes_mandate_shows_no_session_counts_it_does_not_have():
     """The table shows "-" for sessions where the mandate counts minutes (same case as the
     minutes example: 360 expected, 260 delivered in 6 sessions, 100 owed; the earliest owed
     item is W38's 40 undocumented minutes, due Fri Sep 20, so its window ends 2025-09-20)."""
-    sessions = [_log("2024-09-09", minutes=45), _log("2024-09-11", minutes=45),
-                _log("2024-09-13", minutes=30), _log("2024-09-16", minutes=60),
-                _log("2024-09-18", minutes=20), _log("2024-09-23", minutes=60),
-                _log("2024-09-25", "missed", reason="provider_absence")]
-    doc = _with({**WEEKLY, "frequency": {"times": 4, "per": "week", "measure": "minutes"}},
-                sessions, {"start": "2024-09-09"})
+    doc = _minutes_case()
     row = _ledger(doc, dt.date(2024, 9, 27)).table_row()
     assert row == ("- (360)", "6 (260)", "0", "- (100)", "0 (0)", "- (100)", "2025-09-20")
