@@ -355,9 +355,9 @@ Window = tuple[dt.date | None, dt.date | None]  # first and last day an IEP accr
 def accrual_windows(case: Case) -> tuple[Window, ...]:
     """Per IEP (same order as `case.ieps`): from its start to its end, or to the day before the
     next IEP (by start date) takes effect, whichever is first: a replaced IEP stops accruing."""
-    starts = sorted({iep.start for iep in case.ieps if iep.start is not None})
+    starts = sorted({iep.start for iep in case.ieps or () if iep.start is not None})
     out: list[Window] = []
-    for iep in case.ieps:
+    for iep in case.ieps or ():
         end = iep.end
         if iep.start is not None:
             later = bisect.bisect_right(starts, iep.start)
@@ -382,7 +382,7 @@ def _min_date(*days: dt.date | None) -> dt.date | None:
 
 def school_days_for(case: Case, as_of: dt.date) -> SchoolDays:
     """The case's school days, read only inside the span a ledger as of `as_of` can need."""
-    return SchoolDays.build(case.calendars, shift(as_of, years=-LOOKBACK_YEARS),
+    return SchoolDays.build(case.calendars or (), shift(as_of, years=-LOOKBACK_YEARS),
                             shift(as_of, days=LOOKAHEAD_DAYS))
 
 
@@ -390,11 +390,11 @@ def removal_ranks(case: Case) -> dict[dt.date, int]:
     """For each date a log records a disciplinary removal: its rank among the removal days of
     its school year (1 = the first). The ledger sees only the days some service log records,
     a lower bound of the days removed, so it never calls services owed too early."""
-    days = sorted({s.date for s in case.sessions
+    days = sorted({s.date for s in case.sessions or ()
                    if s.reason is MissReason.DISCIPLINARY_REMOVAL})
 
     def school_year(day: dt.date) -> dt.date:
-        for cal in case.calendars:
+        for cal in case.calendars or ():
             if cal.year_start <= day <= cal.year_end:
                 return cal.year_start
         return dt.date(day.year if day.month >= 7 else day.year - 1, 7, 1)
@@ -431,7 +431,7 @@ class _Counter:
         self.as_of, self.policy, self.days, self.ranks = as_of, policy, days, ranks
         self.start, self.end = window
         self.individual = self.service.group_size == 1
-        logs = sorted((s for s in case.sessions if s.service == self.service.id
+        logs = sorted((s for s in case.sessions or () if s.service == self.service.id
                        and self.start <= s.date <= as_of), key=_sort_key)
         self.logs = [s for s in logs if s.status is not SessionStatus.MAKEUP]
         self.log_dates = [s.date for s in self.logs]
@@ -637,9 +637,10 @@ def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.dat
     """The ledger of one service, or None when its mandate or the calendar is not recorded or
     it has not started by `as_of`. `window` is the IEP's accrual window (default: from
     `accrual_windows`); `days` and `ranks` are passed in when several services share them."""
-    iep = case.ieps[iep_index]
+    iep = (case.ieps or ())[iep_index]
     service = iep.services[service_index]
-    if service.frequency is None or service.duration_minutes is None or not case.calendars:
+    if (service.frequency is None or service.duration_minutes is None or not case.calendars
+            or case.sessions is None):  # an unrecorded log (None) is unknown, not empty
         return None
     accrual = window if window is not None else accrual_windows(case)[iep_index]
     if accrual[1] is not None and accrual[1] >= as_of:
@@ -694,13 +695,13 @@ def case_ledger(case: Case, as_of: dt.date, params: Mapping[str, Any] | None = N
     `accrual_windows(case)`: an IEP stops accruing when the next one takes effect); None for
     an IEP that accrues nothing (it never took effect, or its dates are unknown)."""
     policy = Policy.from_params(params or {})
-    if not case.calendars or not any(iep.services for iep in case.ieps):
+    if not case.calendars or not any(iep.services for iep in case.ieps or ()):
         return []
     accrual = accrual_windows(case) if windows is None else tuple(windows)
     days = school_days_for(case, as_of)
     ranks = removal_ranks(case)
     out = []
-    for i, iep in enumerate(case.ieps):
+    for i, iep in enumerate(case.ieps or ()):
         window = accrual[i]
         for j in range(len(iep.services) if window is not None else 0):
             ledger = mandate_ledger(case, i, j, as_of, policy, days, window, ranks)
