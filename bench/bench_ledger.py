@@ -30,6 +30,7 @@ def _closure_case(calendar_end: str | None = None) -> Case:
     doc["ieps"][0].update({"start": "2024-09-02", "end": calendar_end or "2025-06-30"})
     doc["ieps"][0]["services"][0].update({"frequency": {"times": 1, "per": "week"},
                                           "duration_minutes": 30})
+    doc["sessions"] = []  # recorded and empty: an absent log may be read as unknown
     if calendar_end:
         doc["calendars"][0]["year_end"] = calendar_end
     return case_from_mapping(doc)

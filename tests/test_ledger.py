@@ -470,3 +470,9 @@ def test_a_minutes_mandate_shows_no_session_counts_it_does_not_have():
     doc = _minutes_case()
     row = _ledger(doc, dt.date(2024, 9, 27)).table_row()
     assert row == ("- (360)", "6 (260)", "0", "- (100)", "0 (0)", "- (100)", "2025-09-20")
+
+
+def test_the_facts_rules_read_are_the_declared_ones():
+    from iep_rules.facts._ledger import LEDGER_FACTS_DECLARED
+    facts = _ledger(BASE, dt.date(2024, 11, 29)).facts()
+    assert set(facts) - {"$path"} == {name for name, _, _ in LEDGER_FACTS_DECLARED}

@@ -309,7 +309,7 @@ class MandateLedger:
         return tuple(MonthLine(month, *values) for month, values in sorted(rows.items()))
 
     def facts(self) -> dict[str, Any]:
-        """The figures rules read as `ledger.*` (declared in facts/_namespace.py LEDGER_FACTS)."""
+        """The figures rules read as `ledger.*` (LEDGER_FACTS_DECLARED)."""
         return {
             "$path": None,
             "measure": self.measure,
@@ -342,6 +342,39 @@ class MandateLedger:
                                       if self.complaint_window_ends else None),
         }
 
+
+# What rules may read as `ledger.*` (name, kind, meaning): the declarations the fact
+# descriptions are built from; `MandateLedger.facts()` gives exactly these.
+LEDGER_FACTS_DECLARED: tuple[tuple[str, str, str], ...] = (
+    ("measure", "string", "how the mandate counts: sessions, or minutes in any session lengths"),
+    ("expected", "number", "sessions expected in the periods that have ended"),
+    ("expected_minutes", "number", "minutes expected in the periods that have ended"),
+    ("delivered", "number", "expected sessions delivered (individually when so mandated)"),
+    ("delivered_minutes", "number", "minutes delivered, up to the session length"),
+    ("missed", "number", "expected sessions logged as missed, any reason"),
+    ("undocumented", "number", "expected sessions with no log entry"),
+    ("missed_when_due", "number", "sessions not provided when due for a reason the district "
+                                  "answers for, before make-ups"),
+    ("missed_when_due_minutes", "number", "minutes not provided when due (with short sessions' "
+                                          "missing minutes), before make-ups"),
+    ("missed_when_due_dates", "list of string", "the date (or period) of each such shortfall"),
+    ("missed_percent", "number", "missed-when-due minutes as a share of expected minutes"),
+    ("made_up", "number", "make-up sessions counted against owed items"),
+    ("made_up_minutes", "number", "minutes of make-up counted against owed items"),
+    ("owed_sessions", "number", "sessions still owed after make-ups"),
+    ("owed_minutes", "number", "minutes still owed after make-ups"),
+    ("owed_dates", "list of string", "the date (or period) of each item still owed"),
+    ("shortfall_percent", "number", "owed minutes as a share of expected minutes"),
+    ("partial_sessions", "number", "delivered sessions shorter than the session length"),
+    ("short_minutes", "number", "minutes missing from those sessions"),
+    ("late_start_days", "number", "days from the window's start to the first session"),
+    ("child_absences", "number", "sessions missed for the child's own absence or unavailability"),
+    ("child_absence_percent", "number", "their minutes as a share of expected minutes"),
+    ("wrong_setting_sessions", "number", "individual sessions delivered in a group"),
+    ("wrong_setting_dates", "list of string", "their dates"),
+    ("complaint_window_ends", "string", "YYYY-MM-DD: the last day a state complaint can raise "
+                                        "the earliest owed item (34 CFR 300.153(c))"),
+)
 
 TABLE_COLUMNS = ("expected", "delivered", "short (min)", "missed when due", "made up", "owed",
                  "complaint window ends")

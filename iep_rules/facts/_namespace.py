@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from ..case import _records as r
+from ._ledger import LEDGER_FACTS_DECLARED
 
 
 @attrs.frozen
@@ -132,17 +133,9 @@ def case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:
     }
 
 
-LEDGER_FACTS: dict[str, Any] = {  # the figures of facts/_ledger.py MandateLedger.facts()
-    "measure": "string", "expected": "number", "expected_minutes": "number",
-    "delivered": "number", "delivered_minutes": "number", "missed": "number",
-    "undocumented": "number", "missed_when_due": "number", "missed_when_due_minutes": "number",
-    "missed_when_due_dates": ListOf("string"), "missed_percent": "number", "made_up": "number",
-    "made_up_minutes": "number", "owed_sessions": "number", "owed_minutes": "number",
-    "owed_dates": ListOf("string"), "shortfall_percent": "number",
-    "partial_sessions": "number", "short_minutes": "number", "late_start_days": "number",
-    "child_absences": "number", "child_absence_percent": "number",
-    "wrong_setting_sessions": "number", "wrong_setting_dates": ListOf("string"),
-    "complaint_window_ends": "string",
+LEDGER_FACTS: dict[str, Any] = {  # declared with the ledger (facts/_ledger.py)
+    name: ListOf("string") if kind == "list of string" else kind
+    for name, kind, _ in LEDGER_FACTS_DECLARED
 }
 
 
