@@ -476,3 +476,13 @@ def test_the_facts_rules_read_are_the_declared_ones():
     from iep_rules.facts._ledger import LEDGER_FACTS_DECLARED
     facts = _ledger(BASE, dt.date(2024, 11, 29)).facts()
     assert set(facts) - {"$path"} == {name for name, _, _ in LEDGER_FACTS_DECLARED}
+
+
+@pytest.mark.parametrize(("policy", "owed"), [({}, 1), (FIXED_DAYS, 0)])
+def test_a_logged_closure_the_calendar_does_not_know(policy, owed):
+    """Mon+Thu mandate; Mon Oct 7 logged missed for a school closure the calendar does not
+    list (W41 expects 2: Oct 10 delivered, Oct 7 missed). Owed under the frequency basis; not
+    under fixed_days without makeup_closure_on_fixed_day_owed (the first edition's reading)."""
+    sessions = [_log("2024-10-07", "missed", reason="school_closure"), _log("2024-10-10")]
+    ledger = _ledger(_with(sessions=sessions), dt.date(2024, 10, 11), **policy)
+    assert (ledger.expected, ledger.owed_sessions) == (2, owed)

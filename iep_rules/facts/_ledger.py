@@ -476,8 +476,10 @@ class _Counter:
     def _owed(self, reason: str, day: dt.date) -> bool:
         policy = self.policy
         if reason == MissReason.SCHOOL_CLOSURE.value:
+            # the frequency is the mandate: a closure is excused only where sessions are
+            # counted on fixed days and the policy excuses closures on them
             return (reason in policy.owed_reasons or policy.closure_on_fixed_day_owed
-                    or policy.weekly_basis is WeeklyBasis.FREQUENCY)
+                    or not self._fixed_days())
         if reason == MissReason.DISCIPLINARY_REMOVAL.value:
             return (reason in policy.owed_reasons
                     and self.ranks.get(day, 0) > policy.removal_days_before_services)
