@@ -418,6 +418,10 @@ def test_policy_parameters_of_the_wrong_type_are_a_located_error():
         Policy.from_params({"makeup_owed_reasons": 7})
     with pytest.raises(RuleFileError, match="makeup_weekly_basis"):
         Policy.from_params({"makeup_weekly_basis": "mondays"})
+    with pytest.raises(RuleFileError, match="state_complaint_limit_years: expected a whole number from 1"):
+        Policy.from_params({"state_complaint_limit_years": 0})
+    with pytest.raises(RuleFileError, match="makeup_undocumented_owed: expected true or false"):
+        Policy.from_params({"makeup_undocumented_owed": "yes"})
 
 
 def test_months_add_up_to_the_totals():

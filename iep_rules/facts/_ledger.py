@@ -87,10 +87,10 @@ def _flag(values: Mapping[str, Any], name: str) -> bool:
     return value
 
 
-def _count(values: Mapping[str, Any], name: str) -> int:
+def _count(values: Mapping[str, Any], name: str, least: int = 0) -> int:
     value = values[name]
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1000:
-        raise _problem(name, "a whole number from 0 to 1000", value)
+    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= 1000:
+        raise _problem(name, f"a whole number from {least} to 1000", value)
     return value
 
 
@@ -125,7 +125,7 @@ class Policy:
                    _flag(values, "makeup_partial_minutes_owed"),
                    _count(values, "makeup_removal_days_before_services"),
                    _flag(values, "makeup_year_cut_short_prorated"),
-                   max(1, _count(values, "state_complaint_limit_years")))
+                   _count(values, "state_complaint_limit_years", least=1))
 
 
 @attrs.frozen
