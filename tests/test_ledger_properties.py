@@ -42,7 +42,9 @@ mandates = st.fixed_dictionaries({
     "weekdays": st.sampled_from([["monday", "thursday"], []]),
     "frequency": st.sampled_from([{"times": 2, "per": "week"},
                                   {"times": 4, "per": "week", "measure": "minutes"},
-                                  {"times": 5, "per": "month"}]),
+                                  {"times": 5, "per": "month"},
+                                  {"times": 1, "per": "day"},
+                                  {"times": 30, "per": "year", "prorated": True}]),
     "group_size": st.sampled_from([None, 1]),
 })
 
