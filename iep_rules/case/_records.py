@@ -117,6 +117,53 @@ class RequestResponse(StrEnum):
     PENDING = "pending"
 
 
+# ---- issue 14 areas: implementation, evaluation rights, notices, discipline, progress/ESY,
+# transfer, no cost. Every field and list below is optional so existing case files stay valid;
+# where "not recorded" and "none" differ, a list is `None` when absent and `[]` when none.
+
+class RemovalKind(StrEnum):
+    OUT_OF_SCHOOL_SUSPENSION = "out_of_school_suspension"
+    IN_SCHOOL_SUSPENSION = "in_school_suspension"
+    INTERIM_ALTERNATIVE_SETTING = "interim_alternative_setting"
+    EXPULSION = "expulsion"
+    OTHER_REMOVAL = "other_removal"
+
+
+class SpecialCircumstance(StrEnum):
+    """The three grounds of 34 CFR 300.530(g) for a removal of up to 45 school days."""
+
+    WEAPON = "weapon"
+    DRUGS = "drugs"
+    SERIOUS_BODILY_INJURY = "serious_bodily_injury"
+
+
+class BehaviorPlanKind(StrEnum):
+    FBA = "fba"  # functional behavioral assessment
+    BIP = "bip"  # behavioral intervention plan written
+    BIP_REVIEW = "bip_review"  # existing plan reviewed and modified as needed
+
+
+class NoticeAction(StrEnum):
+    PROPOSED = "proposed"
+    REFUSED = "refused"
+
+
+class CostRequest(StrEnum):
+    """What the school asked of the parent for a service in the IEP."""
+
+    ASKED_TO_PAY = "asked_to_pay"
+    ASKED_TO_ARRANGE = "asked_to_arrange"
+    CHARGED = "charged"
+    ASKED_TO_USE_INSURANCE = "asked_to_use_insurance"
+
+
+class ClockException(StrEnum):
+    """The two federal exceptions to the initial-evaluation clock (34 CFR 300.301(d))."""
+
+    PARENT_DID_NOT_PRODUCE_CHILD = "parent_did_not_produce_child"
+    TRANSFERRED = "transferred"
+
+
 def _nonempty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not value.strip():
         raise ValueError(f"{attribute.name} must not be empty")
@@ -196,6 +243,11 @@ class Evaluation:
     recommended_services: tuple[str, ...] = attrs.field(
         default=(), converter=_tuple, validator=_str_list
     )
+    # issue 14: areas of suspected disability and areas assessed; 60-day clock exceptions
+    suspected_areas: tuple[str, ...] | None = attrs.field(default=None, converter=_tuple)
+    areas_assessed: tuple[str, ...] | None = attrs.field(default=None, converter=_tuple)
+    clock_exception: ClockException | None = None
+    completion_date_agreed: dt.date | None = attrs.field(default=None, validator=_opt_date)
 
 
 @attrs.frozen
@@ -215,6 +267,9 @@ class Eligibility:
         default=(), converter=_tuple, validator=_str_list
     )
     section_504_referral: bool | None = attrs.field(default=None, validator=_opt_bool)
+    # issue 14: copy of the evaluation report and eligibility documentation to the parent
+    report_copy_given: bool | None = attrs.field(default=None, validator=_opt_bool)
+    report_copy_date: dt.date | None = attrs.field(default=None, validator=_opt_date)
 
 
 @attrs.frozen
@@ -258,6 +313,9 @@ class Service:
     basis: str | None = attrs.field(default=None, validator=_opt_str)
     weekdays: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_weekdays)
     group_size: int | None = attrs.field(default=None, validator=v.optional(_positive))
+    # implementation (issue 14): who delivers it and since when
+    provider: str | None = attrs.field(default=None, validator=_opt_str)
+    provider_assigned_on: dt.date | None = attrs.field(default=None, validator=_opt_date)
 
     def __attrs_post_init__(self) -> None:
         if self.frequency is None or self.duration_minutes is None:
@@ -294,6 +352,25 @@ class Transition:
 
 
 @attrs.frozen
+class IEPCopy:
+    """A copy of (or access to) the IEP given to a teacher or provider responsible for it."""
+
+    recipient: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+    date: dt.date = attrs.field(validator=_date)
+    informed_of_responsibilities: bool | None = attrs.field(default=None, validator=_opt_bool)
+
+
+@attrs.frozen
+class ESYDecision:
+    """The team's extended school year decision and what it rested on."""
+
+    date: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    needed: bool | None = attrs.field(default=None, validator=_opt_bool)
+    basis: tuple[str, ...] | None = attrs.field(default=None, converter=_tuple)
+    limited_by_policy: bool | None = attrs.field(default=None, validator=_opt_bool)
+
+
+@attrs.frozen
 class IEP:
     id: str = attrs.field(validator=[v.instance_of(str), _nonempty])
     meeting_date: dt.date | None = attrs.field(default=None, validator=_opt_date)
@@ -316,6 +393,15 @@ class IEP:
     language_of_instruction: str | None = attrs.field(default=None, validator=_opt_str)
     enl_services: bool | None = attrs.field(default=None, validator=_opt_bool)
     makeup_provision: str | None = attrs.field(default=None, validator=_opt_str)
+    # issue 14: distribution to staff, copy to parent, progress reports, ESY
+    responsible_staff: tuple[str, ...] | None = attrs.field(default=None, converter=_tuple)
+    distributed_to: tuple[IEPCopy, ...] | None = attrs.field(default=None, converter=_tuple)
+    parent_copy_given: bool | None = attrs.field(default=None, validator=_opt_bool)
+    parent_copy_date: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    progress_reports_due: tuple[dt.date, ...] | None = attrs.field(default=None, converter=_tuple)
+    progress_reports_issued: tuple[dt.date, ...] | None = attrs.field(
+        default=None, converter=_tuple)
+    esy: ESYDecision | None = None
 
 
 @attrs.frozen
@@ -341,6 +427,10 @@ class ParentRequest:
     kind: str = attrs.field(validator=[v.instance_of(str), _nonempty])
     response: RequestResponse = RequestResponse.PENDING
     prior_written_notice_date: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    # issue 14 (independent educational evaluation requests): the answer and any hearing filed
+    response_date: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    due_process_filed: bool | None = attrs.field(default=None, validator=_opt_bool)
+    due_process_filed_on: dt.date | None = attrs.field(default=None, validator=_opt_date)
 
 
 @attrs.frozen
@@ -380,6 +470,95 @@ class SchoolCalendar:
 
 
 @attrs.frozen
+class ProvisionCheck:
+    """A dated observation of whether a service, program or accommodation in the IEP was in
+    place (a classroom visit, a provider's or teacher's report, a parent's documented report)."""
+
+    date: dt.date = attrs.field(validator=_date)
+    service: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+    provided: bool = attrs.field(validator=v.instance_of(bool))
+    source: str | None = attrs.field(default=None, validator=_opt_str)
+    note: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen
+class ManifestationReview:
+    """The manifestation determination for one removal. `held: false` records that none was."""
+
+    held: bool = attrs.field(default=True, validator=v.instance_of(bool))
+    date: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    caused_by_disability: bool | None = attrs.field(default=None, validator=_opt_bool)
+    iep_not_implemented: bool | None = attrs.field(default=None, validator=_opt_bool)
+
+
+@attrs.frozen
+class Removal:
+    """A disciplinary removal from the child's placement, first and last day inclusive."""
+
+    start: dt.date = attrs.field(validator=_date)
+    kind: RemovalKind
+    end: dt.date | None = attrs.field(default=None, validator=[_opt_date, _ordered("start", "end")])
+    reason: str | None = attrs.field(default=None, validator=_opt_str)
+    special_circumstance: SpecialCircumstance | None = None
+    decision_date: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    decided_by: str | None = attrs.field(default=None, validator=_opt_str)
+    change_of_placement: bool | None = attrs.field(default=None, validator=_opt_bool)
+    counts_as_removal: bool | None = attrs.field(default=None, validator=_opt_bool)
+    services_provided: bool | None = attrs.field(default=None, validator=_opt_bool)
+    manifestation: ManifestationReview | None = None
+
+
+@attrs.frozen
+class BehaviorPlan:
+    kind: BehaviorPlanKind
+    date: dt.date = attrs.field(validator=_date)
+
+
+@attrs.frozen
+class PriorWrittenNotice:
+    """Prior written notice of a proposal or refusal. `elements` lists which of the required
+    contents it has (see docs/areas.md for the codes); `None` means they were not reviewed."""
+
+    date: dt.date = attrs.field(validator=_date)
+    subject: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+    action: NoticeAction = NoticeAction.PROPOSED
+    effective_date: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    elements: tuple[str, ...] | None = attrs.field(default=None, converter=_tuple)
+    language: str | None = attrs.field(default=None, validator=_opt_str)
+    parent_language: str | None = attrs.field(default=None, validator=_opt_str)
+    translation_not_feasible: bool | None = attrs.field(default=None, validator=_opt_bool)
+
+
+@attrs.frozen
+class SafeguardsNotice:
+    date: dt.date = attrs.field(validator=_date)
+    occasion: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen
+class ParentCost:
+    """The school asked the parent to pay for, or to arrange, something the IEP provides."""
+
+    date: dt.date = attrs.field(validator=_date)
+    item: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+    request: CostRequest
+    fee_charged_to_all_students: bool | None = attrs.field(default=None, validator=_opt_bool)
+
+
+@attrs.frozen
+class Transfer:
+    """The child enrolled here from another public agency while an IEP was in effect there."""
+
+    enrolled: dt.date = attrs.field(validator=_date)
+    interstate: bool | None = attrs.field(default=None, validator=_opt_bool)
+    same_school_year: bool | None = attrs.field(default=None, validator=_opt_bool)
+    prior_iep_in_effect: bool | None = attrs.field(default=None, validator=_opt_bool)
+    comparable_services_provided: bool | None = attrs.field(default=None, validator=_opt_bool)
+    comparable_services_from: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    new_iep_date: dt.date | None = attrs.field(default=None, validator=_opt_date)
+
+
+@attrs.frozen
 class Case:
     """One child's case file: the aggregate every rule reads."""
 
@@ -399,3 +578,13 @@ class Case:
     agreements: tuple[WrittenAgreement, ...] = attrs.field(default=(), converter=_tuple)
     sessions: tuple[SessionLog, ...] = attrs.field(default=(), converter=_tuple)
     calendars: tuple[SchoolCalendar, ...] = attrs.field(default=(), converter=_tuple)
+    # issue 14 areas (see docs/areas.md); a list that is `None` was not recorded at all
+    provision_checks: tuple[ProvisionCheck, ...] = attrs.field(default=(), converter=_tuple)
+    removals: tuple[Removal, ...] = attrs.field(default=(), converter=_tuple)
+    behavior_plans: tuple[BehaviorPlan, ...] | None = attrs.field(default=None, converter=_tuple)
+    prior_written_notices: tuple[PriorWrittenNotice, ...] = attrs.field(
+        default=(), converter=_tuple)
+    safeguards_notices: tuple[SafeguardsNotice, ...] | None = attrs.field(
+        default=None, converter=_tuple)
+    parent_costs: tuple[ParentCost, ...] = attrs.field(default=(), converter=_tuple)
+    transfers: tuple[Transfer, ...] = attrs.field(default=(), converter=_tuple)

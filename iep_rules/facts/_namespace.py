@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from ..case import _records as r
+from . import _areas
 from ._ledger import LEDGER_FACTS_DECLARED
 
 
@@ -53,10 +54,51 @@ CASE_DERIVED: dict[str, Any] = {
     "first_delivered_session": "date",
     "last_delivered_session": "date",
 }
-SCOPE_DERIVED: dict[str, dict[str, str]] = {
+SCOPE_DERIVED: dict[str, dict[str, Any]] = {
     "evaluation": {"previous_completed": "date"},
     "eligibility": {"next_iep_meeting": "date"},
 }
+
+
+# ---- issue-14 areas (implementation, evaluation rights, notices, discipline, progress,
+# transfer, no cost): scopes and derived facts, computed in facts/_areas.py -----------------
+AREA_SCOPES: dict[str, tuple[type, str | None]] = {
+    "removal": (r.Removal, "removals"),
+    "prior_written_notice": (r.PriorWrittenNotice, "prior_written_notices"),
+    "parent_cost": (r.ParentCost, "parent_costs"),
+    "transfer": (r.Transfer, "transfers"),
+}
+AREA_CASE_DERIVED: dict[str, Any] = {
+    "initial_services_start": "date",
+    "school_days_consent_to_services": "number",
+    "school_days_consent_to_services_consent": "number",
+    "school_years_without_safeguards_notice": ListOf("string"),
+}
+AREA_SCOPE_DERIVED: dict[str, dict[str, Any]] = {
+    "iep": {
+        "staff_without_copy": ListOf("string"),
+        "staff_copy_after_start": ListOf("string"),
+        "staff_not_informed": ListOf("string"),
+        "progress_reports_outstanding": ListOf("date"),
+    },
+    "service": {"provision_failures": ListOf("date")},
+    "removal": {
+        "counted": "bool",
+        "school_days": "number",
+        "school_days_before_this_year": "number",
+        "cumulative_school_days": "number",
+        "manifestation_school_days": "number",
+        "school_days_since_decision": "number",
+        "safeguards_notice_on_decision_date": "bool",
+        "behavior_plans_recorded": "bool",
+        "behavior_plan_action_after_manifestation": "date",
+    },
+}
+SCOPES.update(AREA_SCOPES)
+CASE_DERIVED.update(AREA_CASE_DERIVED)
+for _scope, _facts in AREA_SCOPE_DERIVED.items():
+    SCOPE_DERIVED.setdefault(_scope, {}).update(_facts)
+# ---- end of issue-14 block ------------------------------------------------------------------
 
 
 @attrs.frozen
@@ -130,6 +172,7 @@ def case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:
         "currently_eligible": (decisions[-1].outcome is r.Outcome.ELIGIBLE) if decisions else None,
         "agreement_kinds": tuple(sorted({a.kind for a in case.agreements if a.date <= as_of})),
         "reevaluation_waiver_on_file": waiver,
+        **_areas.area_case_facts(case, as_of),  # issue-14 areas
     }
 
 
@@ -157,6 +200,7 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
         if attr is None or not wanted(scope):
             continue
         records = getattr(case, attr)
+        removals = _areas.removal_facts(case, as_of) if scope == "removal" else []
         previous: dt.date | None = None
         order: list[int] = list(range(len(records)))
         if scope == "evaluation":
@@ -172,11 +216,17 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
             if scope == "evaluation":
                 data["previous_completed"] = previous
                 previous = records[index].completed or previous
+            if scope == "iep":  # issue-14 areas
+                data.update(_areas.iep_facts(records[index], as_of))
+            if scope == "removal":  # issue-14 areas
+                data.update(removals[index])
             yield Item(scope, data["$path"], (index,), {**data, **shared})
     if wanted("service"):
         for i, iep_data in enumerate(whole["ieps"]):
             for j, data in enumerate(iep_data["services"]):
                 ledger = (ledgers or {}).get(data["$path"])
+                plan = case.ieps[i]
+                data = {**data, **_areas.service_facts(case, plan, plan.services[j], as_of)}
                 yield Item("service", data["$path"], (i, j),
                            {**data, **shared, "iep": iep_data, "ledger": ledger})
 

@@ -1,0 +1,180 @@
+"""Derived facts for the issue-14 areas: IEP implementation, evaluation rights, notices,
+discipline, progress reports. Computed here; declared (names and kinds) in one separate block of
+`_namespace.py`, which calls these functions.
+
+Each derived fact is `None` (unknown) when the records it needs are absent, so a rule that reads
+it stays silent behind an `exists` guard or asks for data; it is never guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..case import _records as r
+from ._schooldays import SchoolDayCounter
+
+
+def _year_of(day: dt.date) -> int:
+    """First calendar year of the July-June school year containing `day`."""
+    return day.year if day.month >= 7 else day.year - 1
+
+
+def _counter(case: r.Case, lo: dt.date, hi: dt.date) -> SchoolDayCounter:
+    return SchoolDayCounter(case.calendars, lo, hi)
+
+
+def area_case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:
+    """Case-level derived facts of the issue-14 areas."""
+    starts = [s.start or iep.start for iep in case.ieps for s in iep.services]
+    known_starts = [d for d in starts if d is not None]
+    first_start = min(known_starts) if known_starts and len(known_starts) == len(starts) else None
+    consent = min((x.date for x in case.consents
+                   if x.kind is r.ConsentKind.INITIAL_EVALUATION and x.date <= as_of
+                   and x.response is r.ConsentResponse.GIVEN and x.written), default=None)
+    to_services = min((x.date for x in case.consents
+                       if x.kind is r.ConsentKind.INITIAL_SERVICES and x.date <= as_of
+                       and x.response is r.ConsentResponse.GIVEN and x.written), default=None)
+    until = min(d for d in (first_start, as_of) if d is not None)
+    counter = _counter(case, consent or as_of, as_of)
+    return {
+        "initial_services_start": first_start,
+        # services not started by as_of count up to as_of: the clock is still running
+        "school_days_consent_to_services": counter.after(consent, until)
+        if first_start is not None else None,
+        "school_days_consent_to_services_consent": counter.after(consent, to_services),
+        "school_years_without_safeguards_notice": _years_without_notice(case, as_of),
+    }
+
+
+def _years_without_notice(case: r.Case, as_of: dt.date) -> tuple[str, ...] | None:
+    """School years (July-June) that ended by `as_of`, during which an IEP with recorded start
+    and end was in effect, with no procedural safeguards notice dated in them."""
+    if case.safeguards_notices is None:
+        return None
+    given = {_year_of(n.date) for n in case.safeguards_notices if n.date <= as_of}
+    years: set[int] = set()
+    for iep in case.ieps:
+        if iep.start is None or iep.end is None or iep.start > as_of:
+            continue
+        for year in range(_year_of(iep.start), _year_of(min(iep.end, as_of)) + 1):
+            if dt.date(year + 1, 6, 30) <= as_of:
+                years.add(year)
+    return tuple(f"{y}-{y + 1}" for y in sorted(years - given))
+
+
+def iep_facts(iep: r.IEP, as_of: dt.date) -> dict[str, Any]:
+    """Derived facts of one IEP."""
+    copies: dict[str, list[r.IEPCopy]] = {}
+    for copy in iep.distributed_to or ():
+        copies.setdefault(copy.recipient, []).append(copy)
+    staff = iep.responsible_staff
+    recorded = staff is not None and iep.distributed_to is not None
+    without = after = None
+    if recorded and staff is not None:
+        without = tuple(p for p in staff
+                        if not any(c.date <= as_of for c in copies.get(p, ())))
+        if iep.start is not None:
+            start = iep.start
+            after = tuple(p for p in staff if copies.get(p) and start <= as_of
+                          and min(c.date for c in copies[p]) > start)
+    not_informed = None if iep.distributed_to is None else tuple(
+        c.recipient for c in iep.distributed_to
+        if c.informed_of_responsibilities is False and c.date <= as_of)
+    return {
+        "staff_without_copy": without,
+        "staff_copy_after_start": after,
+        "staff_not_informed": not_informed,
+        "progress_reports_outstanding": _outstanding_reports(iep, as_of),
+    }
+
+
+def _outstanding_reports(iep: r.IEP, as_of: dt.date) -> tuple[dt.date, ...] | None:
+    """Due dates (on or before as_of) with no report issued after the previous due date."""
+    if iep.progress_reports_due is None or iep.progress_reports_issued is None:
+        return None
+    issued = sorted(d for d in iep.progress_reports_issued if d <= as_of)
+    out: list[dt.date] = []
+    previous: dt.date | None = None
+    for due in sorted(d for d in iep.progress_reports_due if d <= as_of):
+        match = next((d for d in issued if previous is None or d > previous), None)
+        if match is None:
+            out.append(due)
+        else:
+            issued.remove(match)
+        previous = due
+    return tuple(out)
+
+
+def service_facts(case: r.Case, iep: r.IEP, service: r.Service, as_of: dt.date
+                  ) -> dict[str, Any]:
+    """Derived facts of one service: dated checks that found it not in place."""
+    lo = service.start or iep.start or dt.date.min
+    hi = min(service.end or iep.end or dt.date.max, as_of)
+    return {"provision_failures": tuple(sorted(
+        c.date for c in case.provision_checks
+        if c.service == service.id and not c.provided and lo <= c.date <= hi))}
+
+
+def _counted(removal: r.Removal) -> bool:
+    """Whether a removal counts toward the school days of removal: an in-school suspension
+    counts only when the record says so; any other kind unless the record says it does not."""
+    if removal.kind is r.RemovalKind.IN_SCHOOL_SUSPENSION:
+        return removal.counts_as_removal is True
+    return removal.counts_as_removal is not False
+
+
+def removal_facts(case: r.Case, as_of: dt.date) -> list[dict[str, Any]]:
+    """Derived facts for each removal, in case order, counted in school days."""
+    if not case.removals:
+        return []
+    lo = min(x.start for x in case.removals)
+    lo = min([lo] + [x.decision_date for x in case.removals if x.decision_date])
+    counter = _counter(case, lo, as_of)
+
+    def days(removal: r.Removal, before: dt.date | None = None) -> int | None:
+        last = min(removal.end or as_of, as_of)
+        if before is not None:
+            last = min(last, before - dt.timedelta(days=1))
+        return counter.count(removal.start, last)
+
+    plans = case.behavior_plans
+    notices = case.safeguards_notices
+    out = []
+    for removal in case.removals:
+        year = counter.school_year(removal.start)
+        before: int | None = 0
+        if not counter.known:
+            before = None
+        elif year is not None:
+            for other in case.removals:
+                if other is removal or not _counted(other) or other.start >= removal.start:
+                    continue
+                if year[0] <= other.start <= year[1]:
+                    n = days(other, before=removal.start)
+                    before = None if n is None or before is None else before + n
+        own = days(removal) if removal.start <= as_of else 0
+        review = removal.manifestation
+        review_day = review.date if review is not None and review.held else None
+        found = review is not None and review.held and (
+            review.caused_by_disability is True or review.iep_not_implemented is True)
+        decision = removal.decision_date
+        out.append({
+            "counted": _counted(removal),
+            "school_days": own,
+            "school_days_before_this_year": before,
+            "cumulative_school_days": None if before is None or own is None
+            else before + (own if _counted(removal) else 0),
+            "manifestation_school_days": counter.after(decision, review_day)
+            if review_day is not None and review_day <= as_of else None,
+            "school_days_since_decision": counter.after(decision, as_of)
+            if decision is not None and decision <= as_of else None,
+            "safeguards_notice_on_decision_date": None if notices is None or decision is None
+            else any(n.date == decision for n in notices),
+            "behavior_plans_recorded": plans is not None,
+            "behavior_plan_action_after_manifestation": None if not found or plans is None
+            or review_day is None else min(
+                (p.date for p in plans if p.kind is not r.BehaviorPlanKind.FBA
+                 and review_day <= p.date <= as_of), default=None),
+        })
+    return out
