@@ -128,9 +128,11 @@ def removal_facts(case: r.Case, as_of: dt.date) -> list[dict[str, Any]]:
     """Derived facts for each removal, in case order, counted in school days."""
     if not case.removals:
         return []
-    lo = min(x.start for x in case.removals)
-    lo = min([lo] + [x.decision_date for x in case.removals if x.decision_date])
-    counter = _counter(case, lo, as_of)
+    dates = [x.start for x in case.removals] + [x.decision_date for x in case.removals
+                                                  if x.decision_date]
+    reviews = [x.manifestation.date for x in case.removals
+               if x.manifestation is not None and x.manifestation.date is not None]
+    counter = _counter(case, min(dates), max([as_of, *reviews]))
 
     def days(removal: r.Removal, before: dt.date | None = None) -> int | None:
         last = min(removal.end or as_of, as_of)
@@ -165,8 +167,8 @@ def removal_facts(case: r.Case, as_of: dt.date) -> list[dict[str, Any]]:
             "school_days_before_this_year": before,
             "cumulative_school_days": None if before is None or own is None
             else before + (own if _counted(removal) else 0),
-            "manifestation_school_days": counter.after(decision, review_day)
-            if review_day is not None and review_day <= as_of else None,
+            # a review dated after as_of still counts: by as_of it had not been held in time
+            "manifestation_school_days": counter.after(decision, review_day),
             "school_days_since_decision": counter.after(decision, as_of)
             if decision is not None and decision <= as_of else None,
             "safeguards_notice_on_decision_date": None if notices is None or decision is None
