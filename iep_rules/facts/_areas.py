@@ -63,6 +63,24 @@ def _years_without_notice(case: r.Case, as_of: dt.date) -> tuple[str, ...] | Non
     return tuple(f"{y}-{y + 1}" for y in sorted(years - given))
 
 
+def evaluation_facts(case: r.Case, evaluation: r.Evaluation, as_of: dt.date
+                     ) -> dict[str, Any]:
+    """Derived facts of one evaluation: suspected areas left unassessed, and the first IEP
+    meeting (on or before as_of) after it was completed."""
+    missing = None
+    if evaluation.suspected_areas is not None and evaluation.areas_assessed is not None:
+        missing = tuple(a for a in evaluation.suspected_areas
+                        if a not in evaluation.areas_assessed)
+    done = evaluation.completed
+    meetings = [i.meeting_date for i in case.ieps if i.meeting_date is not None]
+    meetings += [m.date for m in case.meetings]
+    return {
+        "areas_not_assessed": missing,
+        "next_iep_meeting": None if done is None else min(
+            (d for d in meetings if done <= d <= as_of), default=None),
+    }
+
+
 def iep_facts(iep: r.IEP, as_of: dt.date) -> dict[str, Any]:
     """Derived facts of one IEP."""
     copies: dict[str, list[r.IEPCopy]] = {}

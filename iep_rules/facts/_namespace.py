@@ -82,6 +82,7 @@ AREA_SCOPE_DERIVED: dict[str, dict[str, Any]] = {
         "progress_reports_outstanding": ListOf("date"),
     },
     "service": {"provision_failures": ListOf("date")},
+    "evaluation": {"areas_not_assessed": ListOf("string"), "next_iep_meeting": "date"},
     "removal": {
         "counted": "bool",
         "school_days": "number",
@@ -216,6 +217,8 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
             if scope == "evaluation":
                 data["previous_completed"] = previous
                 previous = records[index].completed or previous
+            if scope == "evaluation":  # issue-14 areas
+                data.update(_areas.evaluation_facts(case, records[index], as_of))
             if scope == "iep":  # issue-14 areas
                 data.update(_areas.iep_facts(records[index], as_of))
             if scope == "removal":  # issue-14 areas
