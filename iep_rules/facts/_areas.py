@@ -63,6 +63,13 @@ def _years_without_notice(case: r.Case, as_of: dt.date) -> tuple[str, ...] | Non
     return tuple(f"{y}-{y + 1}" for y in sorted(years - given))
 
 
+def same_language(a: str | None, b: str | None) -> bool | None:
+    """Whether two recorded language names are the same, ignoring case and spacing."""
+    if a is None or b is None:
+        return None
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
 def evaluation_facts(case: r.Case, evaluation: r.Evaluation, as_of: dt.date
                      ) -> dict[str, Any]:
     """Derived facts of one evaluation: suspected areas left unassessed, and the first IEP
