@@ -154,7 +154,6 @@ class CostRequest(StrEnum):
     ASKED_TO_PAY = "asked_to_pay"
     ASKED_TO_ARRANGE = "asked_to_arrange"
     CHARGED = "charged"
-    ASKED_TO_USE_INSURANCE = "asked_to_use_insurance"
 
 
 class ClockException(StrEnum):

@@ -152,7 +152,9 @@ class _Flattener:
         for i, expr in enumerate(self.operands):
             value = self._value(expr, item, ctx)
             out[f"k{i}"] = value is not None
-            if value is not None:
+            # A record or list operand is only ever tested for presence (`exists`): Rete needs
+            # its known-flag, not the value (which may hold dates JSON cannot carry).
+            if value is not None and not isinstance(value, Mapping | tuple | list):
                 out[f"o{i}"] = _durable_literal(value)
         for i, cond in enumerate(self.atoms):
             out[f"a{i}"] = c.truth(cond, item.ns, ctx, None)
