@@ -9,6 +9,7 @@ The implementation lives in `iep_rules.testing`; this module is the stable impor
 from .testing._strategies import (
     InvalidStrategyArgument,
     agreements,
+    behavior_plans,
     calendars,
     cases,
     cases_satisfying,
@@ -20,17 +21,24 @@ from .testing._strategies import (
     ieps,
     malformed_case_documents,
     meetings,
+    parent_costs,
     parent_requests,
     placements,
+    prior_written_notices,
+    provision_checks,
     referrals,
+    removals,
+    safeguards_notices,
     services,
     sessions,
     students,
+    transfers,
 )
 
 __all__ = [
-    "InvalidStrategyArgument", "agreements", "calendars", "cases", "cases_satisfying",
-    "cases_violating", "consents", "dates", "eligibilities", "evaluations", "ieps",
-    "malformed_case_documents", "meetings", "parent_requests", "placements", "referrals",
-    "services", "sessions", "students",
+    "InvalidStrategyArgument", "agreements", "behavior_plans", "calendars", "cases",
+    "cases_satisfying", "cases_violating", "consents", "dates", "eligibilities", "evaluations",
+    "ieps", "malformed_case_documents", "meetings", "parent_costs", "parent_requests",
+    "placements", "prior_written_notices", "provision_checks", "referrals", "removals",
+    "safeguards_notices", "services", "sessions", "students", "transfers",
 ]

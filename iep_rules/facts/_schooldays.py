@@ -1,8 +1,8 @@
 """Counting school days between two dates, for the discipline and New York implementation rules.
 
-The set of school days comes from `_schedule.school_days` (the ledger's calendar logic); this
-module only clips each calendar to the span asked about, so a case's calendars cost no more than
-the dates that matter, and counts. Days outside every recorded school year are not school days:
+The school days come from `_schedule.SchoolDays` (the ledger's calendar logic, clipped to the
+span asked about, so a case's calendars cost no more than the dates that matter); this module
+counts them between dates and finds the school year a date falls in. Days outside every recorded school year are not school days:
 a missing calendar can only make a count smaller, so it can hide a finding, never create one.
 """
 
@@ -12,8 +12,8 @@ import bisect
 import datetime as dt
 from collections.abc import Sequence
 
-from ..case._records import Closure, SchoolCalendar
-from ._schedule import school_days
+from ..case._records import SchoolCalendar
+from ._schedule import SchoolDays
 
 
 class SchoolDayCounter:
@@ -21,15 +21,7 @@ class SchoolDayCounter:
 
     def __init__(self, calendars: Sequence[SchoolCalendar], lo: dt.date, hi: dt.date) -> None:
         self.known = bool(calendars)
-        clipped = []
-        for cal in calendars:
-            start, end = max(cal.year_start, lo), min(cal.year_end, hi)
-            if start > end:
-                continue
-            closures = tuple(Closure(max(c.start, start), min(c.end, end), c.name)
-                             for c in cal.closures if c.start <= end and c.end >= start)
-            clipped.append(SchoolCalendar(start, end, closures))
-        self.days = sorted(school_days(clipped))
+        self.days = SchoolDays.build(calendars, lo, hi).open_days if lo <= hi else ()
         self.years = sorted((c.year_start, c.year_end) for c in calendars)
 
     def count(self, first: dt.date | None, last: dt.date | None) -> int | None:

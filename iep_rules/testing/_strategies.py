@@ -26,11 +26,11 @@ from ..case import _records as r
 T = TypeVar("T")
 
 __all__ = [
-    "InvalidStrategyArgument", "agreements", "calendars", "cases", "cases_satisfying",
-    "cases_violating", "consents", "dates", "eligibilities", "evaluations", "ieps",
-    "malformed_case_documents", "meetings", "parent_requests", "placements", "referrals",
-    "services",
-    "sessions", "students",
+    "InvalidStrategyArgument", "agreements", "behavior_plans", "calendars", "cases",
+    "cases_satisfying", "cases_violating", "consents", "dates", "eligibilities", "evaluations",
+    "ieps", "malformed_case_documents", "meetings", "parent_costs", "parent_requests",
+    "placements", "prior_written_notices", "provision_checks", "referrals", "removals",
+    "safeguards_notices", "services", "sessions", "students", "transfers",
 ]
 
 _FIRST, _LAST = dt.date(2015, 1, 1), dt.date(2027, 12, 31)
@@ -133,7 +133,14 @@ def services(draw: st.DrawFn, *, within: tuple[dt.date, dt.date] | None = None,
         weekdays=tuple(draw(st.lists(st.sampled_from(["monday", "tuesday", "wednesday",
                                                       "thursday", "friday"]),
                                      max_size=2, unique=True))),
+        provider=draw(_maybe(st.just("Example Provider"))),
+        provider_assigned_on=draw(_maybe(dates(min_value=lo, max_value=hi))),
     )
+
+
+_STAFF = st.sampled_from(["classroom_teacher", "special_education_teacher", "speech_provider"])
+_ESY_BASIS = ["individual_needs", "regression_recoupment", "disability_category",
+              "district_policy"]
 
 
 @st.composite
@@ -164,6 +171,22 @@ def ieps(draw: st.DrawFn, *, index: int = 0, min_services: int = 0,
             postsecondary_goals=st.lists(st.just("college"), max_size=1).map(tuple),
             services=st.lists(st.just("job shadowing"), max_size=1).map(tuple)))),
         makeup_provision=draw(_maybe(st.just("made up before June 30"))),
+        responsible_staff=draw(_maybe(st.lists(_STAFF, max_size=2, unique=True).map(tuple))),
+        distributed_to=draw(_maybe(st.lists(st.builds(
+            r.IEPCopy, recipient=_STAFF, date=dates(min_value=start - dt.timedelta(days=20),
+                                                    max_value=end),
+            informed_of_responsibilities=_maybe(st.booleans())), max_size=2).map(tuple))),
+        parent_copy_given=draw(_maybe(st.booleans())),
+        progress_reports_due=draw(_maybe(st.lists(dates(min_value=start, max_value=end),
+                                                  max_size=3).map(tuple))),
+        progress_reports_issued=draw(_maybe(st.lists(dates(min_value=start, max_value=end),
+                                                     max_size=3).map(tuple))),
+        esy=draw(_maybe(st.builds(
+            r.ESYDecision, date=_maybe(dates(min_value=start, max_value=end)),
+            needed=_maybe(st.booleans()),
+            basis=_maybe(st.lists(st.sampled_from(_ESY_BASIS), max_size=2, unique=True)
+                         .map(tuple)),
+            limited_by_policy=_maybe(st.booleans())))),
     )
 
 
@@ -211,6 +234,84 @@ def sessions(*, service_ids: list[str], calendar: r.SchoolCalendar
         makeup_for=_maybe(day))
 
 
+def provision_checks(*, service_ids: list[str], latest: dt.date = _LAST
+                     ) -> st.SearchStrategy[r.ProvisionCheck]:
+    """Dated checks of whether one of the given services was in place."""
+    _check(bool(service_ids), "provision_checks(): service_ids must not be empty")
+    return st.builds(r.ProvisionCheck, date=dates(max_value=latest),
+                     service=st.sampled_from(service_ids), provided=st.booleans(),
+                     source=_maybe(st.just("classroom visit")))
+
+
+@st.composite
+def removals(draw: st.DrawFn, *, latest: dt.date = _LAST) -> r.Removal:
+    """A disciplinary removal; its decision comes on or before its first day."""
+    start = draw(dates(max_value=latest))
+    decision = start - dt.timedelta(days=draw(st.integers(0, 3)))
+    review_date = draw(_maybe(dates(min_value=decision, max_value=decision
+                                    + dt.timedelta(days=30))))
+    return r.Removal(
+        start=start, kind=draw(st.sampled_from(r.RemovalKind)),
+        end=draw(_maybe(st.integers(0, 70).map(lambda n: start + dt.timedelta(days=n)))),
+        special_circumstance=draw(_maybe(st.sampled_from(r.SpecialCircumstance))),
+        decision_date=draw(st.sampled_from([decision, None])),
+        decided_by=draw(_maybe(st.sampled_from(["principal", "superintendent"]))),
+        change_of_placement=draw(_maybe(st.booleans())),
+        counts_as_removal=draw(_maybe(st.booleans())),
+        services_provided=draw(_maybe(st.booleans())),
+        manifestation=draw(_maybe(st.builds(
+            r.ManifestationReview, held=st.booleans(), date=st.just(review_date),
+            caused_by_disability=_maybe(st.booleans()),
+            iep_not_implemented=_maybe(st.booleans())))),
+    )
+
+
+def behavior_plans(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.BehaviorPlan]:
+    return st.builds(r.BehaviorPlan, kind=st.sampled_from(r.BehaviorPlanKind),
+                     date=dates(max_value=latest))
+
+
+_PWN_ELEMENTS = ["action", "reasons", "evaluation_basis", "safeguards", "sources_of_help",
+                 "options_considered", "other_factors"]
+
+
+def prior_written_notices(*, latest: dt.date = _LAST
+                          ) -> st.SearchStrategy[r.PriorWrittenNotice]:
+    return st.builds(
+        r.PriorWrittenNotice, date=dates(max_value=latest),
+        subject=st.sampled_from(["placement", "services", "evaluation"]),
+        action=st.sampled_from(r.NoticeAction), effective_date=_maybe(dates(max_value=latest)),
+        elements=_maybe(st.lists(st.sampled_from(_PWN_ELEMENTS), unique=True).map(tuple)),
+        language=_maybe(st.sampled_from(["English", "Spanish"])),
+        parent_language=_maybe(st.sampled_from(["English", "spanish"])),
+        translation_not_feasible=_maybe(st.booleans()))
+
+
+def safeguards_notices(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.SafeguardsNotice]:
+    return st.builds(r.SafeguardsNotice, date=dates(max_value=latest),
+                     occasion=_maybe(st.sampled_from(["annual", "referral"])))
+
+
+def parent_costs(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.ParentCost]:
+    return st.builds(r.ParentCost, date=dates(max_value=latest),
+                     item=st.sampled_from(["speech_language_therapy", "class trip fee"]),
+                     request=st.sampled_from(r.CostRequest),
+                     fee_charged_to_all_students=_maybe(st.booleans()))
+
+
+@st.composite
+def transfers(draw: st.DrawFn, *, latest: dt.date = _LAST) -> r.Transfer:
+    enrolled = draw(dates(max_value=latest))
+    return r.Transfer(
+        enrolled=enrolled, interstate=draw(_maybe(st.booleans())),
+        same_school_year=draw(_maybe(st.booleans())),
+        prior_iep_in_effect=draw(_maybe(st.booleans())),
+        comparable_services_provided=draw(_maybe(st.booleans())),
+        comparable_services_from=draw(_maybe(dates(min_value=enrolled,
+                                                   max_value=max(enrolled, latest)))),
+        new_iep_date=draw(_maybe(dates(min_value=enrolled, max_value=max(enrolled, latest)))))
+
+
 def cases(*, jurisdiction: str | None = None, as_of: dt.date | None = None,
           min_services: int = 0, max_ieps: int = 3) -> st.SearchStrategy[r.Case]:
     """A whole case. `jurisdiction` fixes the code (else US or US-NY); `as_of` keeps every
@@ -251,6 +352,17 @@ def _cases(draw: st.DrawFn, *, jurisdiction: str | None, latest: dt.date, min_se
         parent_requests=tuple(draw(st.lists(parent_requests(latest=latest), max_size=1))),
         agreements=tuple(draw(st.lists(agreements(latest=latest), max_size=1))),
         sessions=logs, calendars=cals,
+        provision_checks=tuple(draw(st.lists(provision_checks(service_ids=ids, latest=latest),
+                                             max_size=2))) if ids else (),
+        removals=tuple(draw(st.lists(removals(latest=latest), max_size=2))),
+        behavior_plans=draw(_maybe(st.lists(behavior_plans(latest=latest), max_size=2)
+                                   .map(tuple))),
+        prior_written_notices=tuple(draw(st.lists(prior_written_notices(latest=latest),
+                                                  max_size=1))),
+        safeguards_notices=draw(_maybe(st.lists(safeguards_notices(latest=latest), max_size=2)
+                                       .map(tuple))),
+        parent_costs=tuple(draw(st.lists(parent_costs(latest=latest), max_size=1))),
+        transfers=tuple(draw(st.lists(transfers(latest=latest), max_size=1))),
     )
 
 
@@ -341,5 +453,8 @@ for _cls, _strategy in [
     (r.Eligibility, eligibilities()), (r.Meeting, meetings()), (r.Service, services()),
     (r.IEP, ieps()), (r.Placement, placements()), (r.ParentRequest, parent_requests()),
     (r.WrittenAgreement, agreements()), (r.SchoolCalendar, calendars()), (r.Case, cases()),
+    (r.Removal, removals()), (r.BehaviorPlan, behavior_plans()),
+    (r.PriorWrittenNotice, prior_written_notices()), (r.SafeguardsNotice, safeguards_notices()),
+    (r.ParentCost, parent_costs()), (r.Transfer, transfers()),
 ]:
     st.register_type_strategy(_cls, _strategy)
