@@ -63,11 +63,17 @@ def _years_without_notice(case: r.Case, as_of: dt.date) -> tuple[str, ...] | Non
     return tuple(f"{y}-{y + 1}" for y in sorted(years - given))
 
 
+def _name(text: str) -> str:
+    """A recorded name or code compared loosely: case, spacing, '_' and '-' do not matter
+    (`Classroom Teacher` is `classroom_teacher`), so spelling cannot create a finding."""
+    return " ".join(text.replace("_", " ").replace("-", " ").split()).casefold()
+
+
 def same_language(a: str | None, b: str | None) -> bool | None:
-    """Whether two recorded language names are the same, ignoring case and spacing."""
+    """Whether two recorded language names are the same, loosely compared."""
     if a is None or b is None:
         return None
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    return _name(a) == _name(b)
 
 
 def evaluation_facts(case: r.Case, evaluation: r.Evaluation, as_of: dt.date
@@ -76,8 +82,8 @@ def evaluation_facts(case: r.Case, evaluation: r.Evaluation, as_of: dt.date
     meeting (on or before as_of) after it was completed."""
     missing = None
     if evaluation.suspected_areas is not None and evaluation.areas_assessed is not None:
-        missing = tuple(a for a in evaluation.suspected_areas
-                        if a not in evaluation.areas_assessed)
+        assessed = {_name(a) for a in evaluation.areas_assessed}
+        missing = tuple(a for a in evaluation.suspected_areas if _name(a) not in assessed)
     done = evaluation.completed
     meetings = [i.meeting_date for i in case.ieps if i.meeting_date is not None]
     meetings += [m.date for m in case.meetings]
@@ -92,17 +98,17 @@ def iep_facts(iep: r.IEP, as_of: dt.date) -> dict[str, Any]:
     """Derived facts of one IEP."""
     copies: dict[str, list[r.IEPCopy]] = {}
     for copy in iep.distributed_to or ():
-        copies.setdefault(copy.recipient, []).append(copy)
+        copies.setdefault(_name(copy.recipient), []).append(copy)
     staff = iep.responsible_staff
     recorded = staff is not None and iep.distributed_to is not None
     without = after = None
     if recorded and staff is not None:
         without = tuple(p for p in staff
-                        if not any(c.date <= as_of for c in copies.get(p, ())))
+                        if not any(c.date <= as_of for c in copies.get(_name(p), ())))
         if iep.start is not None:
             start = iep.start
-            after = tuple(p for p in staff if copies.get(p) and start <= as_of
-                          and min(c.date for c in copies[p]) > start)
+            after = tuple(p for p in staff if copies.get(_name(p)) and start <= as_of
+                          and min(c.date for c in copies[_name(p)]) > start)
     not_informed = None if iep.distributed_to is None else tuple(
         c.recipient for c in iep.distributed_to
         if c.informed_of_responsibilities is False and c.date <= as_of)
