@@ -44,6 +44,9 @@ def area_case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:
         if first_start is not None else None,
         "school_days_consent_to_services_consent": counter.after(consent, to_services),
         "school_years_without_safeguards_notice": _years_without_notice(case, as_of),
+        "safeguards_notice_by_evaluation_consent": None
+        if case.safeguards_notices is None or consent is None
+        else any(n.date <= consent for n in case.safeguards_notices),
     }
 
 
