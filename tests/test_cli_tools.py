@@ -35,9 +35,14 @@ def test_lint_reports_located_problems(tmp_path):
     assert result.exit_code == 2 and "bad.yaml:3:5" in result.stderr
 
 
-def test_test_command_passes_and_fails(tmp_path):
+def test_test_command_passes_and_fails(tmp_path, rulebook):
     result = CliRunner().invoke(cli, ["test", "rules/us-ny"])
-    assert result.exit_code == 0 and result.output.strip().endswith("7 passed, 0 failed")
+    # every example of the New York layer's rule files runs, and passes
+    examples = sum(len(rule.examples) for rule in rulebook.resolve("US-NY").rules
+                   if str(rule.source).startswith("rules/us-ny/"))
+    assert examples >= 7
+    assert result.exit_code == 0
+    assert result.output.strip().endswith(f"{examples} passed, 0 failed")
     text = Path("rules/us-ny/eligibility.yaml").read_text().replace("expect: silent", "expect: fires")
     # the flipped copy overrides the same rule id again: give it a district layer of its own
     (tmp_path / "flipped.yaml").write_text(text.replace("jurisdiction: US-NY", "jurisdiction: US-NY-ABC"))
