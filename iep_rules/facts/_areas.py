@@ -20,8 +20,16 @@ def _year_of(day: dt.date) -> int:
     return day.year if day.month >= 7 else day.year - 1
 
 
-def _counter(case: r.Case, lo: dt.date, hi: dt.date) -> SchoolDayCounter:
-    return SchoolDayCounter(case.calendars, lo, hi)
+# School days are counted at most this far around `as_of`: every deadline these rules check is
+# far shorter, and a date centuries away in a hostile file must not cost centuries of days.
+# Counting less can only hide a finding (the counts are floors), never create one.
+COUNT_WINDOW = dt.timedelta(days=5 * 366)
+
+
+def _counter(case: r.Case, lo: dt.date, hi: dt.date, as_of: dt.date) -> SchoolDayCounter:
+    low = as_of - COUNT_WINDOW if as_of - dt.date.min > COUNT_WINDOW else dt.date.min
+    high = as_of + COUNT_WINDOW if dt.date.max - as_of > COUNT_WINDOW else dt.date.max
+    return SchoolDayCounter(case.calendars, max(lo, low), min(hi, high))
 
 
 def area_case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:
@@ -36,7 +44,7 @@ def area_case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:
                        if x.kind is r.ConsentKind.INITIAL_SERVICES and x.date <= as_of
                        and x.response is r.ConsentResponse.GIVEN and x.written), default=None)
     until = min(d for d in (first_start, as_of) if d is not None)
-    counter = _counter(case, consent or as_of, as_of)
+    counter = _counter(case, consent or as_of, as_of, as_of)
     return {
         "initial_services_start": first_start,
         # services not started by as_of count up to as_of: the clock is still running
@@ -166,7 +174,7 @@ def removal_facts(case: r.Case, as_of: dt.date) -> list[dict[str, Any]]:
                                                   if x.decision_date]
     reviews = [x.manifestation.date for x in case.removals
                if x.manifestation is not None and x.manifestation.date is not None]
-    counter = _counter(case, min(dates), max([as_of, *reviews]))
+    counter = _counter(case, min(dates), max([as_of, *reviews]), as_of)
 
     def days(removal: r.Removal, before: dt.date | None = None) -> int | None:
         last = min(removal.end or as_of, as_of)
