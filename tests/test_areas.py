@@ -49,7 +49,7 @@ EXPECTED = {
     "idea.discipline.no-services-after-tenth-day", "nys.discipline.principal-suspension-too-long",
     "idea.discipline.safeguards-notice-on-decision", "idea.notice.pwn-after-the-change",
     "idea.notice.pwn-missing-contents", "idea.notice.pwn-not-in-parent-language",
-    "idea.no-cost.parent-asked-to-pay-or-arrange",
+    "idea.no-cost.parent-asked-to-pay-or-arrange", "nys.notice.meeting-notice-too-late",
 }
 
 
@@ -72,7 +72,8 @@ def _without_areas(case: r.Case) -> r.Case:
     ieps = tuple(attrs.evolve(
         i, responsible_staff=None, distributed_to=None, parent_copy_given=None,
         parent_copy_date=None, progress_reports_due=None, progress_reports_issued=None,
-        esy=None, services=tuple(service(s) for s in i.services)) for i in case.ieps)
+        esy=None, participation_attempts=None,
+        services=tuple(service(s) for s in i.services)) for i in case.ieps)
     return attrs.evolve(
         case, ieps=ieps, provision_checks=(), removals=(), behavior_plans=None,
         prior_written_notices=(), safeguards_notices=None, parent_costs=(), transfers=(),

@@ -121,6 +121,17 @@ class RequestResponse(StrEnum):
 # transfer, no cost. Every field and list below is optional so existing case files stay valid;
 # where "not recorded" and "none" differ, a list is `None` when absent and `[]` when none.
 
+class AttemptKind(StrEnum):
+    """Ways a district tries to involve a parent in a meeting: the meeting notice, and the
+    kinds of record 34 CFR 300.322(d)(1)-(3) names (calls, correspondence, visits)."""
+
+    MEETING_NOTICE = "meeting_notice"
+    PHONE_CALL = "phone_call"
+    CORRESPONDENCE = "correspondence"
+    VISIT = "visit"
+    OTHER = "other"
+
+
 class RemovalKind(StrEnum):
     OUT_OF_SCHOOL_SUSPENSION = "out_of_school_suspension"
     IN_SCHOOL_SUSPENSION = "in_school_suspension"
@@ -351,6 +362,15 @@ class Transition:
 
 
 @attrs.frozen
+class ParticipationAttempt:
+    """One documented attempt to involve the parent (34 CFR 300.322(a), (d))."""
+
+    date: dt.date = attrs.field(validator=_date)
+    kind: AttemptKind
+    result: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen
 class IEPCopy:
     """A copy of (or access to) the IEP given to a teacher or provider responsible for it."""
 
@@ -377,6 +397,11 @@ class IEP:
     end: dt.date | None = attrs.field(default=None, validator=[_opt_date, _ordered("start", "end")])
     team_present: tuple[str, ...] = attrs.field(
         default=(), converter=_tuple, validator=_str_list
+    )
+    # Same name and shape as the parent-participation records of the `precision` branch
+    # (issue 12), which own it; the New York meeting-notice rule reads it.
+    participation_attempts: tuple[ParticipationAttempt, ...] | None = attrs.field(
+        default=None, converter=_tuple
     )
     present_levels: tuple[str, ...] | None = attrs.field(default=None, converter=_tuple)
     goals: tuple[Goal, ...] | None = attrs.field(default=None, converter=_tuple)
