@@ -2,8 +2,9 @@
 
 The school days come from `_schedule.SchoolDays` (the ledger's calendar logic, clipped to the
 span asked about, so a case's calendars cost no more than the dates that matter); this module
-counts them between dates and finds the school year a date falls in. Days outside every recorded school year are not school days:
-a missing calendar can only make a count smaller, so it can hide a finding, never create one.
+counts them between dates and finds the school year a date falls in. Days outside every
+recorded school year are not school days: a missing calendar can only make a count smaller, so
+it can hide a finding, never create one.
 """
 
 from __future__ import annotations
