@@ -22,6 +22,7 @@ from ..case._io import load_case
 from ..case._schema import case_schema
 from ..engine._evaluate import BACKENDS, evaluate
 from ..facts._ledger import case_ledger
+from ..importers.edfi.cli import register as register_edfi
 from ..lang._rulefile import parse_layer, rulefile_schema
 from ..render._html import to_html, to_markdown
 from ..render._sarif import sarif_log
@@ -319,6 +320,9 @@ def schema(kind: str) -> None:
     """
     data = case_schema() if kind == "case" else rulefile_schema()
     click.echo(json.dumps(data, indent=2))
+
+
+register_edfi(cli)
 
 
 def main() -> None:

@@ -1,0 +1,305 @@
+"""Case building: one student's Ed-Fi records -> one case document for `case_from_mapping`.
+
+The rule that governs every choice here: what Ed-Fi does not say stays ABSENT in the document
+(unknown), never empty or false, so rules answer needs-data rather than violation. Lists that
+the case reads as "none recorded" (goals, services) are written only when Ed-Fi supplied at
+least one item. A value that cannot be mapped is reported with its file:line, never dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+
+from ._catalog import Bucket, Catalog
+from ._keys import iep_key, parse_date, parse_number, prescription_key, ref
+from ._mapping import DescriptorMap, Unmapped
+from ._source import SourceRecord, as_list, text
+
+NO_ELIGIBILITY = ("Ed-Fi records no eligibility determination with both a date and an outcome, "
+                  "which the case's eligibility needs; the category is reported only")
+NO_EXIT_FIELD = "case records have no exit field yet (exits are being added to the case format)"
+ABSENCE_NOT_PLACED = ("the case has no absence list; an absence is checked against the session "
+                      "log (data quality) and becomes a miss reason only for a logged session")
+NO_EVALUATION_KIND = ("Ed-Fi 5.x does not say whether the last evaluation was initial or a "
+                      "reevaluation; the case's evaluation needs the kind")
+
+
+@attrs.define
+class Built:
+    document: dict[str, Any]
+    unmapped: list[Unmapped]
+
+
+def attendance_category(record: SourceRecord) -> str | None:
+    """5.x nests the category in AttendanceEvent; a flat resource has it at the top."""
+    return text(ref(record.data, "AttendanceEvent").get("AttendanceEventCategory")
+                or record.data.get("AttendanceEventCategory"))
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _put(target: dict[str, Any], key: str, value: Any) -> None:
+    """Set only known values: an unknown stays absent from the document."""
+    if value is not None:
+        target[key] = value
+
+
+def _span(start: dt.date | None, end: dt.date | None) -> tuple[str | None, str | None]:
+    """Start and end as ISO text; an end before its start is dropped (reported as quality)."""
+    if start and end and end < start:
+        return _iso(start), None
+    return _iso(start), _iso(end)
+
+
+class _Builder:
+    def __init__(self, student: str, bucket: Bucket, catalog: Catalog, mapping: DescriptorMap,
+                 jurisdiction: str) -> None:
+        self.student = student
+        self.bucket = bucket
+        self.catalog = catalog
+        self.map = mapping
+        self.sink: list[Unmapped] = []
+        self.doc: dict[str, Any] = {"id": f"edfi-{student}", "jurisdiction": jurisdiction,
+                                    "student": {"id": student}}
+        self.ieps: list[dict[str, Any]] = []
+        self.placements: list[dict[str, Any]] = []
+        self.service_ids: dict[Any, str] = {}
+        self.used_ids: set[str] = set()
+
+    def lookup(self, table: str, record: SourceRecord, field: str, value: Any = None) -> Any:
+        raw = text(record.data.get(field)) if value is None else text(value)
+        return self.map.lookup(table, raw, record.at(field), self.sink)
+
+    def unique(self, wanted: str) -> str:
+        name, n = wanted, 2
+        while name in self.used_ids:
+            name, n = f"{wanted}-{n}", n + 1
+        self.used_ids.add(name)
+        return name
+
+    def build(self) -> Built:
+        if self.bucket.student is not None:
+            birth = ref(self.bucket.student.data, "BirthData").get("BirthDate") \
+                or self.bucket.student.data.get("BirthDate")
+            _put(self.doc["student"], "date_of_birth", _iso(parse_date(birth)))
+        for record in self.bucket.associations:
+            self.association(record)
+        for record in self.bucket.ieps:
+            self.student_iep(record)
+        self.events()
+        self.sessions()
+        for record in self.bucket.attendance:
+            self.attendance(record)
+        for record in self.bucket.discipline:
+            self.map.not_placed("discipline", "DisciplineAction", record.at(),
+                                "the case format has no discipline records", self.sink)
+        if self.ieps:
+            self.doc["ieps"] = self.ieps
+        if self.placements:
+            self.doc["placements"] = self.placements
+        return Built(self.doc, self.sink)
+
+    def attendance(self, record: SourceRecord) -> None:
+        field = "AttendanceEvent.AttendanceEventCategory"
+        value = attendance_category(record)
+        if self.lookup("attendance", record, field, value) == "student_absence":
+            self.map.not_placed("attendance", str(value), record.at(field), ABSENCE_NOT_PLACED,
+                                self.sink)
+
+    def disabilities(self, record: SourceRecord) -> None:
+        for i, item in enumerate(as_list(record.data.get("Disability"))):
+            value = item.get("Disability") if isinstance(item, dict) else item
+            field = f"Disability[{i}].Disability"
+            if self.lookup("disability", record, field, value) is not None:
+                self.map.not_placed("disability", str(value), record.at(field), NO_ELIGIBILITY,
+                                    self.sink)
+
+    def exits(self, record: SourceRecord, *fields: str) -> None:
+        for field in fields:
+            if text(record.data.get(field)) is None:
+                continue
+            self.lookup("exit_reason", record, field)
+            self.map.not_placed("exit_reason", str(record.data[field]), record.at(field),
+                                NO_EXIT_FIELD, self.sink)
+
+    def placement(self, record: SourceRecord, date: dt.date | None) -> None:
+        setting = self.lookup("setting", record, "SpecialEducationSetting")
+        if setting is None:
+            return
+        if date is None:
+            self.map.not_placed("setting", str(record.data["SpecialEducationSetting"]),
+                                record.at("SpecialEducationSetting"),
+                                "no meeting date to date the placement decision", self.sink)
+            return
+        self.placements.append({"date": date.isoformat(), "setting": setting["placement"]})
+
+    def association(self, record: SourceRecord) -> None:
+        """Data Standard 5.x StudentSpecialEducationProgramAssociation -> one IEP."""
+        d = record.data
+        begin = parse_date(d.get("IEPBeginDate"))
+        review = parse_date(d.get("IEPReviewDate"))
+        start, end = _span(begin, parse_date(d.get("IEPEndDate")))
+        iep: dict[str, Any] = {"id": self.unique(f"sped-{text(d.get('BeginDate')) or 'program'}")}
+        _put(iep, "meeting_date", _iso(review))
+        _put(iep, "start", start)
+        _put(iep, "end", end)
+        services = []
+        for i, item in enumerate(as_list(d.get("SpecialEducationProgramService"))):
+            value = item.get("SpecialEducationProgramService") if isinstance(item, dict) else item
+            mapped = self.lookup("service", record,
+                                 f"SpecialEducationProgramService[{i}]."
+                                 "SpecialEducationProgramService", value)
+            if mapped is not None:
+                services.append({"id": self.unique(f"{iep['id']}-{mapped['name']}"),
+                                 "name": mapped["name"], "type": mapped["type"]})
+        if services:
+            iep["services"] = services
+        self.ieps.append(iep)
+        self.placement(record, review)
+        self.disabilities(record)
+        self.exits(record, "SpecialEducationExitReason", "ReasonExited")
+        last_eval = text(d.get("LastEvaluationDate"))
+        if last_eval:
+            self.map.not_placed("evaluation", "LastEvaluationDate", record.at(
+                "LastEvaluationDate"), NO_EVALUATION_KIND, self.sink)
+
+    def student_iep(self, record: SourceRecord) -> None:
+        """Data Standard 6.1 StudentIEP with its prescriptions and goals -> one IEP."""
+        d = record.data
+        key = iep_key(d)
+        finalized = parse_date(d.get("IEPFinalizedDate"))
+        start, end = _span(parse_date(d.get("IEPBeginDate")), parse_date(d.get("IEPEndDate")))
+        iep: dict[str, Any] = {"id": self.unique(text(d.get("StudentIEPIdentifier")) or "iep")}
+        _put(iep, "meeting_date", _iso(finalized))
+        _put(iep, "start", start)
+        _put(iep, "end", end)
+        services = [s for rx in self.bucket.prescriptions
+                    if iep_key(ref(rx.data, "StudentIEPReference")) == key
+                    for s in [self.prescription(rx, iep["id"])] if s]
+        if services:
+            iep["services"] = services
+        goals = [self.goal(g) for g in self.bucket.goals
+                 if iep_key(ref(g.data, "StudentIEPReference")) == key]
+        if goals:
+            iep["goals"] = goals
+        self.ieps.append(iep)
+        self.placement(record, finalized)
+        self.disabilities(record)
+        self.exits(record, "ReasonExited")
+        self.lookup("iep_status", record, "IEPStatus")
+        for i, value in enumerate(as_list(d.get("Accommodation"))):
+            self.map.not_placed("accommodation", str(value), record.at(f"Accommodation[{i}]"),
+                                "Ed-Fi does not tie these accommodations to state or district "
+                                "assessments, which is what the case records", self.sink)
+
+    def prescription(self, rx: SourceRecord, iep_id: str) -> dict[str, Any] | None:
+        d = rx.data
+        mapped = self.lookup("service", rx, "ServicePrescription")
+        if mapped is None:
+            return None
+        service: dict[str, Any] = {"id": self.unique(f"{iep_id}-{mapped['name']}"),
+                                   "name": mapped["name"], "type": mapped["type"]}
+        start, end = _span(parse_date(d.get("BeginDate")), parse_date(d.get("EndDate")))
+        _put(service, "start", start)
+        _put(service, "end", end)
+        _put(service, "frequency", self.frequency(rx))
+        _put(service, "duration_minutes", self.duration(rx))
+        _put(service, "location", self.lookup("location", rx, "ServiceLocationType"))
+        self.service_ids[prescription_key(ref(d, "StudentIEPReference"), d)] = service["id"]
+        return service
+
+    def frequency(self, rx: SourceRecord) -> dict[str, Any] | None:
+        unit = self.lookup("frequency_interval", rx, "FrequencyInterval")
+        times = parse_number(rx.data.get("Frequency"))
+        if unit is None or times is None:
+            return None
+        if times != int(times) or times < 1:
+            self.map.not_placed("frequency", str(rx.data.get("Frequency")), rx.at("Frequency"),
+                                "the case counts whole sessions per period; a fractional "
+                                "frequency cannot be scheduled without guessing", self.sink)
+            return None
+        return {"times": int(times), "per": unit}
+
+    def duration(self, rx: SourceRecord) -> int | None:
+        how = self.lookup("duration_interval", rx, "DurationInterval")
+        minutes = parse_number(rx.data.get("Duration"))
+        if how != "per_session" or minutes is None:
+            return None
+        if minutes != int(minutes) or minutes < 1:
+            self.map.not_placed("duration", str(rx.data.get("Duration")), rx.at("Duration"),
+                                "not a whole number of minutes", self.sink)
+            return None
+        return int(minutes)
+
+    def goal(self, g: SourceRecord) -> dict[str, Any]:
+        area = self.lookup("goal_area", g, "IEPGoalType")
+        raw = text(g.data.get("IEPGoalType")) or ""
+        return {"area": area or raw.rpartition("#")[2] or "unspecified"}
+
+    def events(self) -> None:
+        consents, evaluations, meetings = [], [], []
+        evaluation_consent: dt.date | None = None
+        mapped_events = []
+        for ev in self.bucket.events:
+            mapped = self.lookup("idea_event", ev, "IDEAEvent")
+            date = parse_date(ev.data.get("BeginDate"))
+            if mapped is None or date is None:
+                continue
+            mapped_events.append((ev, mapped, date))
+            consent = mapped.get("consent")
+            if consent and consent["kind"] == "initial_evaluation" and consent["response"] == \
+                    "given" and (evaluation_consent is None or date < evaluation_consent):
+                evaluation_consent = date
+        for ev, mapped, date in mapped_events:
+            if "consent" in mapped:
+                consents.append({"kind": mapped["consent"]["kind"], "date": date.isoformat(),
+                                 "response": mapped["consent"]["response"]})
+            elif "meeting" in mapped:
+                meetings.append({"date": date.isoformat(),
+                                 "purpose": mapped["meeting"]["purpose"]})
+            elif "evaluation" in mapped:
+                kind = self.lookup("evaluation_kind", ev, "EventCompliance")
+                if kind is None:
+                    continue
+                evaluation: dict[str, Any] = {"kind": kind, "completed": date.isoformat()}
+                if kind == "initial" and evaluation_consent and evaluation_consent <= date:
+                    evaluation["consent_date"] = evaluation_consent.isoformat()
+                evaluations.append(evaluation)
+        for name, items in (("consents", consents), ("evaluations", evaluations),
+                            ("meetings", meetings)):
+            if items:
+                self.doc[name] = items
+
+    def sessions(self) -> None:
+        """Deliveries -> the session log (delivered, minutes unknown). A delivery is placed
+        only when its IEP resolves; its service is the prescription it references, else the
+        service its own descriptor names."""
+        logs = []
+        for dv in self.bucket.deliveries:
+            d = dv.data
+            if iep_key(ref(d, "StudentIEPReference")) not in self.catalog.ieps:
+                continue  # reported as an unresolved reference by the quality checks
+            date = parse_date(d.get("ServiceDeliveryDate"))
+            rx_ref = ref(d, "StudentIEPServicePrescriptionReference")
+            service = self.service_ids.get(
+                prescription_key(ref(rx_ref, "StudentIEPReference"), rx_ref)) if rx_ref else None
+            if service is None:
+                mapped = self.lookup("service", dv, "ServiceDelivery")
+                service = mapped["name"] if mapped else None
+            if date is None or service is None:
+                continue
+            logs.append({"date": date.isoformat(), "service": service, "status": "delivered"})
+        if logs:
+            self.doc["sessions"] = logs
+
+
+def build_case(student: str, bucket: Bucket, catalog: Catalog, mapping: DescriptorMap,
+               jurisdiction: str) -> Built:
+    """The case document for one student, and what of theirs did not map."""
+    return _Builder(student, bucket, catalog, mapping, jurisdiction).build()
+

@@ -1,0 +1,66 @@
+"""What the import keeps between reading and building: records grouped per student, plus the
+indexes that references resolve against. This is the only state that grows with the input, and
+it holds special-education students' records only (other students' records are never kept)."""
+
+from __future__ import annotations
+
+import attrs
+
+from ._keys import Key
+from ._source import SourceRecord
+
+# Records that make a student a special-education case, read in the first pass.
+CORE_KINDS = frozenset({"StudentSpecialEducationProgramAssociation", "StudentIEP",
+                        "StudentIEPServicePrescription", "StudentIEPServiceDelivery",
+                        "StudentIEPGoal", "IDEAEvent"})
+# Records kept in the second pass only for the students and providers found in the first.
+AUX_KINDS = frozenset({"Student", "StudentSchoolAttendanceEvent", "Staff", "StaffLeave",
+                       "DisciplineAction"})
+
+
+@attrs.define
+class Bucket:
+    """One student's special-education records, in the order they were read."""
+
+    associations: list[SourceRecord] = attrs.field(factory=list)
+    ieps: list[SourceRecord] = attrs.field(factory=list)
+    prescriptions: list[SourceRecord] = attrs.field(factory=list)
+    deliveries: list[SourceRecord] = attrs.field(factory=list)
+    goals: list[SourceRecord] = attrs.field(factory=list)
+    events: list[SourceRecord] = attrs.field(factory=list)
+    attendance: list[SourceRecord] = attrs.field(factory=list)
+    discipline: list[SourceRecord] = attrs.field(factory=list)
+    student: SourceRecord | None = None
+
+    def first(self) -> SourceRecord:
+        for group in (self.associations, self.ieps, self.events, self.prescriptions,
+                      self.deliveries, self.goals):
+            if group:
+                return group[0]
+        raise ValueError("empty bucket")  # buckets are created by a core record
+
+
+_GROUP = {"StudentSpecialEducationProgramAssociation": "associations", "StudentIEP": "ieps",
+          "StudentIEPServicePrescription": "prescriptions",
+          "StudentIEPServiceDelivery": "deliveries", "StudentIEPGoal": "goals",
+          "IDEAEvent": "events", "StudentSchoolAttendanceEvent": "attendance",
+          "DisciplineAction": "discipline"}
+
+
+@attrs.define
+class Catalog:
+    by_student: dict[str, Bucket] = attrs.field(factory=dict)
+    ieps: dict[Key, SourceRecord] = attrs.field(factory=dict)
+    prescriptions: dict[Key, SourceRecord] = attrs.field(factory=dict)
+    events: dict[Key, SourceRecord] = attrs.field(factory=dict)
+    providers: set[str] = attrs.field(factory=set)  # staff named as providers
+    staff: set[str] | None = None  # Staff records read (None: none, so not checkable)
+    leaves: dict[str, list[SourceRecord]] = attrs.field(factory=dict)  # staff id -> leave
+    students_read: bool = False  # any Student record read (else birth dates not checkable)
+
+    def add(self, student: str, record: SourceRecord) -> None:
+        bucket = self.by_student.setdefault(student, Bucket())
+        if record.kind == "Student":
+            bucket.student = record
+        else:
+            getattr(bucket, _GROUP[record.kind]).append(record)

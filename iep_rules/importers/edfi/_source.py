@@ -1,0 +1,70 @@
+"""What the readers hand to the case builder: one Ed-Fi record with where it came from.
+
+XML and JSON inputs produce the same record shape (the one in the sample `*.records.json`
+files): Ed-Fi element names as keys, values as text, Student/EducationOrganization/Staff
+references flattened to their id, other references as objects of their identity fields. A
+field may hold one value or a list, depending on how often it occurred; `as_list` evens that out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from iep_rules import IEPRulesError, Problem
+
+_INDEX = re.compile(r"\[\d+\]$")
+
+
+@attrs.frozen
+class SourceRecord:
+    """One Ed-Fi record (`kind` is the entity name, e.g. `StudentIEP`) and its location."""
+
+    kind: str
+    data: Mapping[str, Any]
+    file: str
+    line: int | None = None  # XML: the line the record starts on
+    pointer: str | None = None  # JSON: the record's JSON path, e.g. $.StudentIEP[3]
+    lines: Mapping[str, int] = attrs.field(factory=dict)  # XML: field path -> line
+
+    def at(self, field: str = "") -> str:
+        """`file:line` (XML) or `file $.Kind[i].field` (JSON) of the record or one of its fields."""
+        if self.pointer is not None:
+            return f"{self.file} {self.pointer}{'.' + field if field else ''}"
+        if field:
+            key = ".".join(p if _INDEX.search(p) else f"{p}[0]" for p in field.split("."))
+            line = self.lines.get(key)
+            if line is not None:
+                return f"{self.file}:{line}"
+        return f"{self.file}:{self.line}"
+
+
+class EdfiInputError(IEPRulesError, ValueError):
+    """An Ed-Fi file that cannot be read at all (malformed, hostile, not Ed-Fi), located."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        super().__init__(self.format_message())
+
+    def format_message(self) -> str:
+        head = f"{self.source}: cannot import this Ed-Fi file"
+        return "\n".join([head, *(f"  {p}" for p in self.problems)])
+
+
+def as_list(value: Any) -> list[Any]:
+    """A field that may occur once or many times, as a list (absent -> empty)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def text(value: Any) -> str | None:
+    """A scalar field as stripped text; None when absent or blank."""
+    if isinstance(value, str):
+        stripped = value.strip()
+        return stripped or None
+    return None
