@@ -242,20 +242,16 @@ class _Builder:
         return {"area": area or raw.rpartition("#")[2] or "unspecified"}
 
     def events(self) -> None:
+        """IDEA events -> consents, evaluations, meetings, dated by the event's BeginDate.
+
+        A consent's `written` stays unknown (no event says so), and an evaluation's
+        consent_date stays absent: the evaluation clock starts at written consent."""
         consents, evaluations, meetings = [], [], []
-        evaluation_consent: dt.date | None = None
-        mapped_events = []
         for ev in self.bucket.events:
             mapped = self.lookup("idea_event", ev, "IDEAEvent")
             date = parse_date(ev.data.get("BeginDate"))
             if mapped is None or date is None:
                 continue
-            mapped_events.append((ev, mapped, date))
-            consent = mapped.get("consent")
-            if consent and consent["kind"] == "initial_evaluation" and consent["response"] == \
-                    "given" and (evaluation_consent is None or date < evaluation_consent):
-                evaluation_consent = date
-        for ev, mapped, date in mapped_events:
             if "consent" in mapped:
                 consents.append({"kind": mapped["consent"]["kind"], "date": date.isoformat(),
                                  "response": mapped["consent"]["response"]})
@@ -264,12 +260,12 @@ class _Builder:
                                  "purpose": mapped["meeting"]["purpose"]})
             elif "evaluation" in mapped:
                 kind = self.lookup("evaluation_kind", ev, "EventCompliance")
-                if kind is None:
-                    continue
-                evaluation: dict[str, Any] = {"kind": kind, "completed": date.isoformat()}
-                if kind == "initial" and evaluation_consent and evaluation_consent <= date:
-                    evaluation["consent_date"] = evaluation_consent.isoformat()
-                evaluations.append(evaluation)
+                if text(ev.data.get("EventCompliance")) is None:
+                    self.map.not_placed("evaluation_kind", "(no EventCompliance)",
+                                        ev.at("IDEAEvent"), "the event does not say whether "
+                                        "the evaluation was initial or a reevaluation", self.sink)
+                if kind is not None:
+                    evaluations.append({"kind": kind, "completed": date.isoformat()})
         for name, items in (("consents", consents), ("evaluations", evaluations),
                             ("meetings", meetings)):
             if items:
