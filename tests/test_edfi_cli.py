@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 from pathlib import Path
 
 from click.testing import CliRunner
 
-from iep_rules import case_from_mapping
+from iep_rules import Rulebook, case_from_mapping
 from iep_rules.cli import cli
+from iep_rules.importers.edfi import import_edfi, load_mapping
+from iep_rules.importers.edfi._audit import audit_edfi
 
 FIX = Path(__file__).parent / "fixtures" / "edfi"
 
@@ -53,11 +57,18 @@ def test_audit_from_edfi_reports_gaps_as_needs_data_with_quality_alongside() -> 
     assert summary["import"]["data_quality_by_rule"]["edfi.dq.delivery-service-mismatch"] >= 1
 
 
-def test_audit_from_edfi_text_has_the_import_summary() -> None:
-    result = CliRunner().invoke(cli, ["audit", "--from", "edfi", str(FIX),
-                                      "--as-of", "2024-06-30", "--format", "text", "--quiet"])
-    assert "Ed-Fi import:" in result.stdout and "Data quality, by rule" in result.stdout
-    assert result.exit_code == 2  # the folder holds the hostile and malformed fixtures
+def test_audit_text_has_the_import_summary_and_exits_2_on_a_bad_file(
+        rulebook: Rulebook) -> None:
+    out = io.StringIO()
+    run = import_edfi([FIX / "events-renamed-6.1.xml", FIX / "billion-laughs.xml"],
+                      load_mapping())
+    code = audit_edfi(run, out=out, fmt="text", as_of=dt.date(2024, 6, 30), jurisdiction=None,
+                      backend="python", workers=1, extra_rules=(), book=rulebook)
+    text = out.getvalue()
+    assert "Records in: 1" in text and "(reconciled)" in text
+    assert "Ed-Fi import: 1 cases from 2 files (1 failed)" in text
+    assert "edfi.dq.dates-out-of-order" in text and "billion-laughs.xml:2: refused" in text
+    assert code == 2
 
 
 def test_plain_audit_still_takes_exactly_one_input(tmp_path: Path) -> None:

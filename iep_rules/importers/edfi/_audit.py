@@ -16,7 +16,7 @@ from typing import IO, Any
 
 import attrs
 
-from iep_rules import load_rulebook
+from iep_rules import Rulebook, load_rulebook
 
 from ...batch._audit import Record, Tally, run_audit
 from ...render._text import audit_text
@@ -42,9 +42,9 @@ def _annotate(result: dict[str, Any], case: ImportedCase,
 
 def audit_edfi(run: ImportRun, *, out: IO[str], fmt: str, as_of: dt.date,
                jurisdiction: str | None, backend: str, workers: int,
-               extra_rules: tuple[str, ...]) -> int:
+               extra_rules: tuple[str, ...], book: Rulebook | None = None) -> int:
     """Write the audit of every imported case; return the exit code (0, 1 or 2)."""
-    book = load_rulebook(*extra_rules)
+    book = book or load_rulebook(*extra_rules)
     pending: deque[ImportedCase] = deque()
     results = run_audit(_records(run, pending), book=book, extra_rules=extra_rules,
                         as_of=as_of, jurisdiction=jurisdiction, backend=backend,
@@ -76,6 +76,8 @@ def import_text(summary: dict[str, Any]) -> str:
                  f"{len(summary['files'])} files ({len(summary['files_failed'])} failed)"]
     for title, key in (("Records read", "records_read"),
                        ("Values not mapped, by descriptor table", "unmapped_by_descriptor"),
+                       ("Values mapped but with no place in the case yet",
+                        "not_placed_by_descriptor"),
                        ("Data quality, by rule", "data_quality_by_rule")):
         table = summary[key]
         if table:

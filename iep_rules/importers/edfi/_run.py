@@ -158,15 +158,19 @@ class ImportRun:
     def summary(self) -> dict[str, Any]:
         """Counts for docs and the CLI: records read, cases built, unmapped, quality by rule."""
         cov = coverage(self.mapping)
-        unmapped_by_table = {t: sum(v["count"] for v in c["unmapped"].values())
-                             for t, c in cov.items() if c["unmapped"]}
+        def count(placed: bool) -> dict[str, int]:
+            out = {t: sum(v["count"] for v in c["unmapped"].values()
+                          if v["not_placed"] is placed) for t, c in cov.items()}
+            return dict(sorted((t, n) for t, n in out.items() if n))
+
         return {
             "type": "import-summary",
             "files": [str(p) for p in self.paths],
             "files_failed": self.files_failed,
             "records_read": dict(sorted(self.records_read.items())),
             "cases_built": self.cases_built,
-            "unmapped_by_descriptor": dict(sorted(unmapped_by_table.items())),
+            "unmapped_by_descriptor": count(False),
+            "not_placed_by_descriptor": count(True),
             "data_quality_by_rule": dict(sorted(self.quality_by_rule.items())),
             "coverage": cov,
             "problems": [str(p) for p in self.problems],

@@ -91,6 +91,8 @@ class _Target:
 
     def start(self, tag: str, _attrib: dict[str, str]) -> None:
         self.depth += 1
+        if self.skipping:  # inside a record of a kind nobody asked for
+            return
         ns, name = _local(tag)
         if self.depth == 1:
             if not ns.startswith(EDFI_NAMESPACE):
@@ -105,8 +107,6 @@ class _Target:
                 self.record_line = self.line_of()
                 self.lines = {}
                 self.stack = [_Frame(name, "")]
-            return
-        if self.skipping:
             return
         parent = self.stack[-1]
         index = parent.counts[name]

@@ -8,6 +8,7 @@ main CLI needs two lines for it.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -102,7 +103,7 @@ def _audit_with_source(original: click.Command) -> click.Command:
                           extra_rules=tuple(map(str, options["extra_rules"])))
         sys.exit(code)
 
-    help_text = (original.help or "") + (
+    help_text = inspect.cleandoc(original.help or "") + (
         "\n\nWith --from edfi, INPUT... are Ed-Fi XML/JSON files or folders; each imported "
         "case carries its data-quality entries, and findings that rest only on facts Ed-Fi "
         "cannot carry are reported as needs-data.\n\n"
