@@ -7,10 +7,12 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from iep_rules import Rulebook, case_from_mapping
 from iep_rules.cli import cli
+from iep_rules.importers.edfi import _audit as edfi_audit
 from iep_rules.importers.edfi import import_edfi, load_mapping
 from iep_rules.importers.edfi._audit import audit_edfi
 
@@ -39,7 +41,9 @@ def test_import_exits_2_when_a_file_is_hostile(tmp_path: Path) -> None:
     assert "refused" in result.stderr
 
 
-def test_audit_from_edfi_reports_gaps_as_needs_data_with_quality_alongside() -> None:
+def test_audit_from_edfi_reports_gaps_as_needs_data_with_quality_alongside(
+        rulebook: Rulebook, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(edfi_audit, "load_rulebook", lambda *extra: rulebook)  # load once
     result = CliRunner().invoke(cli, ["audit", "--from", "edfi", str(FIX / "sped-6.1.xml"),
                                       "--as-of", "2026-11-30", "--quiet"])
     lines = [json.loads(line) for line in result.stdout.splitlines()]

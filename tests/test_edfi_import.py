@@ -118,6 +118,15 @@ def test_unmapped_values_are_reported_with_file_line_and_reason(five_two: Any) -
         "uri://ed-fi.org/DisabilityDescriptor#Deaf-Blindness": 1}  # 605569
 
 
+def test_fields_read_but_not_imported_are_counted(five_two: Any) -> None:
+    fields = five_two[1]["fields_not_imported"]
+    assert fields["Student.Name"] == 4  # kept Student records of SpEd students; names never go in
+    assert fields["StudentSpecialEducationProgramAssociation.ProgramReference"] == 5
+    assert "StudentSpecialEducationProgramAssociation.IEPBeginDate" not in fields
+    assert all(doc_key not in json.dumps([c.document for c in five_two[0].values()])
+               for doc_key in ("FirstName", "LastSurname"))
+
+
 def test_quirk_review_date_before_begin_date(five_two: Any) -> None:
     for case in five_two[0].values():
         assert rules_of(case)["edfi.dq.review-before-begin"] == 1

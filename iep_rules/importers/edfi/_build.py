@@ -250,6 +250,9 @@ class _Builder:
         for ev in self.bucket.events:
             mapped = self.lookup("idea_event", ev, "IDEAEvent")
             date = parse_date(ev.data.get("BeginDate"))
+            if mapped is not None and date is None:
+                self.map.not_placed("idea_event", str(ev.data.get("IDEAEvent")), ev.at(),
+                                    "the event has no valid BeginDate to date it", self.sink)
             if mapped is None or date is None:
                 continue
             if "consent" in mapped:

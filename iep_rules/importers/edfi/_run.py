@@ -19,7 +19,7 @@ import attrs
 from iep_rules import Problem
 
 from ._build import build_case
-from ._catalog import AUX_KINDS, CORE_KINDS, Catalog
+from ._catalog import AUX_KINDS, CORE_KINDS, READ_FIELDS, Catalog
 from ._json import read_json
 from ._keys import event_key, iep_key, prescription_key, ref, student_of
 from ._mapping import DescriptorMap, Unmapped, coverage
@@ -66,6 +66,7 @@ class ImportRun:
     problems: list[Problem] = attrs.field(factory=list)
     files_failed: list[str] = attrs.field(factory=list)
     quality_by_rule: Counter[str] = attrs.field(factory=Counter)
+    not_imported: Counter[str] = attrs.field(factory=Counter)  # "Kind.Field" -> records
     cases_built: int = 0
 
     def _read(self, path: Path, wanted: Callable[[str], bool],
@@ -96,10 +97,15 @@ class ImportRun:
                     continue
                 cat.add(student, rec)
                 self._index(rec)
+                self._tally_fields(rec)
             self.records_read.update(seen)
             if AUX_KINDS.intersection(seen):
                 aux_files.append(path)
         return aux_files
+
+    def _tally_fields(self, rec: SourceRecord) -> None:
+        read = READ_FIELDS.get(rec.kind, frozenset())
+        self.not_imported.update(f"{rec.kind}.{k}" for k in rec.data if k not in read)
 
     def _index(self, rec: SourceRecord) -> None:
         d, cat = rec.data, self.catalog
@@ -140,6 +146,7 @@ class ImportRun:
                     student = text(rec.data.get("StudentUniqueId"))
                     if student in cat.by_student:
                         cat.add(student, rec)
+                        self._tally_fields(rec)
 
     def cases(self) -> Iterator[ImportedCase]:
         """One case per special-education student, in student-id order."""
@@ -172,6 +179,7 @@ class ImportRun:
             "unmapped_by_descriptor": count(False),
             "not_placed_by_descriptor": count(True),
             "data_quality_by_rule": dict(sorted(self.quality_by_rule.items())),
+            "fields_not_imported": dict(sorted(self.not_imported.items())),
             "coverage": cov,
             "problems": [str(p) for p in self.problems],
             "mapping_sources": list(self.mapping.sources),
