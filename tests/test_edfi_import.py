@@ -358,3 +358,21 @@ def test_json_fixture_is_the_records_json_shape() -> None:
     data = json.loads((FIX / "sped-6.1.records.json").read_text(encoding="utf-8"))
     assert set(data) == {"IDEAEvent", "StudentIEP", "StudentIEPServicePrescription",
                          "StudentIEPServiceDelivery", "StudentIEPGoal"}
+
+
+def test_json_ids_sent_as_numbers_are_read(tmp_path: Path) -> None:
+    data = json.loads((FIX / "sped-6.1.records.json").read_text(encoding="utf-8"))
+    for rec in data["StudentIEP"]:
+        rec["StudentUniqueId"] = int(rec["StudentUniqueId"])
+        rec["EducationOrganizationId"] = int(rec["EducationOrganizationId"])
+    path = tmp_path / "numbers.json"
+    path.write_text(json.dumps({"StudentIEP": data["StudentIEP"]}), encoding="utf-8")
+    cases, _ = run_import(path)
+    assert cases["edfi-604822"].document["ieps"][0]["id"] == "IEP-002"
+
+
+def test_a_run_reads_its_files_once() -> None:
+    run = import_edfi([FIX / "program-5.2.xml"], load_mapping())
+    assert len(list(run.cases())) == 5
+    with pytest.raises(RuntimeError):
+        list(run.cases())

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from ._catalog import Bucket, Catalog
-from ._keys import iep_key, parse_date, parse_number, prescription_key, ref
+from ._keys import attendance_category, iep_key, parse_date, parse_number, prescription_key, ref
 from ._mapping import DescriptorMap, Unmapped
 from ._source import SourceRecord, as_list, text
 
@@ -31,12 +31,6 @@ NO_EVALUATION_KIND = ("Ed-Fi 5.x does not say whether the last evaluation was in
 class Built:
     document: dict[str, Any]
     unmapped: list[Unmapped]
-
-
-def attendance_category(record: SourceRecord) -> str | None:
-    """5.x nests the category in AttendanceEvent; a flat resource has it at the top."""
-    return text(ref(record.data, "AttendanceEvent").get("AttendanceEventCategory")
-                or record.data.get("AttendanceEventCategory"))
 
 
 def _iso(value: dt.date | None) -> str | None:

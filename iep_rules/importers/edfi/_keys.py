@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from ._source import text
+from ._source import SourceRecord, text
 
 Key = tuple[str | None, ...]
 
@@ -38,6 +38,12 @@ def student_of(kind: str, d: Mapping[str, Any]) -> str | None:
     if kind in ("StudentIEPServicePrescription", "StudentIEPServiceDelivery", "StudentIEPGoal"):
         return text(ref(d, "StudentIEPReference").get("StudentUniqueId"))
     return text(d.get("StudentUniqueId"))
+
+
+def attendance_category(record: SourceRecord) -> str | None:
+    """5.x nests the category in AttendanceEvent; a flat resource has it at the top."""
+    return text(ref(record.data, "AttendanceEvent").get("AttendanceEventCategory")
+                or record.data.get("AttendanceEventCategory"))
 
 
 def parse_date(value: Any) -> dt.date | None:

@@ -11,9 +11,16 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from ._build import attendance_category
 from ._catalog import Bucket, Catalog
-from ._keys import event_key, iep_key, parse_date, parse_number, prescription_key, ref
+from ._keys import (
+    attendance_category,
+    event_key,
+    iep_key,
+    parse_date,
+    parse_number,
+    prescription_key,
+    ref,
+)
 from ._mapping import DescriptorMap
 from ._source import SourceRecord, as_list, text
 

@@ -68,6 +68,7 @@ class ImportRun:
     quality_by_rule: Counter[str] = attrs.field(factory=Counter)
     not_imported: Counter[str] = attrs.field(factory=Counter)  # "Kind.Field" -> records
     cases_built: int = 0
+    started: bool = False
 
     def _read(self, path: Path, wanted: Callable[[str], bool],
               seen: Counter[str]) -> Iterator[SourceRecord]:
@@ -149,7 +150,10 @@ class ImportRun:
                         self._tally_fields(rec)
 
     def cases(self) -> Iterator[ImportedCase]:
-        """One case per special-education student, in student-id order."""
+        """One case per special-education student, in student-id order (once per run)."""
+        if self.started:
+            raise RuntimeError("an ImportRun reads its files once; start a new run")
+        self.started = True
         self._second_pass(self._first_pass())
         for student in sorted(self.catalog.by_student):
             bucket = self.catalog.by_student[student]

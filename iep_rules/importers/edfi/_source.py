@@ -63,7 +63,10 @@ def as_list(value: Any) -> list[Any]:
 
 
 def text(value: Any) -> str | None:
-    """A scalar field as stripped text; None when absent or blank."""
+    """A scalar field as stripped text; None when absent or blank. Numbers (an API client may
+    send ids as JSON numbers) become their text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
     if isinstance(value, str):
         stripped = value.strip()
         return stripped or None

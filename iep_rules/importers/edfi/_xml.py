@@ -31,7 +31,7 @@ FLATTENED_REFERENCES = frozenset({"StudentReference", "EducationOrganizationRefe
                                   "StaffReference"})
 # Record-level fields that are collections in Ed-Fi (lists in JSON even when there is one).
 COLLECTIONS = frozenset({"Accommodation", "Disability", "IDEAEventReference", "Provider",
-                         "SpecialEducationProgramService", "ServiceProvider"})
+                         "SpecialEducationProgramService"})
 
 
 @attrs.define
