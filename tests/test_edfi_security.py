@@ -52,3 +52,12 @@ def test_missing_and_unknown_files_are_problems_not_crashes(tmp_path: Path) -> N
     run = import_edfi([tmp_path / "notes.txt", tmp_path / "gone.xml"], load_mapping())
     assert list(run.cases()) == []
     assert len(run.summary()["problems"]) == 2
+
+
+def test_broken_student_file_is_reported_once_and_its_good_records_still_count() -> None:
+    run = import_edfi([FIX / "program-5.2.xml", FIX / "students-truncated.xml"], load_mapping())
+    cases = {c.document["id"]: c.document for c in run.cases()}
+    assert cases["edfi-604872"]["student"]["date_of_birth"] == "2012-04-16"
+    summary = run.summary()
+    assert len(summary["problems"]) == 1 and "students-truncated.xml:" in summary["problems"][0]
+    assert [Path(f).name for f in summary["files_failed"]] == ["students-truncated.xml"]

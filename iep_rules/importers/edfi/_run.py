@@ -84,8 +84,9 @@ class ImportRun:
         try:
             yield from reader(path, wanted, seen)
         except EdfiInputError as exc:
-            self.problems += exc.problems
-            self.files_failed.append(str(path))
+            if str(path) not in self.files_failed:  # the second pass meets the same error
+                self.problems += exc.problems
+                self.files_failed.append(str(path))
 
     def _first_pass(self) -> list[Path]:
         cat, aux_files = self.catalog, []
