@@ -376,3 +376,35 @@ def test_a_run_reads_its_files_once() -> None:
     assert len(list(run.cases())) == 5
     with pytest.raises(RuntimeError):
         list(run.cases())
+
+
+@pytest.fixture(scope="module")
+def invented() -> ImportedCase:
+    cases, _ = run_import(FIX / "invented-checks-6.1.xml", FIX / "invented-absences-5.2.xml")
+    return cases["edfi-900200"]
+
+
+def test_whole_frequency_and_per_session_duration_map(invented: ImportedCase) -> None:
+    (service,) = invented.document["ieps"][0]["services"]
+    assert service["frequency"] == {"times": 2, "per": "week"}
+    assert service["duration_minutes"] == 30
+    assert [s["date"] for s in invented.document["sessions"]] == ["2024-02-12", "2024-03-15"]
+
+
+def test_an_iep_end_before_its_begin_is_dropped_and_reported(invented: ImportedCase) -> None:
+    iep = invented.document["ieps"][0]
+    assert iep["start"] == "2024-02-01" and "end" not in iep
+    messages = [q["message"] for q in invented.quality]
+    assert "IEPEndDate 2023-08-01 is before IEPBeginDate 2024-02-01" in messages
+    assert any("IEPAmendedDate '2024-02-30' is not a date" in m for m in messages)
+
+
+def test_deliveries_are_checked_against_absences_leave_and_the_prescription(
+        invented: ImportedCase) -> None:
+    rules = rules_of(invented)
+    assert rules["edfi.dq.delivered-while-absent"] == 1
+    assert rules["edfi.dq.delivered-while-provider-on-leave"] == 1
+    assert rules["edfi.dq.delivery-outside-prescription"] == 1
+    leave = [q for q in invented.quality
+             if q["rule_id"] == "edfi.dq.delivered-while-provider-on-leave"]
+    assert "invented-absences-5.2.xml:12" in leave[0]["message"]
