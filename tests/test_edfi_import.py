@@ -408,3 +408,17 @@ def test_deliveries_are_checked_against_absences_leave_and_the_prescription(
     leave = [q for q in invented.quality
              if q["rule_id"] == "edfi.dq.delivered-while-provider-on-leave"]
     assert "invented-absences-5.2.xml:12" in leave[0]["message"]
+
+
+def test_an_amount_beyond_the_case_limits_is_dropped_not_the_case(tmp_path: Path) -> None:
+    text = (FIX / "invented-checks-6.1.xml").read_text(encoding="utf-8")
+    path = tmp_path / "huge.xml"
+    path.write_text(text.replace("<Duration>30</Duration>", "<Duration>5000</Duration>"),
+                    encoding="utf-8")
+    cases, _ = run_import(path)
+    case = cases["edfi-900200"]
+    (service,) = case.document["ieps"][0]["services"]
+    assert "duration_minutes" not in service and "frequency" not in service
+    assert case_from_mapping(case.document)
+    (limit,) = [u for u in case.unmapped if u.table == "amount"]
+    assert limit.value == "2 x 5000" and "limits" in limit.reason

@@ -13,6 +13,8 @@ from typing import Any
 
 import attrs
 
+from iep_rules import CaseError, case_from_mapping
+
 from ._catalog import Bucket, Catalog
 from ._keys import attendance_category, iep_key, parse_date, parse_number, prescription_key, ref
 from ._mapping import DescriptorMap, Unmapped
@@ -204,8 +206,26 @@ class _Builder:
         _put(service, "frequency", self.frequency(rx))
         _put(service, "duration_minutes", self.duration(rx))
         _put(service, "location", self.lookup("location", rx, "ServiceLocationType"))
+        self.within_limits(rx, service)
         self.service_ids[prescription_key(ref(d, "StudentIEPReference"), d)] = service["id"]
         return service
+
+    def within_limits(self, rx: SourceRecord, service: dict[str, Any]) -> None:
+        """Drop an amount the case format refuses (e.g. more minutes than a period holds), so
+        one implausible prescription does not cost the whole case; report it instead."""
+        if "frequency" not in service and "duration_minutes" not in service:
+            return
+        probe = {"id": "probe", "jurisdiction": "US", "student": {"id": "probe"},
+                 "ieps": [{"id": "probe", "services": [service]}]}
+        try:
+            case_from_mapping(probe)
+        except CaseError as exc:
+            amount = f"{rx.data.get('Frequency')} x {rx.data.get('Duration')}"
+            service.pop("frequency", None)
+            service.pop("duration_minutes", None)
+            self.map.not_placed("amount", amount, rx.at("Frequency"),
+                                "outside the case format's limits: "
+                                + "; ".join(p.message for p in exc.problems), self.sink)
 
     def frequency(self, rx: SourceRecord) -> dict[str, Any] | None:
         unit = self.lookup("frequency_interval", rx, "FrequencyInterval")
