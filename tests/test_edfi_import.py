@@ -422,3 +422,25 @@ def test_an_amount_beyond_the_case_limits_is_dropped_not_the_case(tmp_path: Path
     assert case_from_mapping(case.document)
     (limit,) = [u for u in case.unmapped if u.table == "amount"]
     assert limit.value == "2 x 5000" and "limits" in limit.reason
+
+
+def test_discipline_action_becomes_a_removal_with_only_what_ed_fi_says() -> None:
+    cases, summary = run_import(FIX / "program-discipline-5.2.xml", FIX / "discipline-5.2.xml")
+    assert list(cases) == ["edfi-605370"]  # 605266's action has no special-education record
+    removals = cases["edfi-605370"].document["removals"]
+    # A one-school-day in-school suspension: start and end are the DisciplineDate; services
+    # during it and any manifestation review stay unknown.
+    assert removals == [{"start": "2022-02-02", "end": "2022-02-02",
+                         "kind": "in_school_suspension"}]
+    assert summary["fields_not_imported"]["DisciplineAction.IEPPlacementMeetingIndicator"] == 1
+
+
+def test_a_longer_removal_has_no_end_without_a_calendar(tmp_path: Path) -> None:
+    text = (FIX / "discipline-5.2.xml").read_text(encoding="utf-8")
+    path = tmp_path / "long.xml"
+    path.write_text(text.replace("<ActualDisciplineActionLength>1<",
+                                 "<ActualDisciplineActionLength>4<"), encoding="utf-8")
+    cases, _ = run_import(FIX / "program-discipline-5.2.xml", path)
+    case = cases["edfi-605370"]
+    assert case.document["removals"] == [{"start": "2022-02-02", "kind": "in_school_suspension"}]
+    assert any(u.value == "4 school days" and "calendar" in u.reason for u in case.unmapped)

@@ -91,9 +91,9 @@ class _Builder:
         self.sessions()
         for record in self.bucket.attendance:
             self.attendance(record)
-        for record in self.bucket.discipline:
-            self.map.not_placed("discipline", "DisciplineAction", record.at(),
-                                "the case format has no discipline records", self.sink)
+        removals = [r for record in self.bucket.discipline for r in self.removals(record)]
+        if removals:
+            self.doc["removals"] = removals
         if self.ieps:
             self.doc["ieps"] = self.ieps
         if self.placements:
@@ -106,6 +106,36 @@ class _Builder:
         if self.lookup("attendance", record, field, value) == "student_absence":
             self.map.not_placed("attendance", str(value), record.at(field), ABSENCE_NOT_PLACED,
                                 self.sink)
+
+    def removals(self, record: SourceRecord) -> list[dict[str, Any]]:
+        """DisciplineAction -> disciplinary removals (one per mapped Discipline descriptor).
+
+        Only the start is certain; the end is the same day for a one-school-day action and
+        otherwise unknown (counting school days needs the calendar). Whether services were
+        provided, and any manifestation review, stay unknown."""
+        start = parse_date(record.data.get("DisciplineDate"))
+        length = parse_number(record.data.get("ActualDisciplineActionLength")
+                              or record.data.get("DisciplineActionLength"))
+        out = []
+        for i, value in enumerate(as_list(record.data.get("Discipline"))):
+            field = f"Discipline[{i}]" if isinstance(record.data.get("Discipline"), list) \
+                else "Discipline"
+            kind = self.lookup("discipline", record, field, value)
+            if kind is None:
+                continue
+            if start is None:
+                self.map.not_placed("discipline", str(value), record.at(field),
+                                    "no valid DisciplineDate to date the removal", self.sink)
+                continue
+            removal = {"start": start.isoformat(), "kind": kind}
+            if length == 1:
+                removal["end"] = start.isoformat()
+            elif length is not None:
+                self.map.not_placed("discipline", f"{length:g} school days",
+                                    record.at("DisciplineActionLength"),
+                                    "the removal's end needs the school calendar", self.sink)
+            out.append(removal)
+        return out
 
     def disabilities(self, record: SourceRecord) -> None:
         for i, item in enumerate(as_list(record.data.get("Disability"))):

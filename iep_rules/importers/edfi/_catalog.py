@@ -45,7 +45,8 @@ READ_FIELDS: dict[str, frozenset[str]] = {
     "Student": frozenset({"StudentUniqueId", "BirthData", "BirthDate"}),
     "StudentSchoolAttendanceEvent": frozenset({"StudentUniqueId", "AttendanceEvent",
                                                "AttendanceEventCategory", "EventDate"}),
-    "DisciplineAction": frozenset({"StudentUniqueId"}),
+    "DisciplineAction": frozenset({"StudentUniqueId", "DisciplineDate", "Discipline",
+                                   "DisciplineActionLength", "ActualDisciplineActionLength"}),
 }
 
 

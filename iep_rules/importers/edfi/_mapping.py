@@ -22,7 +22,7 @@ from ._source import EdfiInputError
 
 TABLES = ("disability", "setting", "service", "idea_event", "evaluation_kind",
           "frequency_interval", "duration_interval", "location", "iep_status", "goal_area",
-          "attendance", "staff_leave", "exit_reason")
+          "attendance", "staff_leave", "discipline", "exit_reason")
 
 
 @attrs.frozen
