@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from iep_rules.cli import cli
@@ -32,6 +33,7 @@ def test_broken_lines_are_counted_and_good_records_evaluated():
         "example-ny-0001", "example-ny-compliant", "example-us-compliant", "example-ledger-speech"]
 
 
+@pytest.mark.slow  # starts worker processes
 def test_two_workers_give_byte_identical_output():
     one = CliRunner().invoke(cli, ["audit", SAMPLE, *ARGS, "--workers", "1"])
     two = CliRunner().invoke(cli, ["audit", SAMPLE, *ARGS, "--workers", "2"])

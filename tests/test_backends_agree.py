@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +12,7 @@ from iep_rules import evaluate
 from iep_rules.strategies import cases, dates
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(case=cases(), as_of=dates(min_value=dt.date(2018, 1, 1)),
        jurisdiction=st.sampled_from([None, "US", "US-NY"]))
@@ -20,6 +22,7 @@ def test_backends_return_identical_findings(rulebook, case, as_of, jurisdiction)
     assert fast.findings == rete.findings
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(case=cases(), as_of=dates(min_value=dt.date(2018, 1, 1)))
 def test_evaluation_is_deterministic_and_evidence_is_the_case(rulebook, case, as_of):
@@ -35,6 +38,7 @@ def test_evaluation_is_deterministic_and_evidence_is_the_case(rulebook, case, as
             assert finding.missing
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(case=cases(), as_of=dates(min_value=dt.date(2018, 1, 1)))
 def test_backends_agree_on_every_condition_form(case, as_of):

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,7 @@ from iep_rules.strategies import cases, dates
 AS_OF = dates(min_value=dt.date(2018, 1, 1))
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(case=cases(), as_of=AS_OF)
 def test_evaluation_never_raises_and_json_round_trips(rulebook, case, as_of):
@@ -27,6 +29,7 @@ def test_evaluation_never_raises_and_json_round_trips(rulebook, case, as_of):
     assert case_from_mapping(json.loads(json.dumps(case_to_mapping(case)))) == case
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(case=cases(), as_of=AS_OF, extra=st.builds(
     Placement, date=dates(), setting=st.just("general education"),
@@ -44,6 +47,7 @@ def test_adding_an_unrelated_record_removes_no_finding_about_another_item(rulebo
             assert (f.rule_id, f.subject) in kept
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(case=cases(), as_of=AS_OF, later=st.integers(1, 400))
 def test_overdue_findings_are_monotone_in_as_of(rulebook, case, as_of, later):
@@ -64,6 +68,7 @@ def _all_dates(case: Case) -> list[dt.date]:
             __import__("re").findall(r"\d{4}-\d{2}-\d{2}", text)]
 
 
+@pytest.mark.slow
 def test_same_report_in_another_process(rulebook):
     args = ["check", "examples/ny-grade9.json", "--as-of", "2026-11-23", "--format", "json"]
     code = "import sys; from iep_rules.cli import main; sys.argv = ['iep-rules', *sys.argv[1:]]; main()"
@@ -75,6 +80,7 @@ def test_same_report_in_another_process(rulebook):
     assert json.loads(runs[0].stdout) == json.loads(json.dumps(here))
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(case=cases(), as_of=AS_OF, rnd=st.randoms(use_true_random=False))
 def test_order_of_logs_agreements_and_calendars_does_not_matter(rulebook, case, as_of, rnd):
@@ -87,6 +93,7 @@ def test_order_of_logs_agreements_and_calendars_does_not_matter(rulebook, case, 
     assert evaluate(rulebook, other, as_of=as_of).findings == evaluate(rulebook, case, as_of=as_of).findings
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(case=cases(as_of=dt.date(2023, 3, 1), jurisdiction="US-NY", min_services=1))
 def test_cases_knobs_are_honoured(case):

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+# Each test starts a nested pytest session that loads the rulebook again.
+pytestmark = pytest.mark.slow
+
 RULE = """\
 jurisdiction: US-NY
 rules:

@@ -82,6 +82,7 @@ def mutated_rule_files(draw):
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.slow
 @settings(deadline=None)
 @given(mutated_rule_files())
 def test_mutated_rule_files_never_escape(text):
