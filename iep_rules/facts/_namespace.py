@@ -18,6 +18,7 @@ import attrs
 
 from ..case import _records as r
 from . import _areas
+from ._age import age_on
 from ._ledger import LEDGER_FACTS_DECLARED
 
 
@@ -128,10 +129,7 @@ def to_data(value: Any, path: str) -> Any:
 
 
 def _age(dob: dt.date | None, on: dt.date) -> int | None:
-    if dob is None:
-        return None
-    years = on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
-    return years
+    return None if dob is None else age_on(dob, on)
 
 
 def case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from typing import Any, TypeAlias
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from ..facts._age import age_on, date_turns
+
 FALSE, UNKNOWN, TRUE = 0, 1, 2
 
 Scalar: TypeAlias = str | int | float | bool | dt.date
@@ -116,21 +118,17 @@ FUNCTIONS: dict[str, int] = {
 
 # ---- meaning -----------------------------------------------------------------------------
 
-def _age(dob: dt.date, on: dt.date) -> int:
-    return relativedelta(on, dob).years
-
-
 def _months(a: dt.date, b: dt.date) -> int:
     delta = relativedelta(b, a)
     return delta.years * 12 + delta.months
 
 
 def _date_turns(years: Any, dob: dt.date | None) -> Value:
-    return None if dob is None else dob + relativedelta(years=int(years))
+    return None if dob is None else date_turns(dob, int(years))
 
 
 def _age_on(day: Any, dob: dt.date | None) -> Value:
-    return None if dob is None else _age(dob, day)
+    return None if dob is None else age_on(dob, day)
 
 
 # name -> implementation(args, student date of birth); arguments are never None here.
