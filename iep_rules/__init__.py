@@ -4,7 +4,16 @@
     >>> report = evaluate(load_rulebook(), load_case("examples/ny-grade9.json"), as_of=...)
 """
 
-from ._errors import CaseError, EvaluationError, IEPRulesError, Problem, RuleFileError
+from ._errors import (
+    ArgumentTypeError,
+    BackendError,
+    CaseError,
+    EvaluationError,
+    IEPRulesError,
+    JurisdictionError,
+    Problem,
+    RuleFileError,
+)
 from ._findings import Evidence, Finding, Report, report_to_json
 from .case._io import case_from_mapping, case_to_mapping, load_case
 from .case._records import Case
@@ -16,6 +25,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BACKENDS",
+    "ArgumentTypeError",
+    "BackendError",
     "Case",
     "CaseError",
     "Citation",
@@ -23,6 +34,7 @@ __all__ = [
     "Evidence",
     "Finding",
     "IEPRulesError",
+    "JurisdictionError",
     "Parameter",
     "Problem",
     "Report",

@@ -21,10 +21,30 @@ class Problem:
 
 
 class IEPRulesError(Exception):
-    """Root of every error this library raises on purpose."""
+    """Root of every error this library raises on purpose.
+
+    `exit_code` is what the command line exits with when this error reaches it (2: bad input
+    or a bad option); the CLI maps errors to exit codes in one place by reading it.
+    """
+
+    exit_code = 2
 
     def format_message(self) -> str:
         return str(self)
+
+
+class ArgumentTypeError(IEPRulesError, TypeError):
+    """A library function was called with an argument of the wrong type (a programming error,
+    e.g. `as_of="2025-01-01"` instead of a `datetime.date`)."""
+
+
+class JurisdictionError(IEPRulesError, ValueError):
+    """A jurisdiction code names no rule layer and no US state: applying no rules would be a
+    silent pass, so it is refused with the codes that are known."""
+
+
+class BackendError(IEPRulesError, ValueError):
+    """An unknown evaluation backend, or one whose optional dependency is not installed."""
 
 
 class _ProblemsError(IEPRulesError, ValueError):

@@ -51,6 +51,8 @@ class Report:
     backend: str
     findings: tuple[Finding, ...]
     ledger: tuple[MandateLedger, ...] = ()
+    # What the reader must know about how the report was made (e.g. a state without a layer).
+    notes: tuple[str, ...] = ()
 
     @property
     def summary(self) -> dict[str, int]:
@@ -74,15 +76,20 @@ def json_value(value: Any) -> Any:
 
 
 def report_to_json(report: Report) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "case_id": report.case_id,
         "as_of": report.as_of.isoformat(),
         "jurisdiction": report.jurisdiction,
         "backend": report.backend,
+    }
+    if report.notes:  # only when there is something to say: other reports keep their shape
+        out["notes"] = list(report.notes)
+    out.update({
         "findings": [finding_to_json(f) for f in report.findings],
         "summary": report.summary,
         "ledger": [ledger_to_json(lg) for lg in report.ledger],
-    }
+    })
+    return out
 
 
 def finding_to_json(f: Finding) -> dict[str, Any]:

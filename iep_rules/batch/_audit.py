@@ -74,11 +74,12 @@ def run_one(job: Job, book: Rulebook | None = None) -> dict[str, Any]:
     rec = job.record
     try:
         case = case_from_mapping(parse_json(rec.text, rec.source), source=rec.source)
+        # evaluate() refuses an unknown `jurisdiction` in the record as a CaseError too.
+        report = evaluate(book, case, as_of=job.as_of, jurisdiction=job.jurisdiction,
+                          backend=job.backend)
     except CaseError as exc:
         return {"type": "error", "source": rec.source, "line": rec.line,
                 "problems": [str(p) for p in exc.problems]}
-    report = evaluate(book, case, as_of=job.as_of, jurisdiction=job.jurisdiction,
-                      backend=job.backend)
     return {"type": "result", "source": rec.source, "line": rec.line, "case_id": case.id,
             "school": case.student.school, "jurisdiction": report.jurisdiction,
             "summary": report.summary, "findings": [finding_to_json(f) for f in report.findings]}

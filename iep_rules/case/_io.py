@@ -17,7 +17,7 @@ from typing import Any
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
-from .._errors import CaseError, Problem
+from .._errors import ArgumentTypeError, CaseError, Problem
 from . import _records as records
 from ._records import Case
 
@@ -114,6 +114,9 @@ def load_case(source: str | Path | Mapping[str, Any]) -> Case:
     """Load a case from a JSON file path or an already decoded mapping."""
     if isinstance(source, Mapping):
         return case_from_mapping(source)
+    if not isinstance(source, str | Path):
+        raise ArgumentTypeError(f"load_case(): expected a file path (str or Path) or a decoded "
+                                f"mapping, got {type(source).__name__} {source!r:.60}")
     path = Path(source)
     try:
         raw = path.read_bytes()

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from .._errors import ArgumentTypeError, BackendError, CaseError, JurisdictionError, Problem
 from .._findings import Evidence, Finding, Report
 from ..case._records import Case
 from ..facts._ledger import case_ledger
@@ -76,16 +77,45 @@ def _backend(rulebook: Rulebook, resolved: Resolved, name: str) -> Any:
 
             cache[key] = DurableBackend(resolved.rules)
         else:
-            raise ValueError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
+            raise BackendError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
     return cache[key]
+
+
+def _check_arguments(rulebook: object, case: object, as_of: object, jurisdiction: object,
+                     backend: object) -> None:
+    """Misuse is the library's own error (a TypeError too), said in terms of the call."""
+    expected: list[tuple[str, object, type | tuple[type, ...], str]] = [
+        ("rulebook", rulebook, Rulebook, "a Rulebook from load_rulebook()"),
+        ("case", case, Case, "a Case from load_case() or case_from_mapping()"),
+        ("as_of", as_of, (dt.date, type(None)), "a datetime.date or None"),
+        ("jurisdiction", jurisdiction, (str, type(None)), "a code such as 'US-NY', or None"),
+        ("backend", backend, str, f"one of {', '.join(BACKENDS)}"),
+    ]
+    for name, value, kind, wanted in expected:
+        if not isinstance(value, kind) or isinstance(value, dt.datetime):
+            raise ArgumentTypeError(f"evaluate(): {name} must be {wanted}, got "
+                                    f"{type(value).__name__} {value!r:.60}")
+    if backend not in BACKENDS:
+        raise BackendError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
 
 
 def evaluate(rulebook: Rulebook, case: Case, *, as_of: dt.date | None = None,
              jurisdiction: str | None = None, backend: str = "python") -> Report:
     """Evaluate every rule in force for the case's jurisdiction (or `jurisdiction`) on `as_of`
-    (default: today). Findings come in a fixed order: severity, rule id, item."""
+    (default: today). Findings come in a fixed order: severity, rule id, item.
+
+    An unknown jurisdiction is refused (`JurisdictionError` for the argument, `CaseError` at
+    `$.jurisdiction` for the case's own code); a US state without a layer of its own runs the
+    federal rules and the report's `notes` say so."""
+    _check_arguments(rulebook, case, as_of, jurisdiction, backend)
     day = as_of or dt.date.today()
     code = jurisdiction or case.jurisdiction
+    try:
+        note = rulebook.layer_note(code)
+    except JurisdictionError as exc:
+        if jurisdiction is not None:
+            raise
+        raise CaseError(f"case {case.id}", [Problem("$.jurisdiction", str(exc))]) from None
     resolved = rulebook.resolve(code)
     runner = _backend(rulebook, resolved, backend)
     params = resolved.values_on(day)
@@ -99,7 +129,8 @@ def evaluate(rulebook: Rulebook, case: Case, *, as_of: dt.date | None = None,
         for index, item, truth in runner.run(case_items, params, ctx, active)
     ]
     findings.sort(key=Finding.sort_key)
-    return Report(case.id, day, code, backend, tuple(findings), ledgers)
+    return Report(case.id, day, code, backend, tuple(findings), ledgers,
+                  notes=(note,) if note else ())
 
 
 def _citations(rule: Rule, resolved: Resolved) -> tuple[Citation, ...]:

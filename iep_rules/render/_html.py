@@ -99,6 +99,7 @@ def to_html(report: Report, case: Case) -> str:
            '<section id="summary"><h2>The case</h2><ul>',
            f"<li>Jurisdiction: {e(report.jurisdiction)}; reviewed as of "
            f"{report.as_of.isoformat()}</li>",
+           *(f"<li>Note: {e(note)}</li>" for note in report.notes),
            f"<li>School: {e(student.school or 'not recorded')}</li>",
            f"<li>IEPs on record: {len(case.ieps)}; evaluations: {len(case.evaluations)}; "
            f"eligibility decisions: {len(case.eligibility)}</li>",
@@ -134,7 +135,8 @@ def to_html(report: Report, case: Case) -> str:
 def to_markdown(report: Report, case: Case) -> str:
     lines = [f"# IEP review for {case.student.id}", "",
              f"Jurisdiction {report.jurisdiction}, as of {report.as_of.isoformat()}. "
-             + ", ".join(f"{n} {_LABEL[k].lower()}" for k, n in report.summary.items()) + ".", ""]
+             + ", ".join(f"{n} {_LABEL[k].lower()}" for k, n in report.summary.items()) + ".", "",
+             *(f"Note: {note}\n" for note in report.notes)]
     for topic, items in _grouped(report.findings):
         lines += [f"## {_TOPIC.get(topic, topic)}", ""]
         for f in sorted(items, key=Finding.sort_key):

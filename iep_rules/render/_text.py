@@ -18,7 +18,7 @@ def to_json(report: Report) -> str:
 
 def to_text(report: Report) -> str:
     lines = [f"Case {report.case_id} - {report.jurisdiction} - as of {report.as_of.isoformat()}",
-             ""]
+             *(f"Note: {note}" for note in report.notes), ""]
     if not report.findings:
         lines.append("No findings.")
     for f in report.findings:

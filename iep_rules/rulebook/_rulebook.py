@@ -20,6 +20,7 @@ import attrs
 from .._errors import Problem, RuleFileError
 from ..lang._model import Disable, Layer, Parameter, Rule
 from ..lang._rulefile import parse_layer
+from ._jurisdiction import layer_note
 
 
 def chain(jurisdiction: str) -> list[str]:
@@ -52,8 +53,14 @@ class Rulebook:
     def jurisdictions(self) -> list[str]:
         return sorted({layer.jurisdiction for layer in self.layers})
 
+    def layer_note(self, jurisdiction: str) -> str | None:
+        """None if the code has a layer; a note for a US state without one (federal rules
+        only). Raises `JurisdictionError` naming the known codes for any other code."""
+        return layer_note(jurisdiction, self.jurisdictions())
+
     def resolve(self, jurisdiction: str) -> Resolved:
         if jurisdiction not in self._cache:
+            self.layer_note(jurisdiction)  # an unknown code is an error, not an empty rulebook
             resolved, problems = _resolve(self.layers, jurisdiction)
             if problems:
                 raise RuleFileError("rulebook", problems)
