@@ -15,13 +15,12 @@ from ._errors import (
     RuleFileError,
 )
 from ._findings import Evidence, Finding, Report, report_to_json
+from ._version import __version__
 from .case._io import case_from_mapping, case_to_mapping, load_case
 from .case._records import Case
 from .engine._evaluate import BACKENDS, evaluate
 from .lang._model import Citation, Parameter, Rule
 from .rulebook._rulebook import Rulebook, load_rulebook
-
-__version__ = "0.1.0"
 
 __all__ = [
     "BACKENDS",

@@ -43,6 +43,10 @@ class JurisdictionError(IEPRulesError, ValueError):
     silent pass, so it is refused with the codes that are known."""
 
 
+class InputNotFoundError(IEPRulesError, FileNotFoundError):
+    """An input file or folder that does not exist."""
+
+
 class BackendError(IEPRulesError, ValueError):
     """An unknown evaluation backend, or one whose optional dependency is not installed."""
 

@@ -5,31 +5,29 @@ Exit codes: 0 no violations, 1 violations found, 2 bad input (case file, rule fi
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .. import __version__
 from .._errors import IEPRulesError
-from .._findings import finding_to_json
-from ..batch._audit import Tally, read_records, run_audit
+from .._version import __version__
+from ..batch._run import audit as run_audit_to
 from ..case._io import load_case
 from ..case._schema import case_schema
 from ..engine._evaluate import BACKENDS, evaluate
 from ..facts._ledger import case_ledger
 from ..importers.edfi.cli import register as register_edfi
-from ..lang._rulefile import parse_layer, rulefile_schema
-from ..render._html import to_html, to_markdown
-from ..render._sarif import sarif_log
-from ..render._text import audit_text, ledger_json, ledger_text, to_json, to_text
+from ..lang._rulefile import rulefile_schema
+from ..render import AUDIT_FORMATS, REPORT_FORMATS, ReportInput, render_report
+from ..render._text import ledger_json, ledger_text, rule_explanation_text, rules_list_text
 from ..rulebook._catalog import list_rules
 from ..rulebook._rulebook import laxer_deadlines, load_rulebook
-from ..testing._examples import check_example
+from ..testing._examples import run_examples
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -41,16 +39,31 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
         raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from None
 
 
+class _Registered(click.Choice[str]):
+    """The names in a format registry, read when the option is used: a format registered
+    after this module was imported is offered too."""
+
+    def __init__(self, registry: Mapping[str, object]) -> None:
+        self.registry = registry
+        super().__init__(list(registry))
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        self.choices = tuple(self.registry)
+        return super().convert(value, param, ctx)
+
+
 class _Group(click.Group):
-    """Maps the library's own errors to exit code 2 for every command: each error formats
-    itself (file and location included), so commands need no error handling of their own."""
+    """The one place errors become exit codes: the library's own errors carry theirs
+    (`exit_code`, 2 for bad input) and format themselves (file and location included), so
+    commands need no error handling of their own."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except IEPRulesError as exc:
             click.echo(exc.format_message(), err=True)
-            sys.exit(2)
+            sys.exit(exc.exit_code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -64,8 +77,7 @@ def cli() -> None:
 @click.option("--jurisdiction", help="Override the case's jurisdiction, e.g. US or US-NY.")
 @click.option("--as-of", callback=_date, help="Evaluate as of this date (default: today).")
 @click.option("--format", "fmt",
-              type=click.Choice(["text", "json", "sarif", "markdown", "html"]), default="text",
-              show_default=True)
+              type=_Registered(REPORT_FORMATS), default="text", show_default=True)
 @click.option("--rules", "extra_rules", multiple=True,
               type=click.Path(exists=True, path_type=Path),
               help="Extra rule file or folder, on top of the bundled rules (repeatable).")
@@ -81,15 +93,9 @@ def check(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt:
     case = load_case(case_file)
     report = evaluate(rulebook, case, as_of=as_of, jurisdiction=jurisdiction,
                       backend=backend)
-    if fmt in ("markdown", "html"):
-        render_doc = to_html if fmt == "html" else to_markdown
-        click.echo(render_doc(report, case), nl=False)
-    elif fmt == "sarif":
-        located = [(str(case_file), None, finding_to_json(f)) for f in report.findings]
-        rules_in_force = rulebook.resolve(report.jurisdiction).rules
-        click.echo(json.dumps(sarif_log(rules_in_force, located), indent=2))
-    else:
-        click.echo(to_json(report) if fmt == "json" else to_text(report), nl=False)
+    rules_in_force = rulebook.resolve(report.jurisdiction).rules
+    click.echo(render_report(fmt, ReportInput(report, case, str(case_file), rules_in_force)),
+               nl=False)
     sys.exit(1 if report.has_violations else 0)
 
 
@@ -115,16 +121,12 @@ def ledger(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt
     click.echo(ledger_json(ledgers) if fmt == "json" else ledger_text(ledgers), nl=False)
 
 
-CSV_FIELDS = ["source", "line", "case_id", "rule_id", "severity", "topic", "subject", "message",
-              "citations"]
-
-
 @cli.command()
 @click.argument("input_path", metavar="INPUT")
 @click.option("--jurisdiction", help="Override every case's jurisdiction.")
 @click.option("--as-of", callback=_date, help="Evaluate as of this date (default: today).")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv", "text", "sarif"]),
-              default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=_Registered(AUDIT_FORMATS), default="jsonl",
+              show_default=True)
 @click.option("--rules", "extra_rules", multiple=True,
               type=click.Path(exists=True, path_type=Path))
 @click.option("--backend", type=click.Choice(list(BACKENDS)), default="python",
@@ -142,63 +144,16 @@ def audit(input_path: str, jurisdiction: str | None, as_of: dt.date | None, fmt:
     Example: iep-rules audit district.jsonl --as-of 2026-11-23 --format text --workers 2
     """
     book = load_rulebook(*extra_rules)
-    if input_path != "-" and not Path(input_path).exists():
-        click.echo(f"{input_path}: no such file or folder", err=True)
-        sys.exit(2)
-    records = read_records(input_path, sys.stdin)
-    results = run_audit(records, book=book, extra_rules=tuple(map(str, extra_rules)),
-                        as_of=as_of or dt.date.today(), jurisdiction=jurisdiction,
-                        backend=backend, workers=workers)
     show = not quiet and sys.stderr.isatty()
-    tally = Tally()
-    out = sys.stdout
-    writer = csv.DictWriter(out, CSV_FIELDS, lineterminator="\n") if fmt == "csv" else None
-    if writer is not None:
-        writer.writeheader()
-    collected: list[dict[str, Any]] = []
-    for result in results:
-        tally.add(result)
-        if show and tally.records_in % 100 == 0:
-            click.echo(f"\r{tally.records_in} records", nl=False, err=True)
-        if fmt == "jsonl":
-            out.write(json.dumps(result, sort_keys=True) + "\n")
-        elif fmt in ("json", "sarif"):
-            collected.append(result)
-        elif writer is not None:
-            _csv_rows(writer, result)
-        elif result["type"] == "error":
-            click.echo(f"{result['source']}:{result['line']}: bad record: "
-                       f"{'; '.join(result['problems'])}", err=True)
-    if show:
-        click.echo(f"\r{tally.records_in} records", err=True)
-    summary = tally.summary()
-    if fmt == "jsonl":
-        out.write(json.dumps(summary, sort_keys=True) + "\n")
-    elif fmt == "json":
-        out.write(json.dumps({"results": collected, "summary": summary}, indent=2,
-                             sort_keys=True) + "\n")
-    elif fmt == "text":
-        out.write(audit_text(summary))
-    elif fmt == "sarif":
-        located = [(r["source"], r["line"], f) for r in collected if r["type"] == "result"
-                   for f in r["findings"]]
-        codes = {r["jurisdiction"] for r in collected if r["type"] == "result"}
-        rules_used = {rule.id: rule for code in sorted(codes) for rule in book.resolve(code).rules}
-        out.write(json.dumps(sarif_log(rules_used.values(), located), indent=2) + "\n")
-    sys.exit(2 if tally.errors else 1 if tally.cases_with_violations else 0)
 
+    def progress(count: int, done: bool) -> None:
+        if show:
+            click.echo(f"\r{count} records", nl=done, err=True)
 
-def _csv_rows(writer: csv.DictWriter[str], result: dict[str, Any]) -> None:
-    if result["type"] == "error":
-        writer.writerow({"source": result["source"], "line": result["line"],
-                         "severity": "bad-record", "message": "; ".join(result["problems"])})
-        return
-    for f in result["findings"]:
-        writer.writerow({"source": result["source"], "line": result["line"],
-                         "case_id": result["case_id"], "rule_id": f["rule_id"],
-                         "severity": f["severity"], "topic": f["topic"],
-                         "subject": f["subject"], "message": f["message"],
-                         "citations": "; ".join(c["authority"] for c in f["citations"])})
+    sys.exit(run_audit_to(input_path, book=book, extra_rules=extra_rules,
+                          as_of=as_of or dt.date.today(), jurisdiction=jurisdiction,
+                          backend=backend, workers=workers, fmt=fmt, out=sys.stdout,
+                          err=sys.stderr, stdin=sys.stdin, progress=progress))
 
 
 @cli.group(cls=_Group)
@@ -225,11 +180,7 @@ def rules_list(jurisdiction: str, topic: str | None, severity: str | None, fmt: 
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
-    for row in rows:
-        cites = "; ".join(c["authority"] + ("" if c["verified"] else " [unverified]")
-                          for c in row["citations"])
-        click.echo(f"{row['id']}  [{row['severity']}, {row['topic']}, {row['layer']}]  "
-                   f"{row['source']}\n    {row['title']}\n    {cites}")
+    click.echo(rules_list_text(rows), nl=False)
 
 
 @rules.command("explain")
@@ -250,24 +201,7 @@ def rules_explain(rule_id: str, jurisdiction: str, extra_rules: tuple[Path, ...]
         why = f" (disabled at {gone.source}: {gone.reason})" if gone else ""
         click.echo(f"no rule {rule_id!r} in force for {jurisdiction}{why}", err=True)
         sys.exit(2)
-    click.echo(f"{rule.id}  [{rule.severity}, {rule.topic}, scope {rule.scope}]")
-    click.echo(f"  {rule.title}")
-    click.echo(f"  defined at {rule.source} ({rule.source.layer} layer)")
-    if rule.clock:
-        click.echo(f"  clock: {rule.clock}")
-    click.echo(f"  condition: {rule.when}")
-    for name in rule.params_used:
-        param = resolved.parameters[name]
-        cites = "; ".join(c.authority + ("" if c.verified else " [unverified]")
-                          for c in param.cite)
-        click.echo(f"  parameter {name} = {param.values[-1][1]} {param.unit} "
-                   f"(from {param.source}; {cites})")
-    for cite in rule.cite:
-        note = f" - {cite.note}" if cite.note else ""
-        click.echo(f"  cites {cite.authority} ({cite.kind}, "
-                   f"{'verified' if cite.verified else 'UNVERIFIED'}){note}")
-    for example in rule.examples:
-        click.echo(f"  example: {example.name} -> {example.expect}")
+    click.echo(rule_explanation_text(rule, resolved), nl=False)
 
 
 @cli.command("test")
@@ -277,21 +211,14 @@ def test_examples(paths: tuple[Path, ...]) -> None:
 
     Example: iep-rules test my-rules/
     """
-    book = load_rulebook(*paths)
     failed = passed = 0
-    for path in paths:
-        files = sorted(path.rglob("*.y*ml")) if path.is_dir() else [path]
-        for file in files:
-            layer, _ = parse_layer(file.read_bytes(), str(file))
-            for rule in layer.rules if layer is not None else ():
-                for example in rule.examples:
-                    problem = check_example(book, rule, example)
-                    if problem is None:
-                        passed += 1
-                        click.echo(f"PASS {rule.id}: {example.name}")
-                    else:
-                        failed += 1
-                        click.echo(f"FAIL {rule.id}: {example.name}\n{problem}")
+    for rule, example, problem in run_examples(load_rulebook(*paths), paths):
+        if problem is None:
+            passed += 1
+            click.echo(f"PASS {rule.id}: {example.name}")
+        else:
+            failed += 1
+            click.echo(f"FAIL {rule.id}: {example.name}\n{problem}")
     click.echo(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -18,6 +19,20 @@ class Citation:
     verified: bool
     kind: str = "regulation"
     note: str | None = None
+
+
+def format_citations(cites: Iterable[Citation | Mapping[str, Any]], *,
+                     unverified: str = " [unverified]", guidance: str = "") -> str:
+    """Citations joined with "; ", each unverified one followed by `unverified` (and each of
+    kind guidance by `guidance`): the one place every output spells a list of authorities.
+    Takes Citation records or their JSON form (`authority`, `verified`, `kind`)."""
+    parts = []
+    for cite in cites:
+        if isinstance(cite, Mapping):
+            cite = Citation(cite["authority"], cite["verified"], cite.get("kind", "regulation"))
+        parts.append(cite.authority + ("" if cite.verified else unverified)
+                     + (guidance if cite.kind == "guidance" else ""))
+    return "; ".join(parts)
 
 
 @attrs.frozen

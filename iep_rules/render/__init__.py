@@ -1,1 +1,33 @@
-"""Output formats: a report (or an audit) written as text, JSON, Markdown, HTML, SARIF or CSV."""
+"""Output formats, one module per format, each registering itself by name.
+
+To add a format: write `render/_<name>.py` with a function decorated `@report_format("<name>")`
+(a `ReportInput -> str`) and/or a writer class decorated `@audit_format("<name>")`, then import
+the module below. The CLI's `--format` choices come from the registry.
+"""
+
+from . import _csv, _html, _json, _jsonl, _markdown, _sarif, _text  # noqa: F401 (registration)
+from ._registry import (
+    AUDIT_FORMATS,
+    REPORT_FORMATS,
+    AuditOutput,
+    AuditWriter,
+    FormatError,
+    ReportInput,
+    audit_format,
+    audit_writer,
+    render_report,
+    report_format,
+)
+
+__all__ = [
+    "AUDIT_FORMATS",
+    "REPORT_FORMATS",
+    "AuditOutput",
+    "AuditWriter",
+    "FormatError",
+    "ReportInput",
+    "audit_format",
+    "audit_writer",
+    "render_report",
+    "report_format",
+]

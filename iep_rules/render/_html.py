@@ -1,5 +1,6 @@
-"""Reports a parent can read: Markdown and self-contained HTML (inline SVG chart, no network
-assets). Findings are grouped by topic, most serious first; every piece of case data is escaped.
+"""The report a parent can read, as self-contained HTML (inline SVG chart, no network assets);
+render/_markdown.py shares its grouping and labels.
+Findings are grouped by topic, most serious first; every piece of case data is escaped.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from .._findings import SEVERITY_ORDER, Finding, Report
 from ..case._records import Case
 from ..engine._evaluate import format_value
 from ..facts._ledger import TABLE_COLUMNS, MandateLedger
+from ..lang._model import format_citations
+from ._registry import ReportInput, report_format
 
 _TOPIC = {"iep-contents": "IEP contents", "timelines": "Timelines", "eligibility": "Eligibility",
           "placement": "Placement and individual decisions", "consent": "Consent",
@@ -118,9 +121,9 @@ def to_html(report: Report, case: Case) -> str:
                     for ev in f.evidence) + "</ul>")
             if f.remedy:
                 out.append(f"<p><strong>What to ask for:</strong> {e(f.remedy)}</p>")
-            out.append("<p><small>Law: " + "; ".join(
-                e(c.authority) + ("" if c.verified else " (citation not yet verified)")
-                for c in f.citations) + f" &middot; rule {e(f.rule_id)}</small></p></section>")
+            out.append("<p><small>Law: " + e(format_citations(
+                f.citations, unverified=" (citation not yet verified)"))
+                + f" &middot; rule {e(f.rule_id)}</small></p></section>")
     out.append("</section>")
     if report.ledger:
         out.append('<section id="ledger"><h2>Services delivered</h2>')
@@ -132,23 +135,6 @@ def to_html(report: Report, case: Case) -> str:
     return "\n".join(out) + "\n"
 
 
-def to_markdown(report: Report, case: Case) -> str:
-    lines = [f"# IEP review for {case.student.id}", "",
-             f"Jurisdiction {report.jurisdiction}, as of {report.as_of.isoformat()}. "
-             + ", ".join(f"{n} {_LABEL[k].lower()}" for k, n in report.summary.items()) + ".", "",
-             *(f"Note: {note}\n" for note in report.notes)]
-    for topic, items in _grouped(report.findings):
-        lines += [f"## {_TOPIC.get(topic, topic)}", ""]
-        for f in sorted(items, key=Finding.sort_key):
-            lines += [f"### {_LABEL[f.severity]}: {f.title}", "", f.message, ""]
-            if f.remedy:
-                lines += [f"**What to ask for:** {f.remedy}", ""]
-            lines += ["Law: " + "; ".join(c.authority + ("" if c.verified else " (unverified)")
-                                          for c in f.citations), ""]
-    if report.ledger:
-        lines += ["## Services delivered", "",
-                  "| service | " + " | ".join(TABLE_COLUMNS) + " |",
-                  "|---" * (len(TABLE_COLUMNS) + 1) + "|"]
-        lines += [f"| {lg.service_name} ({lg.iep_id}) | " + " | ".join(lg.table_row()) + " |"
-                  for lg in report.ledger]
-    return "\n".join(lines) + "\n"
+@report_format("html")
+def html_report(data: ReportInput) -> str:
+    return to_html(data.report, data.case)

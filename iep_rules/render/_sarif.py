@@ -4,17 +4,20 @@ line, for JSON Lines input) with the item's JSON path as its logical location.""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
-from .. import __version__
-from ..lang._model import Rule
+from .._findings import finding_to_json
+from .._version import __version__
+from ..lang._model import Rule, format_citations
+from ._registry import AuditOutput, ReportInput, audit_format, report_format
 
 LEVEL = {"violation": "error", "warning": "warning", "notice": "note", "needs-data": "note"}
 
 
 def _rule(rule: Rule) -> dict[str, Any]:
-    cites = "; ".join(c.authority + ("" if c.verified else " (unverified)") for c in rule.cite)
+    cites = format_citations(rule.cite, unverified=" (unverified)")
     return {
         "id": rule.id,
         "name": rule.id.replace(".", "_").replace("-", "_"),
@@ -49,3 +52,27 @@ def sarif_log(rules: Iterable[Rule], located: Iterable[tuple[str, int | None, di
                                       "rules": [_rule(r) for r in rules]}},
                   "results": results}],
     }
+
+
+@report_format("sarif")
+def sarif_report(data: ReportInput) -> str:
+    located = [(data.source, None, finding_to_json(f)) for f in data.report.findings]
+    return json.dumps(sarif_log(data.rules, located), indent=2) + "\n"
+
+
+@audit_format("sarif")
+class SarifAudit:
+    """One SARIF log for the whole audit, its rules those in force for the cases' codes."""
+
+    def __init__(self, output: AuditOutput) -> None:
+        self.output = output
+        self.results: list[dict[str, Any]] = []
+
+    def add(self, result: dict[str, Any]) -> None:
+        if result["type"] == "result":
+            self.results.append(result)
+
+    def finish(self, summary: dict[str, Any]) -> None:
+        located = [(r["source"], r["line"], f) for r in self.results for f in r["findings"]]
+        rules = self.output.rules_for(sorted({r["jurisdiction"] for r in self.results}))
+        self.output.out.write(json.dumps(sarif_log(rules, located), indent=2) + "\n")

@@ -1,19 +1,20 @@
-"""Reports as text for people and JSON for programs."""
+"""Plain text for people: the report, the audit summary tables, the ledger table, and the
+rule catalogue views (`rules list`, `rules explain`)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from .._findings import Report, report_to_json
+from .._findings import Report
 from ..facts._ledger import MandateLedger, ledger_to_json
+from ..lang._model import Rule, format_citations
+from ..rulebook._rulebook import Resolved
+from ._registry import AuditOutput, ReportInput, audit_format, report_format
 
 _LABEL = {"violation": "VIOLATION", "warning": "WARNING", "notice": "NOTICE",
           "needs-data": "NEEDS DATA"}
-
-
-def to_json(report: Report) -> str:
-    return json.dumps(report_to_json(report), indent=2, ensure_ascii=False) + "\n"
 
 
 def to_text(report: Report) -> str:
@@ -27,9 +28,7 @@ def to_text(report: Report) -> str:
         lines.append(f"  {f.message}")
         if f.remedy:
             lines.append(f"  What to ask for: {f.remedy}")
-        cites = "; ".join(c.authority + ("" if c.verified else " [unverified]")
-                          for c in f.citations)
-        lines.append(f"  Law: {cites}")
+        lines.append(f"  Law: {format_citations(f.citations)}")
         lines.append(f"  Rule: {f.source} ({f.layer} layer)")
         lines.append("")
     counts = ", ".join(f"{n} {k}" for k, n in report.summary.items())
@@ -102,3 +101,51 @@ def audit_text(summary: dict[str, Any]) -> str:
 
 def ledger_json(ledgers: tuple[MandateLedger, ...] | list[MandateLedger]) -> str:
     return json.dumps([ledger_to_json(lg) for lg in ledgers], indent=2) + "\n"
+
+
+@report_format("text")
+def text_report(data: ReportInput) -> str:
+    return to_text(data.report)
+
+
+@audit_format("text")
+class TextAudit:
+    """Bad records as they come (on the error stream), the summary tables at the end."""
+
+    def __init__(self, output: AuditOutput) -> None:
+        self.output = output
+
+    def add(self, result: dict[str, Any]) -> None:
+        if result["type"] == "error":
+            self.output.err.write(f"{result['source']}:{result['line']}: bad record: "
+                                  f"{'; '.join(result['problems'])}\n")
+
+    def finish(self, summary: dict[str, Any]) -> None:
+        self.output.out.write(audit_text(summary))
+
+
+def rules_list_text(rows: Sequence[dict[str, Any]]) -> str:
+    """`rules list`: one entry per rule in force, with its citations."""
+    return "".join(f"{row['id']}  [{row['severity']}, {row['topic']}, {row['layer']}]  "
+                   f"{row['source']}\n    {row['title']}\n    "
+                   f"{format_citations(row['citations'])}\n" for row in rows)
+
+
+def rule_explanation_text(rule: Rule, resolved: Resolved) -> str:
+    """`rules explain`: a rule's condition, its parameters after overlays, citations, examples."""
+    lines = [f"{rule.id}  [{rule.severity}, {rule.topic}, scope {rule.scope}]",
+             f"  {rule.title}",
+             f"  defined at {rule.source} ({rule.source.layer} layer)"]
+    if rule.clock:
+        lines.append(f"  clock: {rule.clock}")
+    lines.append(f"  condition: {rule.when}")
+    for name in rule.params_used:
+        param = resolved.parameters[name]
+        lines.append(f"  parameter {name} = {param.values[-1][1]} {param.unit} "
+                     f"(from {param.source}; {format_citations(param.cite)})")
+    for cite in rule.cite:
+        note = f" - {cite.note}" if cite.note else ""
+        lines.append(f"  cites {cite.authority} ({cite.kind}, "
+                     f"{'verified' if cite.verified else 'UNVERIFIED'}){note}")
+    lines += [f"  example: {example.name} -> {example.expect}" for example in rule.examples]
+    return "\n".join(lines) + "\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..lang._model import Rule
+from ..lang._model import Rule, format_citations
 from ._rulebook import Rulebook, chain
 
 
@@ -31,9 +31,7 @@ def list_rules(rulebook: Rulebook, jurisdiction: str, *, topic: str | None = Non
 
 
 def _cites(row: dict[str, Any]) -> str:
-    return "; ".join(c["authority"] + ("" if c["verified"] else " (unverified)")
-                     + (" [guidance]" if c["kind"] == "guidance" else "")
-                     for c in row["citations"])
+    return format_citations(row["citations"], unverified=" (unverified)", guidance=" [guidance]")
 
 
 def coverage_markdown(rulebook: Rulebook) -> str:
@@ -61,7 +59,7 @@ def coverage_markdown(rulebook: Rulebook) -> str:
     lines += ["## Parameters in force for " + deepest, "",
               "| name | value (latest) | layer | citations |", "|---|---|---|---|"]
     for name, p in sorted(params.items()):
-        cites = "; ".join(c.authority + ("" if c.verified else " (unverified)") for c in p.cite)
+        cites = format_citations(p.cite, unverified=" (unverified)")
         lines.append(f"| `{name}` | {p.values[-1][1]} {p.unit} | {p.source.layer} | {cites} |")
     return "\n".join(lines) + "\n"
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from ..case._io import case_from_mapping
 from ..engine._evaluate import evaluate
 from ..lang._model import Example, Rule
+from ..lang._rulefile import parse_layer
 from ..rulebook._rulebook import Rulebook
 
 DEFAULT_AS_OF = dt.date(2025, 1, 1)
@@ -35,3 +38,16 @@ def check_example(book: Rulebook, rule: Rule, example: Example,
             lines += [f"  - [{f.severity}] {f.subject}: {f.message}" for f in mine]
             return "\n".join(lines)
     return None
+
+
+def run_examples(book: Rulebook, paths: Iterable[Path]
+                 ) -> Iterator[tuple[Rule, Example, str | None]]:
+    """Every example of every rule in the rule files at `paths` (files or folders, walked in
+    name order): (rule, example, None when it passed else the explanation)."""
+    for path in paths:
+        files = sorted(path.rglob("*.y*ml")) if path.is_dir() else [path]
+        for file in files:
+            layer, _ = parse_layer(file.read_bytes(), str(file))
+            for rule in layer.rules if layer is not None else ():
+                for example in rule.examples:
+                    yield rule, example, check_example(book, rule, example)

@@ -1,0 +1,56 @@
+"""CSV for spreadsheets: one row per finding (and, in an audit, one per bad record)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import IO, Any
+
+from .._findings import finding_to_json
+from ..lang._model import format_citations
+from ._registry import AuditOutput, ReportInput, audit_format, report_format
+
+FIELDS = ["source", "line", "case_id", "rule_id", "severity", "topic", "subject", "message",
+          "citations"]
+
+
+def _writer(out: IO[str]) -> csv.DictWriter[str]:
+    writer = csv.DictWriter(out, FIELDS, lineterminator="\n")
+    writer.writeheader()
+    return writer
+
+
+def _finding_row(source: str, line: int | None, case_id: str, f: dict[str, Any]
+                 ) -> dict[str, Any]:
+    return {"source": source, "line": line, "case_id": case_id, "rule_id": f["rule_id"],
+            "severity": f["severity"], "topic": f["topic"], "subject": f["subject"],
+            "message": f["message"], "citations": format_citations(f["citations"], unverified="")}
+
+
+@report_format("csv")
+def csv_report(data: ReportInput) -> str:
+    out = io.StringIO()
+    writer = _writer(out)
+    for finding in data.report.findings:
+        writer.writerow(_finding_row(data.source, None, data.report.case_id,
+                                     finding_to_json(finding)))
+    return out.getvalue()
+
+
+@audit_format("csv")
+class CsvAudit:
+    def __init__(self, output: AuditOutput) -> None:
+        self.writer = _writer(output.out)
+
+    def add(self, result: dict[str, Any]) -> None:
+        if result["type"] == "error":
+            self.writer.writerow({"source": result["source"], "line": result["line"],
+                                  "severity": "bad-record",
+                                  "message": "; ".join(result["problems"])})
+            return
+        for f in result["findings"]:
+            self.writer.writerow(_finding_row(result["source"], result["line"],
+                                              result["case_id"], f))
+
+    def finish(self, summary: dict[str, Any]) -> None:
+        """CSV has no summary row: the counts are the rows."""

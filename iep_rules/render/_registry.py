@@ -1,0 +1,101 @@
+"""Output formats behind one signature each, found by name in a registry.
+
+A report format is a function `ReportInput -> str`; an audit format is a writer class built
+from an `AuditOutput` that receives each result as it comes (so audits stream) and then the
+summary. Each format is one module that registers itself with `@report_format(name)` or
+`@audit_format(name)`; `render/__init__.py` imports the modules. Adding a format is one new
+module plus its import line there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import IO, Any, Protocol, TypeVar
+
+import attrs
+
+from .._errors import IEPRulesError
+from .._findings import Report
+from ..case._records import Case
+from ..lang._model import Rule
+
+
+class FormatError(IEPRulesError, ValueError):
+    """An output format nobody registered."""
+
+
+@attrs.frozen
+class ReportInput:
+    """Everything a report format may show: the report, the case it is about, where that case
+    came from (a file name, for formats that locate findings) and the rules that were in force."""
+
+    report: Report
+    case: Case
+    source: str
+    rules: Sequence[Rule]
+
+
+ReportRenderer = Callable[[ReportInput], str]
+
+
+@attrs.frozen
+class AuditOutput:
+    """Where an audit writes: results to `out`, notes about bad records to `err`;
+    `rules_for(codes)` gives the rules in force for those jurisdiction codes (for SARIF)."""
+
+    out: IO[str]
+    err: IO[str]
+    rules_for: Callable[[Iterable[str]], list[Rule]]
+
+
+class AuditWriter(Protocol):
+    def add(self, result: dict[str, Any]) -> None:
+        """One result or error object, in input order."""
+
+    def finish(self, summary: dict[str, Any]) -> None:
+        """The audit's summary object, after the last result."""
+
+
+AuditWriterFactory = Callable[[AuditOutput], AuditWriter]
+
+REPORT_FORMATS: dict[str, ReportRenderer] = {}
+AUDIT_FORMATS: dict[str, AuditWriterFactory] = {}
+
+_R = TypeVar("_R", bound=ReportRenderer)
+_W = TypeVar("_W", bound=AuditWriterFactory)
+
+
+def report_format(name: str) -> Callable[[_R], _R]:
+    """Register a report format under `name` (e.g. `iep-rules check --format name`)."""
+
+    def register(fn: _R) -> _R:
+        REPORT_FORMATS[name] = fn
+        return fn
+
+    return register
+
+
+def audit_format(name: str) -> Callable[[_W], _W]:
+    """Register an audit writer under `name` (e.g. `iep-rules audit --format name`)."""
+
+    def register(factory: _W) -> _W:
+        AUDIT_FORMATS[name] = factory
+        return factory
+
+    return register
+
+
+def render_report(fmt: str, data: ReportInput) -> str:
+    """The report in format `fmt`."""
+    if fmt not in REPORT_FORMATS:
+        raise FormatError(f"unknown report format {fmt!r}; choose one of "
+                          f"{', '.join(REPORT_FORMATS)}")
+    return REPORT_FORMATS[fmt](data)
+
+
+def audit_writer(fmt: str, output: AuditOutput) -> AuditWriter:
+    """A writer for audit results in format `fmt`."""
+    if fmt not in AUDIT_FORMATS:
+        raise FormatError(f"unknown audit format {fmt!r}; choose one of "
+                          f"{', '.join(AUDIT_FORMATS)}")
+    return AUDIT_FORMATS[fmt](output)
