@@ -8,10 +8,11 @@ from typing import Any
 
 import attrs
 
+from ._vocab import Severity
 from .facts._ledger import MandateLedger, ledger_to_json
 from .lang._model import Citation
 
-SEVERITY_ORDER = {"violation": 0, "warning": 1, "notice": 2, "needs-data": 3}
+SEVERITY_ORDER = {severity: severity.rank for severity in Severity}
 
 
 @attrs.frozen
@@ -28,7 +29,7 @@ class Finding:
     rule_id: str
     title: str
     topic: str
-    severity: str  # violation | warning | notice | needs-data
+    severity: Severity
     message: str
     subject: str
     evidence: tuple[Evidence, ...]
@@ -55,13 +56,13 @@ class Report:
     notes: tuple[str, ...] = ()
 
     @property
-    def summary(self) -> dict[str, int]:
+    def summary(self) -> dict[Severity, int]:
         counts = Counter(f.severity for f in self.findings)
         return {name: counts.get(name, 0) for name in SEVERITY_ORDER}
 
     @property
     def has_violations(self) -> bool:
-        return any(f.severity == "violation" for f in self.findings)
+        return any(f.severity is Severity.VIOLATION for f in self.findings)
 
 
 def json_value(value: Any) -> Any:

@@ -16,6 +16,7 @@ import click
 
 from .._errors import IEPRulesError
 from .._version import __version__
+from .._vocab import RULE_SEVERITIES
 from ..batch._run import audit as run_audit_to
 from ..case._io import load_case
 from ..case._schema import case_schema
@@ -164,7 +165,7 @@ def rules() -> None:
 @rules.command("list")
 @click.option("--jurisdiction", default="US", show_default=True)
 @click.option("--topic")
-@click.option("--severity", type=click.Choice(["violation", "warning", "notice"]))
+@click.option("--severity", type=click.Choice([str(s) for s in RULE_SEVERITIES]))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.option("--rules", "extra_rules", multiple=True,

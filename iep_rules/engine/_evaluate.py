@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from .._errors import ArgumentTypeError, BackendError, CaseError, JurisdictionError, Problem
 from .._findings import Evidence, Finding, Report
+from .._vocab import Severity
 from ..case._records import Case
 from ..facts._ledger import case_ledger
 from ..facts._namespace import Item, items
@@ -121,7 +122,7 @@ def evaluate(rulebook: Rulebook, case: Case, *, as_of: dt.date | None = None,
     params = resolved.values_on(day)
     ctx = c.Context(params, case.student.date_of_birth)
     active = [rule.in_force(day) for rule in resolved.rules]
-    wanted = {rule.scope for rule in resolved.rules}
+    wanted: set[str] = {rule.scope for rule in resolved.rules}
     ledgers = tuple(case_ledger(case, day, params))
     case_items = list(items(case, day, wanted, {lg.subject: lg.facts() for lg in ledgers}))
     findings = [
@@ -167,7 +168,7 @@ def _finding(rule: Rule, item: Item, truth: int, params: Mapping[str, Any],
     missing = tuple(e.path or e.fact for e in evidence if e.fact in gaps)
     message = (f"Cannot decide '{rule.title}': the record does not show "
                f"{', '.join(missing) or 'a fact this rule needs'}.")
-    return Finding(rule.id, rule.title, rule.topic, "needs-data", message, item.subject,
+    return Finding(rule.id, rule.title, rule.topic, Severity.NEEDS_DATA, message, item.subject,
                    evidence, cites, str(rule.source), rule.source.layer, missing=missing,
                    order=item.order)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from .._vocab import FactKind
 from ..case import _records as r
 from . import _areas
 from ._age import age_on
@@ -253,14 +254,14 @@ def _kind(hint: Any) -> Any:
     if args and origin is not None and len(args) == 1:
         return _kind(args[0])
     if hint is dt.date:
-        return "date"
+        return FactKind.DATE
     if hint is bool:
-        return "bool"
+        return FactKind.BOOL
     if hint in (int, float):
-        return "number"
+        return FactKind.NUMBER
     if isinstance(hint, type) and attrs.has(hint):
         return describe(hint)
-    return "string"  # str and the StrEnums
+    return FactKind.STRING  # str and the StrEnums
 
 
 def scope_description(scope: str) -> dict[str, Any]:

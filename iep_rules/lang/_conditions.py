@@ -17,9 +17,11 @@ from typing import Any, TypeAlias
 import attrs
 from dateutil.relativedelta import relativedelta
 
+from .._vocab import Truth
 from ..facts._age import age_on, date_turns
 
-FALSE, UNKNOWN, TRUE = 0, 1, 2
+# Plain ints (the generated code and the Rete backend compare them); the type is _vocab.Truth.
+FALSE, UNKNOWN, TRUE = int(Truth.FALSE), int(Truth.UNKNOWN), int(Truth.TRUE)
 
 Scalar: TypeAlias = str | int | float | bool | dt.date
 Value: TypeAlias = Any  # a fact value: scalar, tuple, mapping or None

@@ -8,9 +8,10 @@ from typing import Any
 
 import attrs
 
+from .._vocab import RULE_SEVERITIES, Expectation, Scope, Severity
 from ._conditions import Cond
 
-SEVERITIES = ("violation", "warning", "notice")
+SEVERITIES = RULE_SEVERITIES
 
 
 @attrs.frozen
@@ -69,7 +70,7 @@ class Parameter:
 class Example:
     name: str
     case: dict[str, Any]
-    expect: str
+    expect: Expectation
     as_of: dt.date | None
     subjects: tuple[str, ...] | None
     where: str  # file:line:col, for messages
@@ -81,8 +82,8 @@ class Rule:
     id: str
     title: str
     topic: str
-    severity: str
-    scope: str
+    severity: Severity
+    scope: Scope
     when: Cond
     message: str
     cite: tuple[Citation, ...]

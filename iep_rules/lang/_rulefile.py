@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 
 from .._errors import Problem
+from .._vocab import Expectation, Scope, Severity
 from ..facts._namespace import ListOf, scope_description
 from . import _conditions as c
 from ._model import Citation, Disable, Example, Layer, Parameter, Rule, Source
@@ -130,13 +131,15 @@ class _Builder:
                 self.err((*path, "examples", i, "as_of"), f"not a real date: {ex['as_of']!r}")
             subjects = tuple(ex["subjects"]) if "subjects" in ex else None
             where = (*path, "examples", i)
-            examples.append(Example(ex["name"], ex["case"], ex["expect"], as_of, subjects,
-                                    self.doc.where(where), self.doc.position(where)[0]))
+            examples.append(Example(ex["name"], ex["case"], Expectation(ex["expect"]), as_of,
+                                    subjects, self.doc.where(where),
+                                    self.doc.position(where)[0]))
         if len(self.problems) > before or when is None:
             return None
         return Rule(
-            id=data["id"], title=data["title"], topic=data["topic"], severity=data["severity"],
-            scope=data["scope"], when=when, message=data["message"],
+            id=data["id"], title=data["title"], topic=data["topic"],
+            severity=Severity(data["severity"]), scope=Scope(data["scope"]), when=when,
+            message=data["message"],
             cite=self.citations(data["cite"]), source=self.source(path),
             remedy=data.get("remedy", ""), clock=data.get("clock", ""),
             effective_from=dates["from"], effective_to=dates["to"], examples=tuple(examples),

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from .._findings import SEVERITY_ORDER, Finding, Report
+from .._vocab import Severity
 from ..case._records import Case
 from ..engine._evaluate import format_value
 from ..facts._ledger import TABLE_COLUMNS, MandateLedger
@@ -19,8 +20,8 @@ from ._registry import ReportInput, report_format
 _TOPIC = {"iep-contents": "IEP contents", "timelines": "Timelines", "eligibility": "Eligibility",
           "placement": "Placement and individual decisions", "consent": "Consent",
           "team": "Team, participation and notice", "services": "Services delivered"}
-_LABEL = {"violation": "Rule broken", "warning": "Needs a look", "notice": "Worth asking about",
-          "needs-data": "Record incomplete"}
+_LABEL = {Severity.VIOLATION: "Rule broken", Severity.WARNING: "Needs a look",
+          Severity.NOTICE: "Worth asking about", Severity.NEEDS_DATA: "Record incomplete"}
 
 
 def _grouped(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:

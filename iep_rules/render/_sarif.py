@@ -10,10 +10,12 @@ from typing import Any
 
 from .._findings import finding_to_json
 from .._version import __version__
+from .._vocab import Severity
 from ..lang._model import Rule, format_citations
 from ._registry import AuditOutput, ReportInput, audit_format, report_format
 
-LEVEL = {"violation": "error", "warning": "warning", "notice": "note", "needs-data": "note"}
+LEVEL = {Severity.VIOLATION: "error", Severity.WARNING: "warning", Severity.NOTICE: "note",
+         Severity.NEEDS_DATA: "note"}
 
 
 def _rule(rule: Rule) -> dict[str, Any]:

@@ -8,13 +8,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._findings import Report
+from .._vocab import Severity
 from ..facts._ledger import MandateLedger, ledger_to_json
 from ..lang._model import Rule, format_citations
 from ..rulebook._rulebook import Resolved
 from ._registry import AuditOutput, ReportInput, audit_format, report_format
 
-_LABEL = {"violation": "VIOLATION", "warning": "WARNING", "notice": "NOTICE",
-          "needs-data": "NEEDS DATA"}
+_LABEL = {Severity.VIOLATION: "VIOLATION", Severity.WARNING: "WARNING",
+          Severity.NOTICE: "NOTICE", Severity.NEEDS_DATA: "NEEDS DATA"}
 
 
 def to_text(report: Report) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .._vocab import Expectation, Severity
 from ..case._io import case_from_mapping
 from ..engine._evaluate import evaluate
 from ..lang._model import Example, Rule
@@ -24,8 +25,9 @@ def check_example(book: Rulebook, rule: Rule, example: Example,
         report = evaluate(book, case, as_of=as_of, jurisdiction=case.jurisdiction,
                           backend=backend)
         mine = [f for f in report.findings if f.rule_id == rule.id]
-        got = {"needs-data" if f.severity == "needs-data" else "fires" for f in mine}
-        expected = set() if example.expect == "silent" else {example.expect}
+        got = {Expectation.NEEDS_DATA if f.severity is Severity.NEEDS_DATA
+               else Expectation.FIRES for f in mine}
+        expected = set() if example.expect is Expectation.SILENT else {example.expect}
         subjects_ok = (example.subjects is None
                        or sorted(f.subject for f in mine) == sorted(example.subjects))
         if got != expected or not subjects_ok:
