@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import linecache
 import re
+import traceback
 
 from iep_rules import case_from_mapping, evaluate, load_rulebook
 from iep_rules.engine._evaluate import PythonBackend
@@ -41,3 +43,24 @@ rules:
     report = evaluate(book, case, as_of=dt.date(2025, 1, 1))
     assert [f.rule_id for f in report.findings if f.rule_id == "custom.hostile"] == ["custom.hostile"]
     assert [f.message for f in report.findings if f.rule_id == "custom.hostile"] == [HOSTILE]
+
+
+def test_a_traceback_through_generated_code_shows_the_generated_line(rulebook):
+    backend = PythonBackend(rulebook.resolve("US").rules)
+    fn, _ = backend.programs["iep"]
+    try:
+        fn(None, {}, None)  # type: ignore[arg-type]  # no namespace: fails in the first rule
+    except AttributeError as exc:
+        frames = traceback.extract_tb(exc.__traceback__)
+    else:
+        raise AssertionError("the generated code did not fail on a missing namespace")
+    generated = [f for f in frames if f.filename.startswith("<iep-rules generated iep #")]
+    assert generated, [f.filename for f in frames]
+    frame = generated[-1]
+    assert frame.line and frame.line.startswith("t = ") and "ns.get(" in frame.line
+    source_lines = backend.sources["iep"].splitlines()
+    assert source_lines[frame.lineno - 1].strip() == frame.line
+    assert linecache.getline(frame.filename, frame.lineno).strip() == frame.line
+    # every compiled scope has a file name of its own
+    names = {fn.__code__.co_filename for fn, _ in backend.programs.values()}
+    assert len(names) == len(backend.programs)

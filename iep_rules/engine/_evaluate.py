@@ -45,7 +45,7 @@ class PythonBackend:
         self.programs: dict[str, tuple[ScopeFn, list[int]]] = {}
         self.sources: dict[str, str] = {}
         for scope, indexes in by_scope.items():
-            fn, source = compile_scope([rules[i] for i in indexes])
+            fn, source = compile_scope([rules[i] for i in indexes], label=scope)
             self.programs[scope] = (fn, indexes)
             self.sources[scope] = source
 

@@ -9,6 +9,8 @@ source is built only from this module's own templates, then compiled once per ru
 
 from __future__ import annotations
 
+import itertools
+import linecache
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -97,9 +99,22 @@ class _Gen:
         return f"{self.helper(lambda ns, ctx: c.truth(node, ns, ctx, None))}(ns, ctx)"
 
 
-def compile_scope(rules: Sequence[Rule]) -> tuple[ScopeFn, str]:
+_COMPILED = itertools.count(1)
+
+
+def _register_source(label: str, source: str) -> str:
+    """A file name of its own for one generated program, with its source in `linecache` (as
+    attrs does for its generated methods): a traceback through generated code then shows the
+    generated line instead of nothing. mtime None keeps `linecache.checkcache` from dropping it."""
+    filename = f"<iep-rules generated {label} #{next(_COMPILED)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return filename
+
+
+def compile_scope(rules: Sequence[Rule], label: str = "scope") -> tuple[ScopeFn, str]:
     """One function evaluating every rule of a scope: returns [(rule index, truth)] for
-    truth TRUE or UNKNOWN. Also returns the generated source, for inspection and tests."""
+    truth TRUE or UNKNOWN. Also returns the generated source, for inspection and tests.
+    `label` (the scope's name) goes into the generated file name shown in tracebacks."""
     gen = _Gen()
     lines = ["def run(ns, P, ctx):", "    out = []"]
     for index, rule in enumerate(rules):
@@ -109,6 +124,6 @@ def compile_scope(rules: Sequence[Rule]) -> tuple[ScopeFn, str]:
     source = "\n".join(lines) + "\n"
     namespace = dict(gen.env)
     # The source is this module's own template text with generated names only (see docstring).
-    exec(compile(source, "<iep-rules generated>", "exec"), namespace)
+    exec(compile(source, _register_source(label, source), "exec"), namespace)
     fn: ScopeFn = namespace["run"]
     return fn, source
