@@ -9,10 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iep_rules import evaluate
+from iep_rules.engine._evaluate import available_backends
 from iep_rules.strategies import cases, dates
 
 
 @pytest.mark.slow
+@pytest.mark.durable
 @settings(max_examples=150, deadline=None)
 @given(case=cases(), as_of=dates(min_value=dt.date(2018, 1, 1)),
        jurisdiction=st.sampled_from([None, "US", "US-NY"]))
@@ -39,6 +41,7 @@ def test_evaluation_is_deterministic_and_evidence_is_the_case(rulebook, case, as
 
 
 @pytest.mark.slow
+@pytest.mark.durable
 @settings(max_examples=200, deadline=None)
 @given(case=cases(), as_of=dates(min_value=dt.date(2018, 1, 1)))
 def test_backends_agree_on_every_condition_form(case, as_of):
@@ -80,7 +83,7 @@ def test_all_forms_rules_do_fire():
     book = _all_forms_rulebook()
     for rule_id, extra in FIRING.items():
         case = case_from_mapping({"id": "c", "jurisdiction": "US", "student": {"id": "s"}, **extra})
-        for backend in ("python", "durable"):
+        for backend in available_backends():
             report = evaluate(book, case, as_of=dt.date(2025, 1, 1), backend=backend)
             assert any(f.rule_id == rule_id and f.severity != "needs-data"
                        for f in report.findings), (rule_id, backend)

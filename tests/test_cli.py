@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from iep_rules.cli import cli
@@ -28,6 +29,7 @@ def test_compliant_case_exits_0():
     assert "0 violation" in result.output
 
 
+@pytest.mark.durable
 def test_backends_print_the_same_findings():
     args = ["check", EXAMPLE, "--as-of", "2026-11-23", "--format", "json"]
     a = json.loads(CliRunner().invoke(cli, args).output)

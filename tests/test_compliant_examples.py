@@ -10,7 +10,7 @@ import pytest
 from iep_rules import evaluate, load_case
 
 
-@pytest.mark.parametrize("backend", ["python", "durable"])
+@pytest.mark.parametrize("backend", ["python", pytest.param("durable", marks=pytest.mark.durable)])
 @pytest.mark.parametrize("path", ["examples/compliant-ny.json", "examples/compliant-us.json"])
 @pytest.mark.parametrize("as_of", [dt.date(2024, 1, 15), dt.date(2025, 3, 1), dt.date(2025, 10, 1)])
 def test_compliant_case_has_no_findings(rulebook, path, as_of, backend):

@@ -12,7 +12,7 @@ import pytest
 from iep_rules import case_from_mapping, evaluate, load_rulebook
 from iep_rules.engine._durable import RULES_PER_RULESET
 
-pytestmark = pytest.mark.slow  # minutes on two cores: runs in .ci/run, not in the default loop
+pytestmark = [pytest.mark.slow, pytest.mark.durable]  # minutes on two cores: runs in .ci/run, not in the default loop
 
 EXTRA_RULES = 130  # each library rule becomes two Rete rules: several rulesets per scope
 

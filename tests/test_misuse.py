@@ -4,17 +4,21 @@ ValueError, as attrs' errors are), never a bare TypeError from deep inside (issu
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import pytest
+from click.testing import CliRunner
 
 from iep_rules import (
     ArgumentTypeError,
     BackendError,
     IEPRulesError,
+    Rulebook,
     case_from_mapping,
     evaluate,
     load_case,
 )
+from iep_rules.cli import cli
 
 CASE = {"id": "c", "jurisdiction": "US", "student": {"id": "s"}}
 
@@ -49,3 +53,15 @@ def test_unknown_backend_is_the_librarys_error(rulebook):
     with pytest.raises(BackendError, match="python, durable") as info:
         evaluate(rulebook, case_from_mapping(CASE), as_of=dt.date(2025, 1, 1), backend="rete")
     assert isinstance(info.value, IEPRulesError) and isinstance(info.value, ValueError)
+
+
+def test_the_durable_backend_without_its_extra_names_the_extra(rulebook, monkeypatch):
+    # Simulate an install without the extra: importing durable fails.
+    monkeypatch.setitem(sys.modules, "durable", None)
+    monkeypatch.setitem(sys.modules, "durable.engine", None)
+    fresh = Rulebook(rulebook.layers)  # no durable program cached on it
+    with pytest.raises(BackendError, match=r"pip install 'iep-rules\[durable\]'"):
+        evaluate(fresh, case_from_mapping(CASE), as_of=dt.date(2025, 1, 1), backend="durable")
+    assert evaluate(fresh, case_from_mapping(CASE), as_of=dt.date(2025, 1, 1)).backend == "python"
+    result = CliRunner().invoke(cli, ["check", "examples/ny-grade9.json", "--backend", "durable"])
+    assert result.exit_code == 2 and "iep-rules[durable]" in result.stderr

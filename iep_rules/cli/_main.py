@@ -208,7 +208,7 @@ def rules_explain(rule_id: str, jurisdiction: str, extra_rules: tuple[Path, ...]
 @cli.command("test")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def test_examples(paths: tuple[Path, ...]) -> None:
-    """Run the examples embedded in rule files, on both backends (exit 1 on any failure).
+    """Run the examples embedded in rule files, on every installed backend (exit 1 on failure).
 
     Example: iep-rules test my-rules/
     """

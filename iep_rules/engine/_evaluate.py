@@ -67,6 +67,20 @@ class PythonBackend:
         return out
 
 
+def durable_installed() -> bool:
+    """Whether the optional durable-rules engine (the `durable` extra) can be imported."""
+    try:
+        import durable.engine  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def available_backends() -> tuple[str, ...]:
+    """The backends that can run here: python always, durable when its extra is installed."""
+    return tuple(name for name in BACKENDS if name != "durable" or durable_installed())
+
+
 def _backend(rulebook: Rulebook, resolved: Resolved, name: str) -> Any:
     key = f"backend:{name}:{resolved.jurisdiction}"
     cache = rulebook.programs
@@ -74,6 +88,9 @@ def _backend(rulebook: Rulebook, resolved: Resolved, name: str) -> Any:
         if name == "python":
             cache[key] = PythonBackend(resolved.rules)
         elif name == "durable":
+            if not durable_installed():
+                raise BackendError("the durable backend needs durable-rules, which is not "
+                                   "installed: pip install 'iep-rules[durable]'")
             from ._durable import DurableBackend  # imported on demand: it loads a C extension
 
             cache[key] = DurableBackend(resolved.rules)

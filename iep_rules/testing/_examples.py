@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .._vocab import Expectation, Severity
 from ..case._io import case_from_mapping
-from ..engine._evaluate import evaluate
+from ..engine._evaluate import available_backends, evaluate
 from ..lang._model import Example, Rule
 from ..lang._rulefile import parse_layer
 from ..rulebook._rulebook import Rulebook
@@ -17,8 +17,10 @@ DEFAULT_AS_OF = dt.date(2025, 1, 1)
 
 
 def check_example(book: Rulebook, rule: Rule, example: Example,
-                  backends: tuple[str, ...] = ("python", "durable")) -> str | None:
-    """None when the example behaves as it says on every backend, else a readable explanation."""
+                  backends: tuple[str, ...] | None = None) -> str | None:
+    """None when the example behaves as it says on every backend (default: every backend
+    installed here), else a readable explanation."""
+    backends = available_backends() if backends is None else backends
     case = case_from_mapping(example.case, source=example.where)
     as_of = example.as_of or DEFAULT_AS_OF
     for backend in backends:

@@ -1,10 +1,11 @@
 """pytest plugin (entry point `pytest11`): the examples embedded in rule files become tests.
 
 Any `.yaml` file pytest is pointed at (or finds under its test paths) that is a rule file is
-collected; each `examples:` entry becomes one item, run on both backends. An advocate's repo of
-custom rules is tested with plain `pytest`; a failure shows the rule, the example, and the
-expected against the actual findings. A file outside the bundled rules is evaluated on top of
-the bundled rulebook, so it may use the bundled parameters and override bundled rules.
+collected; each `examples:` entry becomes one item, run on every installed backend. An
+advocate's repo of custom rules is tested with plain `pytest`; a failure shows the rule, the
+example, and the expected against the actual findings. A file outside the bundled rules is
+evaluated on top of the bundled rulebook, so it may use the bundled parameters and override
+bundled rules.
 """
 
 from __future__ import annotations
