@@ -8,6 +8,7 @@ code. Resolving walks the chain: parameters by name override the parent's value,
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Iterable, Iterator
 from importlib import resources
@@ -151,6 +152,15 @@ def _display(entry: Traversable, root: Traversable, label: str) -> str:
         return str(entry)
 
 
+@functools.lru_cache(maxsize=128)
+def _parse_once(raw: bytes, name: str) -> tuple[Layer | None, tuple[Problem, ...]]:
+    """`parse_layer` is a pure function of a file's bytes and name, and its result is frozen:
+    a process that loads the same rule files again (every command of a test run) parses them
+    once. Keyed by the bytes, so an edited file is parsed afresh."""
+    layer, problems = parse_layer(raw, name)
+    return layer, tuple(problems)
+
+
 def load_rulebook(*extra_paths: str | Path, bundled: bool = True) -> Rulebook:
     """The bundled rules plus any extra rule files or folders, checked as a whole.
 
@@ -179,8 +189,8 @@ def load_rulebook(*extra_paths: str | Path, bundled: bool = True) -> Rulebook:
         except OSError as exc:
             problems.append(Problem(f"{name}:1:1", f"cannot read: {exc.strerror}"))
             continue
-        layer, found = parse_layer(raw, name)
-        problems += found
+        layer, parse_problems = _parse_once(raw, name)
+        problems += parse_problems
         if layer is not None:
             layers.append(layer)
     resolved: dict[str, Resolved] = {}
