@@ -47,6 +47,10 @@ class InputNotFoundError(IEPRulesError, FileNotFoundError):
     """An input file or folder that does not exist."""
 
 
+class RuleNotFoundError(IEPRulesError, LookupError):
+    """No rule of that id is in force for the jurisdiction asked about."""
+
+
 class BackendError(IEPRulesError, ValueError):
     """An unknown evaluation backend, or one whose optional dependency is not installed."""
 

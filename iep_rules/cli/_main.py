@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from .._errors import IEPRulesError
+from .._errors import IEPRulesError, RuleNotFoundError
 from .._version import __version__
 from .._vocab import RULE_SEVERITIES
 from ..batch._run import audit as run_audit_to
@@ -200,8 +200,7 @@ def rules_explain(rule_id: str, jurisdiction: str, extra_rules: tuple[Path, ...]
     if rule is None:
         gone = resolved.disabled.get(rule_id)
         why = f" (disabled at {gone.source}: {gone.reason})" if gone else ""
-        click.echo(f"no rule {rule_id!r} in force for {jurisdiction}{why}", err=True)
-        sys.exit(2)
+        raise RuleNotFoundError(f"no rule {rule_id!r} in force for {jurisdiction}{why}")
     click.echo(rule_explanation_text(rule, resolved), nl=False)
 
 
