@@ -38,7 +38,7 @@ def check_example(book: Rulebook, rule: Rule, example: Example,
                      f"backend:  {backend}, as of {as_of}",
                      f"expected: {example.expect}"
                      + (f" on {list(example.subjects)}" if example.subjects else ""),
-                     f"got:      {sorted(got) or 'silent'}"]
+                     f"got:      {sorted(map(str, got)) or 'silent'}"]
             lines += [f"  - [{f.severity}] {f.subject}: {f.message}" for f in mine]
             return "\n".join(lines)
     return None
