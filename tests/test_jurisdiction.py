@@ -46,6 +46,17 @@ def test_case_file_with_an_unknown_jurisdiction_exits_2(tmp_path):
     assert "'US-ZZ'" in result.stderr and "US-NY" in result.stderr
 
 
+@pytest.mark.parametrize("code", ["NY", "us-ny", "FOO"])
+def test_case_file_with_a_malformed_jurisdiction_exits_2_saying_what_a_code_looks_like(tmp_path, code):
+    doc = json.loads(Path(EXAMPLE).read_text(encoding="utf-8"))
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({**doc, "jurisdiction": code}))
+    result = CliRunner().invoke(cli, ["check", str(path), *AS_OF])
+    assert result.exit_code == 2, result.output
+    assert repr(code) in result.stderr and "US-NY-NYC" in result.stderr
+    assert "Attribute(" not in result.stderr  # no attrs internals in a user-facing message
+
+
 def test_a_state_without_a_layer_runs_the_federal_rules_and_says_so(rulebook):
     doc = json.loads(Path(EXAMPLE).read_text(encoding="utf-8"))
     case = case_from_mapping({**doc, "jurisdiction": "US-CA"})

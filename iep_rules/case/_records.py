@@ -8,6 +8,7 @@ empty list of meetings means none were recorded.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
@@ -177,6 +178,16 @@ class ClockException(StrEnum):
 def _nonempty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not value.strip():
         raise ValueError(f"{attribute.name} must not be empty")
+
+
+_JURISDICTION = re.compile(r"US(-[A-Z]{2}(-[A-Z0-9]{2,8})?)?")
+
+
+def _jurisdiction_code(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not _JURISDICTION.fullmatch(value):
+        raise ValueError(f"{attribute.name}: expected a code such as US, US-NY or US-NY-NYC "
+                         "(US, then a state's two-letter postal code, then a district), "
+                         f"got {value!r}")
 
 
 def _ordered(start: str, end: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
@@ -588,7 +599,7 @@ class Case:
 
     id: str = attrs.field(validator=[v.instance_of(str), _nonempty])
     jurisdiction: str = attrs.field(
-        validator=[v.instance_of(str), v.matches_re(r"US(-[A-Z]{2}(-[A-Z0-9]{2,8})?)?")]
+        validator=[v.instance_of(str), _jurisdiction_code]
     )
     student: Student
     referral: Referral | None = None
