@@ -47,7 +47,8 @@ class FactKind(StrEnum):
 
 
 class Scope(StrEnum):
-    """What one evaluation of a rule is about: the whole case or one of its items."""
+    """What one evaluation of a rule is about: the whole case or one of its items. A new scope
+    goes here, in facts/_namespace.SCOPES and in the rule-file schema (tests/test_vocab.py)."""
 
     CASE = "case"
     ELIGIBILITY = "eligibility"
@@ -58,6 +59,10 @@ class Scope(StrEnum):
     MEETING = "meeting"
     PARENT_REQUEST = "parent_request"
     CONSENT = "consent"
+    REMOVAL = "removal"
+    PRIOR_WRITTEN_NOTICE = "prior_written_notice"
+    PARENT_COST = "parent_cost"
+    TRANSFER = "transfer"
 
 
 class Expectation(StrEnum):
