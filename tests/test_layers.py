@@ -24,7 +24,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("cli",),
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
-TOP = len(LAYERS)  # the public facade: iep_rules/__init__.py and iep_rules/strategies.py
+# The public facade (iep_rules/__init__.py, iep_rules/strategies.py) only re-exports: it ranks
+# with the highest room it imports, so a room at or above that may use the public API.
 FACADE = {"__init__", "strategies"}
 DATA_ONLY = {"rules", "schemas"}  # rule files and JSON schemas, no Python to import
 
@@ -37,7 +38,8 @@ def _room(module: str) -> str:
 
 def _rank(room: str) -> int:
     if room in FACADE:
-        return TOP
+        path = PACKAGE / f"{room}.py"
+        return max(_rank(_room(target)) for _, target in _imports(path))
     assert room in RANK, (f"iep_rules/{room} has no place in the layer order: add it to "
                           "LAYERS here and to docs/architecture.md")
     return RANK[room]
@@ -67,9 +69,13 @@ def _imports(path: Path) -> list[tuple[int, str]]:
                 target = node.module or ""
             if target.split(".")[0] != "iep_rules":
                 continue
-            if node.module is None or target in ("iep_rules",):
-                # `from . import _csv` or `from .. import x`: each name may be a module
-                out += [(node.lineno, f"{target}.{a.name}") for a in node.names]
+            if node.module is None or target == "iep_rules":
+                # `from . import _csv` names modules; `from iep_rules import Rulebook` the facade
+                for alias in node.names:
+                    module = f"{target}.{alias.name}"
+                    where = PACKAGE.parent.joinpath(*module.split("."))
+                    is_module = where.is_dir() or where.with_suffix(".py").exists()
+                    out.append((node.lineno, module if is_module else target))
             else:
                 out.append((node.lineno, target))
     return out
@@ -99,6 +105,7 @@ def test_the_checker_sees_relative_and_lazy_imports():
     render = _imports(PACKAGE / "render" / "__init__.py")
     assert any(t == "iep_rules.render._csv" for _, t in render)
     assert _rank("cli") > _rank("batch") > _rank("render") > _rank("engine") > _rank("case")
+    assert _rank("__init__") == _rank("engine") and _rank("strategies") == _rank("testing")
 
 
 def test_the_architecture_document_names_every_layer():
