@@ -29,6 +29,7 @@ from ..render._text import ledger_json, ledger_text, rule_explanation_text, rule
 from ..rulebook._catalog import list_rules
 from ..rulebook._rulebook import laxer_deadlines, load_rulebook
 from ..testing._examples import run_examples
+from ..service.command import serve
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -250,6 +251,7 @@ def schema(kind: str) -> None:
 
 
 register_edfi(cli)
+cli.add_command(serve)
 
 
 def main() -> None:

@@ -1,0 +1,475 @@
+"""The HTTP application: the CLI's commands as endpoints, over one rulebook loaded at start.
+
+Stateless: a request's case lives only for the request. Nothing about it is stored, cached or
+logged; access logs carry the method, path and query (as_of, jurisdiction, backend), never a
+body or a case id. Evaluation runs in worker threads so the event loop keeps answering /health
+while a case is evaluated; the rulebook is shared read-only (every jurisdiction is resolved
+and compiled before the first request).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import threading
+from functools import partial
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Annotated, Any, Literal, TypeVar
+
+import anyio
+from fastapi import Depends, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import BACKENDS, Case, CaseError, Problem, Rulebook, __version__, load_rulebook
+from . import library as lib
+from . import models
+from .settings import Settings, settings_from_env
+
+log = logging.getLogger("iep_rules.service")
+
+T = TypeVar("T")
+
+# The pattern the case record itself enforces for `jurisdiction` (records.Case).
+JURISDICTION_PATTERN = r"^US(-[A-Z]{2}(-[A-Z0-9]{2,8})?)?$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+BODY_SOURCE = "<request body>"
+PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemError(Exception):
+    """An error answered as RFC 9457 problem details, with located problems."""
+
+    def __init__(self, status: int, title: str, detail: str,
+                 problems: list[Problem] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail = status, title, detail
+        self.problems = problems or []
+        self.headers = headers
+
+
+def problem_response(exc: ProblemError) -> JSONResponse:
+    body = {"type": "about:blank", "title": exc.title, "status": exc.status,
+            "detail": exc.detail,
+            "problems": [{"location": p.location, "message": p.message} for p in exc.problems]}
+    return JSONResponse(body, status_code=exc.status, headers=exc.headers,
+                        media_type=PROBLEM_JSON)
+
+
+def case_problem(exc: CaseError, status: int = 422) -> ProblemError:
+    """The CLI's CaseError as problem details: same problems, same JSON paths."""
+    title = "Malformed JSON" if status == 400 else "Invalid case"
+    return ProblemError(status, title, exc.format_message().splitlines()[0], exc.problems)
+
+
+class _ContainErrors:
+    """Last line of defence: an unexpected exception becomes a 500 problem and one log line
+    naming its type only (its message could quote a case), and the process keeps serving."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            log.error("%s %s failed: %s", scope.get("method"), scope.get("path"),
+                      type(exc).__name__)
+            log.debug("traceback", exc_info=True)
+            if not started:
+                response = problem_response(ProblemError(
+                    500, "Internal error", "the service failed on this request; it was not "
+                    "evaluated and nothing from it was kept"))
+                await response(scope, receive, send)
+
+
+_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": models.ProblemDetails, "description": what,
+             "content": {PROBLEM_JSON: {"schema": {
+                 "$ref": "#/components/schemas/ProblemDetails"}}}}
+    for status, what in ((400, "Malformed JSON"), (401, "Missing or wrong API key"),
+                         (413, "Body larger than the configured limit"),
+                         (422, "Invalid case or parameter; every problem with its location"),
+                         (503, "The request took longer than the configured time limit"))
+}
+
+
+class Service:
+    """The state one process shares across requests: settings and the read-only rulebook."""
+
+    def __init__(self, settings: Settings, book: Rulebook) -> None:
+        self.settings = settings
+        self.book = book
+        self.jurisdictions = tuple(book.jurisdictions())
+        self._warm: set[tuple[str, str]] = set()
+        self._warm_lock = threading.Lock()
+        for code in self.jurisdictions:  # resolve and compile before the first request
+            self.evaluate_check(_warm_up_case(code), as_of=dt.date.today(),
+                                jurisdiction=None, backend="python")
+
+    def known_jurisdiction(self, code: str, location: str) -> None:
+        if code not in self.jurisdictions:
+            raise ProblemError(422, "Unknown jurisdiction", f"no rules are loaded for {code}",
+                               [Problem(location, f"no rules are loaded for {code!r}; loaded: "
+                                        f"{', '.join(self.jurisdictions)} (use US for the "
+                                        "federal rules alone)")])
+
+    def _first_use(self, code: str, backend: str, work: Callable[[], T]) -> T:
+        """Backends compile on first use and cache on the rulebook: do that once, under a
+        lock, so concurrent first requests never build the same program twice."""
+        if (code, backend) in self._warm:
+            return work()
+        with self._warm_lock:
+            result = work()
+            self._warm.add((code, backend))
+            return result
+
+    def evaluate_check(self, case: Case, *, as_of: dt.date, jurisdiction: str | None,
+                       backend: str) -> str:
+        code = jurisdiction or case.jurisdiction
+        self.known_jurisdiction(code, "query.jurisdiction" if jurisdiction else "$.jurisdiction")
+        return self._first_use(code, backend, lambda: lib.check_json(
+            self.book, case, as_of=as_of, jurisdiction=jurisdiction, backend=backend))
+
+    def audit_record(self, line: int, text: str, *, as_of: dt.date, jurisdiction: str | None,
+                     backend: str) -> dict[str, Any]:
+        """One record's result; any failure becomes that record's error, never the stream's."""
+        code = jurisdiction or _peek_jurisdiction(text)
+        if code is not None and re.fullmatch(JURISDICTION_PATTERN, code) \
+                and code not in self.jurisdictions:
+            return _error_record(line, [f"$.jurisdiction: no rules are loaded for {code!r}; "
+                                        f"loaded: {', '.join(self.jurisdictions)}"])
+        try:
+            return self._first_use(code or "", backend, lambda: lib.audit_line(
+                self.book, BODY_SOURCE, line, text, as_of=as_of, jurisdiction=jurisdiction,
+                backend=backend))
+        except Exception as exc:
+            log.error("audit record failed: %s", type(exc).__name__)
+            return _error_record(line, [f"$: not evaluated, the service failed on this record "
+                                        f"({type(exc).__name__})"])
+
+
+def _warm_up_case(code: str) -> Case:
+    return lib.parse_case(json.dumps({"id": "warm-up", "jurisdiction": code,
+                                      "student": {"id": "warm-up"}}).encode(), "<warm-up>")
+
+
+def _peek_jurisdiction(text: str) -> str | None:
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    code = data.get("jurisdiction") if isinstance(data, dict) else None
+    return code if isinstance(code, str) else None
+
+
+def _error_record(line: int, problems: list[str]) -> dict[str, Any]:
+    return {"type": "error", "source": BODY_SOURCE, "line": line, "problems": problems}
+
+
+def _as_of(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ProblemError(422, "Invalid parameter", f"as_of: not a date: {value!r}",
+                           [Problem("query.as_of", f"expected YYYY-MM-DD, got {value!r}")],
+                           ) from None
+
+
+def _too_large(limit: int) -> ProblemError:
+    return ProblemError(413, "Body too large", f"the body is larger than {limit} bytes",
+                        [Problem("$", f"larger than the limit of {limit} bytes")])
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _in_thread(work: Callable[[], T]) -> T:
+    # abandon_on_cancel: on the time limit the request is answered at once; the thread
+    # finishes its (size-bounded) evaluation and its result is dropped.
+    return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+
+
+def _time_limit(seconds: float) -> ProblemError:
+    return ProblemError(503, "Time limit", f"the request took longer than {seconds:g} s",
+                        [Problem("$", f"not finished within the limit of {seconds:g} s")],
+                        headers={"Retry-After": "1"})
+
+
+async def _case_from(request: Request, settings: Settings) -> Case:
+    raw = await _read_body(request, settings.max_case_bytes)
+    try:
+        data = await _in_thread(lambda: lib.parse_json(raw, BODY_SOURCE))
+    except CaseError as exc:  # not JSON: located by line and column, or by bad byte
+        raise case_problem(exc, 400) from None
+    try:
+        return await _in_thread(lambda: lib.case_from_mapping(data, source=BODY_SOURCE))
+    except CaseError as exc:
+        raise case_problem(exc) from None
+
+
+def _openapi_extra(body: dict[str, Any]) -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": body}}
+
+
+CASE_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/Case"}}}
+JSONL_BODY = {"application/x-ndjson": {"schema": {
+    "type": "string", "description": "JSON Lines: one case object (the Case schema) per line."}}}
+
+AsOf = Annotated[str | None, Query(pattern=DATE_PATTERN, description=(
+    "Evaluate as of this date, YYYY-MM-DD (default: the server's today)."),
+    json_schema_extra={"format": "date"})]
+Jurisdiction = Annotated[str | None, Query(pattern=JURISDICTION_PATTERN, description=(
+    "Override the case's jurisdiction, e.g. US or US-NY; it must be one the service loaded."))]
+BackendName = Annotated[Literal["python", "durable"], Query(description="Evaluation backend.")]
+assert set(BACKENDS) == {"python", "durable"}  # BackendName lists them for the schema
+
+
+def create_app(settings: Settings | None = None, rulebook: Rulebook | None = None) -> FastAPI:
+    """The application, with the rulebook loaded (and compiled) once, here."""
+    settings = settings or Settings()
+    service = Service(settings, rulebook or load_rulebook(*settings.extra_rules))
+    bearer = HTTPBearer(auto_error=False, description="The service's API key as a bearer token.")
+
+    def authorize(credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                         Depends(bearer)]) -> None:
+        if not settings.key_matches(credentials.credentials if credentials else None):
+            raise ProblemError(401, "Unauthorized", "a valid API key is required",
+                               headers={"WWW-Authenticate": "Bearer"})
+
+    guarded = [Depends(authorize)] if settings.auth_enabled else []
+    app = FastAPI(title="iep-rules", version=__version__, docs_url=None, redoc_url=None,
+                  description="US special-education law as cited, testable rules, over HTTP. "
+                              "Legal information, not legal advice.",
+                  responses=_ERROR_RESPONSES)
+    app.state.service = service
+
+    @app.exception_handler(ProblemError)
+    async def _problem(_request: Request, exc: ProblemError) -> JSONResponse:
+        return problem_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [Problem(".".join(str(part) for part in err["loc"]), err["msg"])
+                    for err in exc.errors()]
+        return problem_response(ProblemError(422, "Invalid parameter",
+                                             f"{len(problems)} problem(s) in the request",
+                                             problems))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem_response(ProblemError(exc.status_code, str(exc.detail), str(exc.detail),
+                                             headers=dict(exc.headers or {})))
+
+    @app.get("/health", response_model=models.Health, tags=["service"])
+    async def health() -> dict[str, str]:
+        """Liveness: answers without authentication and without touching the rulebook."""
+        return {"status": "ok"}
+
+    @app.get("/version", response_model=models.VersionInfo, dependencies=guarded,
+             tags=["service"])
+    async def version() -> dict[str, Any]:
+        """Library version, rules in force per loaded jurisdiction, backends."""
+        return {"version": __version__, "jurisdictions": lib.rule_counts(service.book),
+                "backends": list(BACKENDS), "extra_rules": len(settings.extra_rules)}
+
+    @app.post("/check", dependencies=guarded, openapi_extra=_openapi_extra(CASE_BODY),
+              responses={200: {"model": models.Report,
+                               "description": "Exactly `iep-rules check --format json`."}},
+              tags=["cases"])
+    async def check(request: Request, as_of: AsOf = None, jurisdiction: Jurisdiction = None,
+                    backend: BackendName = "python") -> Response:
+        """Evaluate one case (the body) and return its report, byte for byte what
+        `iep-rules check --format json` prints. Violations are data: the status is 200."""
+        day = _as_of(as_of)
+        try:
+            with anyio.fail_after(settings.time_limit):
+                case = await _case_from(request, settings)
+                text = await _in_thread(lambda: service.evaluate_check(
+                    case, as_of=day, jurisdiction=jurisdiction, backend=backend))
+        except TimeoutError:
+            raise _time_limit(settings.time_limit) from None
+        return Response(text, media_type="application/json")
+
+    @app.post("/ledger", dependencies=guarded, openapi_extra=_openapi_extra(CASE_BODY),
+              responses={200: {"description": "Exactly `iep-rules ledger --format json`.",
+                               "content": {"application/json": {"schema": {
+                                   "type": "array", "items": {"type": "object"}}}}}},
+              tags=["cases"])
+    async def ledger(request: Request, as_of: AsOf = None,
+                     jurisdiction: Jurisdiction = None) -> Response:
+        """The service-delivery ledger of one case: expected, delivered, missed, owed."""
+        day = _as_of(as_of)
+        try:
+            with anyio.fail_after(settings.time_limit):
+                case = await _case_from(request, settings)
+                code = jurisdiction or case.jurisdiction
+                service.known_jurisdiction(
+                    code, "query.jurisdiction" if jurisdiction else "$.jurisdiction")
+                text = await _in_thread(lambda: lib.ledger_text_json(
+                    service.book, case, as_of=day, jurisdiction=jurisdiction))
+        except TimeoutError:
+            raise _time_limit(settings.time_limit) from None
+        return Response(text, media_type="application/json")
+
+    @app.post("/audit", dependencies=guarded, openapi_extra=_openapi_extra(JSONL_BODY),
+              response_class=StreamingResponse,
+              responses={200: {"description": (
+                  "JSON Lines, streamed: one result or error object per input record, in "
+                  "input order, then a summary object (as `iep-rules audit --format jsonl`). "
+                  "If the time limit passes mid-stream, the last line is an object of type "
+                  "`abort` with the counts so far instead of the summary."),
+                  "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}},
+              tags=["cases"])
+    async def audit(request: Request, as_of: AsOf = None, jurisdiction: Jurisdiction = None,
+                    backend: BackendName = "python") -> StreamingResponse:
+        """Evaluate a batch (JSON Lines body) and stream JSON Lines back. A bad record is
+        reported with its line and the audit goes on: records in == results + errors."""
+        day = _as_of(as_of)
+        if jurisdiction is not None:
+            service.known_jurisdiction(jurisdiction, "query.jurisdiction")
+        # The body is read whole (bounded) before the response starts: reading a request
+        # while a streamed response is under way is not reliable across ASGI servers.
+        try:
+            with anyio.fail_after(settings.batch_time_limit):
+                body = await _read_body(request, settings.max_batch_bytes)
+        except TimeoutError:
+            raise _time_limit(settings.batch_time_limit) from None
+        return StreamingResponse(_audit_stream(body, service, day, jurisdiction, backend),
+                                 media_type="application/x-ndjson")
+
+    @app.get("/rules", response_model=list[models.RuleSummary], dependencies=guarded,
+             tags=["rules"])
+    async def rules_list(
+            jurisdiction: Annotated[str, Query(pattern=JURISDICTION_PATTERN)] = "US",
+            topic: str | None = None,
+            severity: Literal["violation", "warning", "notice"] | None = None,
+    ) -> list[dict[str, Any]]:
+        """The rule catalog: every rule in force for a jurisdiction, after overlays
+        (`iep-rules rules list --format json`)."""
+        service.known_jurisdiction(jurisdiction, "query.jurisdiction")
+        return lib.list_rules(service.book, jurisdiction, topic=topic, severity=severity)
+
+    @app.get("/rules/{rule_id}", response_model=models.RuleExplanation,
+             response_model_by_alias=True, dependencies=guarded, tags=["rules"],
+             responses={404: {"model": models.ProblemDetails,
+                              "description": "No such rule in force"}})
+    async def rules_explain(
+            rule_id: str,
+            jurisdiction: Annotated[str, Query(pattern=JURISDICTION_PATTERN)] = "US-NY-NYC",
+    ) -> JSONResponse:
+        """One rule explained: condition, parameters after overlays, citations, examples."""
+        service.known_jurisdiction(jurisdiction, "query.jurisdiction")
+        row = lib.explain(service.book, rule_id, jurisdiction)
+        if row is None:
+            why = lib.disabled_reason(service.book, rule_id, jurisdiction)
+            detail = f"no rule {rule_id!r} in force for {jurisdiction}" + \
+                (f" ({why})" if why else "")
+            raise ProblemError(404, "No such rule", detail, [Problem("path.rule_id", detail)])
+        return JSONResponse(row)
+
+    @app.get("/schemas/case", dependencies=guarded, tags=["schemas"],
+             responses={200: {"description": "`iep-rules schema case`",
+                              "content": {"application/schema+json": {}}}})
+    async def schema_case() -> JSONResponse:
+        """The JSON Schema of a case file (the request body of /check)."""
+        return JSONResponse(lib.case_schema(), media_type="application/schema+json")
+
+    @app.get("/schemas/rules", dependencies=guarded, tags=["schemas"],
+             responses={200: {"description": "`iep-rules schema rules`",
+                              "content": {"application/schema+json": {}}}})
+    async def schema_rules() -> JSONResponse:
+        """The JSON Schema of a rule file."""
+        return JSONResponse(lib.rulefile_schema(), media_type="application/schema+json")
+
+    # A deadline-calendar endpoint belongs here once that library feature lands (issue 19).
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = openapi_document(app)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    app.add_middleware(_ContainErrors)
+    return app
+
+
+def openapi_document(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, with the case JSON Schema's definitions as components, so the
+    request body is described by the same schema `iep-rules schema case` prints."""
+    doc = get_openapi(title=app.title, version=app.version, description=app.description,
+                      routes=app.routes)
+    case = lib.case_schema()
+    components = doc.setdefault("components", {}).setdefault("schemas", {})
+    clash = set(case["$defs"]) & set(components)
+    if clash:
+        raise RuntimeError(f"case schema definitions clash with response models: {clash}")
+    text = json.dumps(case["$defs"]).replace('"#/$defs/', '"#/components/schemas/')
+    components.update(json.loads(text))
+    return doc
+
+
+async def _audit_stream(body: bytes, service: Service, as_of: dt.date,
+                        jurisdiction: str | None, backend: str) -> AsyncIterator[bytes]:
+    """Results in input order as each is ready, then the summary; past the time limit, an
+    `abort` object with the counts so far instead of the summary."""
+    limit = service.settings.batch_time_limit
+    deadline = anyio.current_time() + limit
+    tally = lib.Tally()
+    for number, text in body_lines(body):
+        try:
+            with anyio.fail_after(max(0.0, deadline - anyio.current_time())):
+                result = await _in_thread(partial(service.audit_record, number, text,
+                                                  as_of=as_of, jurisdiction=jurisdiction,
+                                                  backend=backend))
+        except TimeoutError:
+            yield lib.jsonl({"type": "abort",
+                             "reason": f"not finished within the limit of {limit:g} s",
+                             "records_in": tally.records_in, "results": tally.results,
+                             "errors": tally.errors})
+            return
+        tally.add(result)
+        yield lib.jsonl(result)
+    yield lib.jsonl(tally.summary())
+
+
+def body_lines(body: bytes) -> Iterator[tuple[int, str]]:
+    """Non-blank lines with their 1-based numbers (blank ones counted, as the CLI counts)."""
+    for number, raw in enumerate(body.split(b"\n"), start=1):
+        if raw.strip():
+            yield number, raw.decode("utf-8", errors="replace")
+
+
+def app_from_env() -> FastAPI:
+    """Factory for uvicorn workers (`serve --workers N`): settings from the environment."""
+    return create_app(settings_from_env())
