@@ -14,8 +14,8 @@ import json
 import logging
 import re
 import threading
-from functools import partial
 from collections.abc import AsyncIterator, Callable, Iterator
+from functools import partial
 from typing import Annotated, Any, Literal, TypeVar
 
 import anyio
@@ -253,16 +253,16 @@ Jurisdiction = Annotated[str | None, Query(pattern=JURISDICTION_PATTERN, descrip
     "Override the case's jurisdiction, e.g. US or US-NY; it must be one the service loaded."))]
 BackendName = Annotated[Literal["python", "durable"], Query(description="Evaluation backend.")]
 assert set(BACKENDS) == {"python", "durable"}  # BackendName lists them for the schema
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(HTTPBearer(
+    auto_error=False, description="The service's API key as a bearer token."))]
 
 
 def create_app(settings: Settings | None = None, rulebook: Rulebook | None = None) -> FastAPI:
     """The application, with the rulebook loaded (and compiled) once, here."""
     settings = settings or Settings()
     service = Service(settings, rulebook or load_rulebook(*settings.extra_rules))
-    bearer = HTTPBearer(auto_error=False, description="The service's API key as a bearer token.")
 
-    def authorize(credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                         Depends(bearer)]) -> None:
+    def authorize(credentials: Credentials) -> None:
         if not settings.key_matches(credentials.credentials if credentials else None):
             raise ProblemError(401, "Unauthorized", "a valid API key is required",
                                headers={"WWW-Authenticate": "Bearer"})
@@ -464,10 +464,12 @@ async def _audit_stream(body: bytes, service: Service, as_of: dt.date,
 
 
 def body_lines(body: bytes) -> Iterator[tuple[int, str]]:
-    """Non-blank lines with their 1-based numbers (blank ones counted, as the CLI counts)."""
-    for number, raw in enumerate(body.split(b"\n"), start=1):
+    """Non-blank lines with their 1-based numbers, as the CLI reads a JSON Lines file (text
+    mode: blank lines counted, each line ending as one newline)."""
+    for number, raw in enumerate(body.splitlines(keepends=True), start=1):
         if raw.strip():
-            yield number, raw.decode("utf-8", errors="replace")
+            ending = "\n" if raw.endswith((b"\n", b"\r")) else ""
+            yield number, raw.rstrip(b"\r\n").decode("utf-8", errors="replace") + ending
 
 
 def app_from_env() -> FastAPI:

@@ -1,0 +1,333 @@
+"""The HTTP service answers exactly what the CLI prints, and refuses bad input clearly."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("fastapi")  # the `service` extra
+
+from fastapi.testclient import TestClient
+
+from iep_rules import CaseError, Rulebook, load_case, load_rulebook
+from iep_rules import cli as cli_module
+from iep_rules.cli import cli
+from iep_rules.rulefile import parse_layer
+from iep_rules.service import app as service_app
+from iep_rules.service import library
+from iep_rules.service.app import JURISDICTION_PATTERN, create_app
+from iep_rules.service.settings import (
+    ENV_API_KEY,
+    ENV_API_KEY_FILE,
+    ENV_TIME_LIMIT,
+    Settings,
+    SettingsError,
+    is_loopback,
+    read_api_key,
+    settings_from_env,
+)
+
+AS_OF = "2026-11-23"
+EXAMPLES = ["ny-grade9", "compliant-ny", "compliant-us", "ledger-speech"]
+SAMPLE = "examples/district-sample.jsonl"
+KEY = "k3y-for-tests-only-0123456789"
+
+
+@pytest.fixture(scope="module")
+def client(rulebook) -> TestClient:
+    return TestClient(create_app(Settings(), rulebook))
+
+
+@pytest.fixture(autouse=True)
+def _cli_shares_the_loaded_rulebook(rulebook, monkeypatch):
+    """The CLI loads the bundled rules on every call; hand it the session's copy instead, so
+    these comparisons stay fast (the extra-rules path is not used here)."""
+    monkeypatch.setattr(cli_module, "load_rulebook", lambda *extra: rulebook if not extra
+                        else load_rulebook(*extra))
+
+
+def _body(name: str) -> bytes:
+    return Path(f"examples/{name}.json").read_bytes()
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_check_is_byte_for_byte_the_cli_json(client, name):
+    cli_out = CliRunner().invoke(cli, ["check", f"examples/{name}.json", "--as-of", AS_OF,
+                                       "--format", "json"]).output
+    response = client.post(f"/check?as_of={AS_OF}", content=_body(name))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.text == cli_out
+
+
+def test_check_query_parameters_match_the_cli_options(client):
+    args = ["check", "examples/ny-grade9.json", "--as-of", "2025-01-15", "--format", "json",
+            "--jurisdiction", "US", "--backend", "durable"]
+    cli_out = CliRunner().invoke(cli, args).output
+    response = client.post("/check?as_of=2025-01-15&jurisdiction=US&backend=durable",
+                           content=_body("ny-grade9"))
+    assert response.status_code == 200 and response.text == cli_out
+    assert json.loads(cli_out)["jurisdiction"] == "US"
+
+
+def test_ledger_is_the_cli_ledger_json(client):
+    cli_out = CliRunner().invoke(cli, ["ledger", "examples/ledger-speech.json", "--as-of",
+                                       "2024-11-29", "--format", "json"]).output
+    response = client.post("/ledger?as_of=2024-11-29", content=_body("ledger-speech"))
+    assert response.status_code == 200 and response.text == cli_out
+    assert json.loads(response.text)[0]["owed"] == 3
+
+
+def test_audit_streams_the_cli_jsonl_with_every_bad_record_counted(client):
+    text = Path(SAMPLE).read_text(encoding="utf-8")
+    batch = text + "\n\n{not json\n" + '{"id": "x", "jurisdiction": "US-ZZ", "student": {"id": "s"}}\n'
+    cli_out = CliRunner().invoke(cli, ["audit", "-", "--as-of", AS_OF, "--quiet"],
+                                 input=batch).output
+    response = client.post(f"/audit?as_of={AS_OF}", content=batch.encode())
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    got = [json.loads(line) for line in response.text.splitlines()]
+    want = [json.loads(line) for line in cli_out.splitlines()]
+    for row in want:
+        if "source" in row:
+            row["source"] = "<request body>"
+    # The CLI evaluates US-ZZ against the federal rules alone; the service refuses a
+    # jurisdiction it has no rules for (docs/service.md), so that one record differs.
+    assert got[:-2] == want[:-2]
+    assert got[-2] == {"type": "error", "source": "<request body>", "line": 10, "problems": [
+        "$.jurisdiction: no rules are loaded for 'US-ZZ'; loaded: US, US-NY, US-NY-NYC"]}
+    summary = got[-1]
+    assert summary["type"] == "summary" and summary["reconciled"] is True
+    assert (summary["records_in"], summary["results"], summary["errors"]) == (8, 4, 4)
+
+
+def test_rule_catalog_and_schemas_match_the_cli(client):
+    for args, path in ((["rules", "list", "--jurisdiction", "US-NY", "--format", "json"],
+                        "/rules?jurisdiction=US-NY"),
+                       (["rules", "list", "--topic", "timelines", "--severity", "violation",
+                         "--format", "json"], "/rules?topic=timelines&severity=violation"),
+                       (["schema", "case"], "/schemas/case"),
+                       (["schema", "rules"], "/schemas/rules")):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.json() == json.loads(CliRunner().invoke(cli, args).output), path
+
+
+def test_explain_shows_parameters_after_overlays(client):
+    ny = client.get("/rules/idea.iep.transition-services?jurisdiction=US-NY").json()
+    us = client.get("/rules/idea.iep.transition-services?jurisdiction=US").json()
+    [ny_age], [us_age] = ny["parameters"], us["parameters"]
+    assert (ny_age["name"], ny_age["values"][-1]["value"], ny_age["layer"]) == \
+        ("transition_age", 15, "US-NY")
+    assert (us_age["values"][-1]["value"], us_age["layer"]) == (16, "US")
+    assert ny["citations"][0]["authority"] == "34 CFR 300.320(b)(1)" and ny["examples"]
+
+
+def test_explain_unknown_or_disabled_rule_is_404_with_the_reason(rulebook, tmp_path):
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text("jurisdiction: US-NY\ntitle: test overlay\n"
+                       "disable:\n  - id: idea.iep.transition-services\n    reason: tested\n",
+                       encoding="utf-8")
+    layer, problems = parse_layer(overlay.read_bytes(), str(overlay))
+    assert layer is not None and not problems
+    with_overlay = TestClient(create_app(Settings(), Rulebook((*rulebook.layers, layer))))
+    gone = with_overlay.get("/rules/idea.iep.transition-services?jurisdiction=US-NY")
+    assert gone.status_code == 404 and "disabled at" in gone.json()["detail"]
+    assert "tested" in gone.json()["detail"]
+    unknown = with_overlay.get("/rules/no.such.rule")
+    assert unknown.status_code == 404
+    assert unknown.json()["problems"][0]["location"] == "path.rule_id"
+
+
+def test_invalid_case_gets_the_cli_problems_and_json_paths(client, tmp_path):
+    doc = {"id": "bad-1", "jurisdiction": "US", "student": {"id": 7},
+           "ieps": [{"id": "i", "start": "2024-13-01", "end": "2025-01-01", "extra": 1}]}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(bad)])
+    cli_problems = [line.strip() for line in result.output.splitlines()[1:]]
+    response = client.post("/check", json=doc)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert [f"{p['location']}: {p['message']}" for p in body["problems"]] == cli_problems
+    assert {"$.student.id", "$.ieps[0].start", "$.ieps[0].extra"} <= \
+        {p["location"] for p in body["problems"]}
+
+
+@pytest.mark.parametrize(("body", "location"), [
+    (b"{\"id\": ", "line 1 col 8"),
+    (b"\xff\xfe{}", "byte 0"),
+    (b"[" * 100_000 + b"]" * 100_000, "$"),
+    (b"", "line 1 col 1"),
+])
+def test_malformed_bodies_are_400_with_a_location(client, body, location):
+    response = client.post("/check", content=body)
+    assert response.status_code == 400
+    assert response.json()["problems"][0]["location"] == location
+
+
+def test_a_json_value_that_is_not_a_case_object_is_422(client):
+    response = client.post("/check", json=[1, 2])
+    assert response.status_code == 422
+    assert response.json()["problems"] == [{"location": "$", "message": "expected an object, got list"}]
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_oversize_bodies_are_413(rulebook, chunked):
+    small = TestClient(create_app(Settings(max_case_bytes=1000, max_batch_bytes=2000), rulebook))
+    big = b" " * 5000
+    content = iter([big[:2500], big[2500:]]) if chunked else big
+    response = small.post("/check", content=content)
+    assert response.status_code == 413
+    assert "larger than the limit of 1000 bytes" in response.json()["problems"][0]["message"]
+    assert small.post("/audit", content=big).status_code == 413
+    assert small.post("/check", content=_body("compliant-us")[:900]).status_code == 400
+
+
+@pytest.mark.parametrize(("query", "location"), [
+    ("as_of=2026-02-30", "query.as_of"),
+    ("as_of=yesterday", "query.as_of"),
+    ("jurisdiction=bogus", "query.jurisdiction"),
+    ("jurisdiction=US-CA", "query.jurisdiction"),
+    ("backend=rete", "query.backend"),
+])
+def test_bad_parameters_are_422_naming_the_parameter(client, query, location):
+    response = client.post(f"/check?{query}", content=_body("compliant-us"))
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["location"] == location
+
+
+def test_a_case_jurisdiction_without_rules_is_an_error_not_a_silent_pass(client):
+    doc = json.loads(_body("compliant-us"))
+    doc["jurisdiction"] = "US-CA"
+    response = client.post("/check", json=doc)
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["location"] == "$.jurisdiction"
+    assert client.post("/check?jurisdiction=US", json=doc).status_code == 200
+
+
+@pytest.mark.parametrize("code", ["US", "US-NY", "US-NY-NYC", "US-CA", "us", "US-N", "USA",
+                                  "US-NY-x", "US-NY-NYC-Q", "US-NY-ABCDEFGHI"])
+def test_jurisdiction_pattern_is_the_case_records_own(code):
+    doc = json.loads(_body("compliant-us"))
+    doc["jurisdiction"] = code
+    try:
+        load_case(doc)
+        loads = True
+    except CaseError:
+        loads = False
+    assert loads == bool(re.fullmatch(JURISDICTION_PATTERN, code))
+
+
+def test_health_version_and_openapi(client):
+    assert client.get("/health").json() == {"status": "ok"}
+    version = client.get("/version").json()
+    assert version["jurisdictions"]["US-NY-NYC"] >= version["jurisdictions"]["US"] > 0
+    doc = client.get("/openapi.json").json()
+    assert doc["openapi"].startswith("3.1")
+    assert {"/check", "/audit", "/ledger", "/rules", "/rules/{rule_id}", "/schemas/case",
+            "/schemas/rules", "/health", "/version"} <= set(doc["paths"])
+    body = doc["paths"]["/check"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"] == {"$ref": "#/components/schemas/Case"}
+
+
+def test_openapi_case_schema_is_the_cli_case_schema(client):
+    components = client.get("/openapi.json").json()["components"]["schemas"]
+    defs = json.loads(json.dumps(library.case_schema()["$defs"]).replace(
+        '"#/$defs/', '"#/components/schemas/'))
+    for name, schema in defs.items():
+        assert components[name] == schema, name
+
+
+def test_auth_on_requires_the_key_except_for_health(rulebook):
+    secured = TestClient(create_app(Settings(api_key=KEY), rulebook))
+    assert secured.get("/health").status_code == 200
+    for headers in ({}, {"Authorization": "Bearer wrong-key-wrong-key"},
+                    {"Authorization": f"Basic {KEY}"}, {"Authorization": f"Bearer {KEY}x"}):
+        response = secured.post("/check", content=_body("compliant-us"), headers=headers)
+        assert response.status_code == 401, headers
+        assert response.headers["www-authenticate"] == "Bearer"
+    ok = secured.post("/check", content=_body("compliant-us"),
+                      headers={"Authorization": f"Bearer {KEY}"})
+    assert ok.status_code == 200
+    assert secured.get("/rules", headers={"Authorization": b"Bearer \xe9"}).status_code == 401
+    doc = secured.get("/openapi.json", headers={"Authorization": f"Bearer {KEY}"}).json()
+    assert "HTTPBearer" in doc["components"]["securitySchemes"]
+
+
+def test_auth_off_needs_no_header(client):
+    assert client.post("/check", content=_body("compliant-us")).status_code == 200
+
+
+def test_api_key_from_file_or_environment(tmp_path):
+    key_file = tmp_path / "key"
+    key_file.write_text(KEY + "\n", encoding="utf-8")
+    assert read_api_key({ENV_API_KEY_FILE: str(key_file)}) == KEY
+    assert read_api_key({ENV_API_KEY: KEY}) == KEY
+    assert read_api_key({}) is None
+    assert settings_from_env({ENV_API_KEY: KEY}).auth_enabled
+    with pytest.raises(SettingsError, match="at least 16"):
+        read_api_key({ENV_API_KEY: "short"})
+    with pytest.raises(SettingsError, match="cannot read"):
+        read_api_key({ENV_API_KEY_FILE: str(tmp_path / "missing")})
+    with pytest.raises(SettingsError, match=ENV_TIME_LIMIT):
+        settings_from_env({ENV_TIME_LIMIT: "-1"})
+    assert KEY not in repr(Settings(api_key=KEY))
+
+
+def test_serve_refuses_a_bad_setting_before_binding(monkeypatch):
+    monkeypatch.setenv(ENV_API_KEY, "short")
+    result = CliRunner().invoke(cli, ["serve", "--port", "8799"])
+    assert result.exit_code == 1 and "at least 16 characters" in result.output
+
+
+def test_loopback_detection():
+    assert all(map(is_loopback, ["127.0.0.1", "127.1.2.3", "::1", "localhost"]))
+    assert not any(map(is_loopback, ["0.0.0.0", "10.0.0.1", "example.org", "::"]))
+
+
+def test_time_limit_answers_503(rulebook):
+    hurried = TestClient(create_app(Settings(time_limit=1e-9, batch_time_limit=1e-9), rulebook))
+    response = hurried.post("/check", content=_body("ny-grade9"))
+    assert response.status_code == 503 and response.headers["retry-after"] == "1"
+    rows = hurried.post("/audit", content=Path(SAMPLE).read_bytes()).text.splitlines()
+    assert json.loads(rows[-1])["type"] in ("abort",)
+
+
+def test_an_unexpected_failure_is_a_500_that_logs_no_case_data(rulebook, monkeypatch, caplog):
+    app = create_app(Settings(), rulebook)
+    client = TestClient(app, raise_server_exceptions=False)
+
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("example-ny-0001 student-7f3a")
+
+    monkeypatch.setattr(library, "check_json", explode)
+    monkeypatch.setattr(library, "audit_line", explode)
+    with caplog.at_level(logging.INFO, logger="iep_rules.service"):
+        response = client.post("/check", content=_body("ny-grade9"))
+        rows = client.post("/audit", content=Path(SAMPLE).read_bytes()).text.splitlines()
+    assert response.status_code == 500 and response.json()["title"] == "Internal error"
+    summary = json.loads(rows[-1])
+    assert summary["reconciled"] and summary["errors"] == 6
+    assert "RuntimeError" in caplog.text
+    assert "example-ny-0001" not in caplog.text and "student-7f3a" not in caplog.text
+    monkeypatch.undo()
+    assert client.post("/check", content=_body("compliant-us")).status_code == 200
+
+
+def test_unknown_paths_and_methods_are_problem_json(client):
+    assert client.get("/nope").json()["status"] == 404
+    assert client.get("/check").json()["status"] == 405
+
+
+def test_service_imports_library_internals_in_one_module_only():
+    internal = re.compile(r"^from \.\.(\w+)", re.MULTILINE)
+    folder = Path(service_app.__file__).parent
+    users = {path.name for path in folder.glob("*.py") if internal.search(path.read_text())}
+    assert users == {"library.py"}
