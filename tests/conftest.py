@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import os
 
 import pytest
@@ -27,6 +28,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@functools.cache
+def bundled_rulebook() -> Rulebook:
+    """One load per test process, for fixtures and for modules that need it at import."""
+    return load_rulebook()
+
+
 @pytest.fixture(scope="session")
 def rulebook() -> Rulebook:
-    return load_rulebook()
+    return bundled_rulebook()

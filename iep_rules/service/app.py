@@ -101,13 +101,18 @@ class _ContainErrors:
                 await response(scope, receive, send)
 
 
+def _problem_doc(what: str) -> dict[str, Any]:
+    return {"description": what, "content": {PROBLEM_JSON: {"schema": {
+        "$ref": "#/components/schemas/ProblemDetails"}}}}
+
+
 _ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": models.ProblemDetails, "description": what,
-             "content": {PROBLEM_JSON: {"schema": {
-                 "$ref": "#/components/schemas/ProblemDetails"}}}}
+    status: _problem_doc(what)
     for status, what in ((400, "Malformed JSON"), (401, "Missing or wrong API key"),
+                         (404, "No such path or rule"), (405, "Method not allowed"),
                          (413, "Body larger than the configured limit"),
                          (422, "Invalid case or parameter; every problem with its location"),
+                         (500, "The service failed on this request"),
                          (503, "The request took longer than the configured time limit"))
 }
 
@@ -365,6 +370,9 @@ def create_app(settings: Settings | None = None, rulebook: Rulebook | None = Non
                 body = await _read_body(request, settings.max_batch_bytes)
         except TimeoutError:
             raise _time_limit(settings.batch_time_limit) from None
+        if not body:
+            raise ProblemError(400, "Empty body", "expected JSON Lines, one case per line",
+                               [Problem("$", "the body is empty")])
         return StreamingResponse(_audit_stream(body, service, day, jurisdiction, backend),
                                  media_type="application/x-ndjson")
 
@@ -382,8 +390,7 @@ def create_app(settings: Settings | None = None, rulebook: Rulebook | None = Non
 
     @app.get("/rules/{rule_id}", response_model=models.RuleExplanation,
              response_model_by_alias=True, dependencies=guarded, tags=["rules"],
-             responses={404: {"model": models.ProblemDetails,
-                              "description": "No such rule in force"}})
+)
     async def rules_explain(
             rule_id: str,
             jurisdiction: Annotated[str, Query(pattern=JURISDICTION_PATTERN)] = "US-NY-NYC",
@@ -436,6 +443,16 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
         raise RuntimeError(f"case schema definitions clash with response models: {clash}")
     text = json.dumps(case["$defs"]).replace('"#/$defs/', '"#/components/schemas/')
     components.update(json.loads(text))
+    loaded = app.state.service.jurisdictions
+    for path in doc["paths"].values():  # jurisdictions: exactly the loaded ones
+        for operation in path.values():
+            for param in operation.get("parameters", []):
+                if param["name"] == "jurisdiction":
+                    param["schema"] = {"enum": list(loaded), **({"default": param["schema"][
+                        "default"]} if "default" in param["schema"] else {})}
+    problem = models.ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(problem.pop("$defs"))
+    components["ProblemDetails"] = problem
     return doc
 
 
