@@ -15,13 +15,13 @@ pytest.importorskip("fastapi")  # the `service` extra
 from fastapi.testclient import TestClient
 
 from iep_rules import CaseError, Rulebook, load_case, load_rulebook
-from iep_rules import cli as cli_module
+from iep_rules.cli import _main as cli_module
 from iep_rules.cli import cli
-from iep_rules.rulefile import parse_layer
-from iep_rules.service import app as service_app
-from iep_rules.service import library
-from iep_rules.service.app import JURISDICTION_PATTERN, create_app
-from iep_rules.service.settings import (
+from iep_rules.lang._rulefile import parse_layer
+from iep_rules.service import _app as service_app
+from iep_rules.service import _library as library
+from iep_rules.service._app import JURISDICTION_PATTERN, create_app
+from iep_rules.service._settings import (
     ENV_API_KEY,
     ENV_API_KEY_FILE,
     ENV_TIME_LIMIT,
@@ -330,4 +330,4 @@ def test_service_imports_library_internals_in_one_module_only():
     internal = re.compile(r"^from \.\.(\w+)", re.MULTILINE)
     folder = Path(service_app.__file__).parent
     users = {path.name for path in folder.glob("*.py") if internal.search(path.read_text())}
-    assert users == {"library.py"}
+    assert users == {"_library.py"}

@@ -23,8 +23,8 @@ httpx = pytest.importorskip("httpx")
 from conftest import bundled_rulebook  # noqa: E402
 
 from iep_rules import load_case  # noqa: E402
-from iep_rules.service import library  # noqa: E402
-from iep_rules.service.settings import ENV_API_KEY  # noqa: E402
+from iep_rules.service import _library as library  # noqa: E402
+from iep_rules.service._settings import ENV_API_KEY  # noqa: E402
 
 HOST = "127.0.0.1"  # the only address these tests ever contact
 KEY = "load-test-key-0123456789abcdef"

@@ -18,8 +18,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     positive_data_acceptance,
 )
 
-from iep_rules.service.app import create_app  # noqa: E402
-from iep_rules.service.settings import Settings  # noqa: E402
+from iep_rules.service import Settings, create_app  # noqa: E402
 
 schema = schemathesis.openapi.from_asgi("/openapi.json",
                                         create_app(Settings(), bundled_rulebook()))

@@ -28,8 +28,8 @@ from ..render import AUDIT_FORMATS, REPORT_FORMATS, ReportInput, render_report
 from ..render._text import ledger_json, ledger_text, rule_explanation_text, rules_list_text
 from ..rulebook._catalog import list_rules
 from ..rulebook._rulebook import laxer_deadlines, load_rulebook
+from ..service._command import serve
 from ..testing._examples import run_examples
-from ..service.command import serve
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:

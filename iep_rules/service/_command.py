@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from . import settings as s
+from . import _settings as s
 
 
 @click.command()
@@ -52,7 +52,7 @@ def serve(host: str, port: int, workers: int, extra_rules: tuple[Path, ...],
     try:
         import uvicorn
 
-        from .app import create_app
+        from ._app import create_app
     except ImportError as exc:
         raise click.ClickException(f"the service needs the 'service' extra ({exc.name} is "
                                    "missing): pip install 'iep-rules[service]'") from None
@@ -81,6 +81,6 @@ def serve(host: str, port: int, workers: int, extra_rules: tuple[Path, ...],
         uvicorn.run(app, **options)  # type: ignore[arg-type]
     else:
         del app  # each worker builds its own from the same environment
-        uvicorn.run("iep_rules.service.app:app_from_env", factory=True, workers=workers,
+        uvicorn.run("iep_rules.service._app:app_from_env", factory=True, workers=workers,
                     **options)  # type: ignore[arg-type]
     sys.exit(0)

@@ -12,14 +12,14 @@ import json
 from typing import Any
 
 from .. import Case, Rulebook, case_from_mapping, evaluate
-from ..audit import Job, Record, Tally, run_one
-from ..caseio import parse_json
-from ..caseschema import case_schema
-from ..catalog import list_rules, rule_row
-from ..findings import json_value
-from ..ledger import case_ledger
-from ..render import ledger_json, to_json
-from ..rulefile import rulefile_schema
+from .._findings import json_value
+from ..batch._audit import Job, Record, Tally, run_one
+from ..case._io import parse_json
+from ..case._schema import case_schema
+from ..facts._ledger import case_ledger
+from ..lang._rulefile import rulefile_schema
+from ..render._text import ledger_json, to_json
+from ..rulebook._catalog import list_rules, rule_row
 
 __all__ = ["Tally", "case_from_mapping", "case_schema", "list_rules", "parse_json",
            "rulefile_schema"]

@@ -28,9 +28,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import BACKENDS, Case, CaseError, Problem, Rulebook, __version__, load_rulebook
-from . import library as lib
-from . import models
-from .settings import Settings, settings_from_env
+from . import _library as lib
+from . import _models as models
+from ._settings import Settings, settings_from_env
 
 log = logging.getLogger("iep_rules.service")
 
