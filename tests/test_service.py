@@ -20,7 +20,8 @@ from iep_rules.cli import cli
 from iep_rules.lang._rulefile import parse_layer
 from iep_rules.service import _app as service_app
 from iep_rules.service import _library as library
-from iep_rules.service._app import JURISDICTION_PATTERN, create_app
+from iep_rules.service._app import create_app
+from iep_rules.service._service import JURISDICTION_PATTERN
 from iep_rules.service._settings import (
     ENV_API_KEY,
     ENV_API_KEY_FILE,

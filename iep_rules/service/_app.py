@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
-import re
-import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -25,169 +22,25 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import BACKENDS, Case, CaseError, Problem, Rulebook, __version__, load_rulebook
 from . import _library as lib
 from . import _models as models
+from ._problems import (
+    ERROR_RESPONSES,
+    ContainErrors,
+    ProblemError,
+    case_problem,
+    problem_response,
+    time_limit_problem,
+    too_large,
+)
+from ._service import BODY_SOURCE, JURISDICTION_PATTERN, Service, body_lines
 from ._settings import Settings, settings_from_env
-
-log = logging.getLogger("iep_rules.service")
 
 T = TypeVar("T")
 
-# The pattern the case record itself enforces for `jurisdiction` (records.Case).
-JURISDICTION_PATTERN = r"^US(-[A-Z]{2}(-[A-Z0-9]{2,8})?)?$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-BODY_SOURCE = "<request body>"
-PROBLEM_JSON = "application/problem+json"
-
-
-class ProblemError(Exception):
-    """An error answered as RFC 9457 problem details, with located problems."""
-
-    def __init__(self, status: int, title: str, detail: str,
-                 problems: list[Problem] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
-        super().__init__(detail)
-        self.status, self.title, self.detail = status, title, detail
-        self.problems = problems or []
-        self.headers = headers
-
-
-def problem_response(exc: ProblemError) -> JSONResponse:
-    body = {"type": "about:blank", "title": exc.title, "status": exc.status,
-            "detail": exc.detail,
-            "problems": [{"location": p.location, "message": p.message} for p in exc.problems]}
-    return JSONResponse(body, status_code=exc.status, headers=exc.headers,
-                        media_type=PROBLEM_JSON)
-
-
-def case_problem(exc: CaseError, status: int = 422) -> ProblemError:
-    """The CLI's CaseError as problem details: same problems, same JSON paths."""
-    title = "Malformed JSON" if status == 400 else "Invalid case"
-    return ProblemError(status, title, exc.format_message().splitlines()[0], exc.problems)
-
-
-class _ContainErrors:
-    """Last line of defence: an unexpected exception becomes a 500 problem and one log line
-    naming its type only (its message could quote a case), and the process keeps serving."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception as exc:
-            log.error("%s %s failed: %s", scope.get("method"), scope.get("path"),
-                      type(exc).__name__)
-            log.debug("traceback", exc_info=True)
-            if not started:
-                response = problem_response(ProblemError(
-                    500, "Internal error", "the service failed on this request; it was not "
-                    "evaluated and nothing from it was kept"))
-                await response(scope, receive, send)
-
-
-def _problem_doc(what: str) -> dict[str, Any]:
-    return {"description": what, "content": {PROBLEM_JSON: {"schema": {
-        "$ref": "#/components/schemas/ProblemDetails"}}}}
-
-
-_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: _problem_doc(what)
-    for status, what in ((400, "Malformed JSON"), (401, "Missing or wrong API key"),
-                         (404, "No such path or rule"), (405, "Method not allowed"),
-                         (413, "Body larger than the configured limit"),
-                         (422, "Invalid case or parameter; every problem with its location"),
-                         (500, "The service failed on this request"),
-                         (503, "The request took longer than the configured time limit"))
-}
-
-
-class Service:
-    """The state one process shares across requests: settings and the read-only rulebook."""
-
-    def __init__(self, settings: Settings, book: Rulebook) -> None:
-        self.settings = settings
-        self.book = book
-        self.jurisdictions = tuple(book.jurisdictions())
-        self._warm: set[tuple[str, str]] = set()
-        self._warm_lock = threading.Lock()
-        for code in self.jurisdictions:  # resolve and compile before the first request
-            self.evaluate_check(_warm_up_case(code), as_of=dt.date.today(),
-                                jurisdiction=None, backend="python")
-
-    def known_jurisdiction(self, code: str, location: str) -> None:
-        if code not in self.jurisdictions:
-            raise ProblemError(422, "Unknown jurisdiction", f"no rules are loaded for {code}",
-                               [Problem(location, f"no rules are loaded for {code!r}; loaded: "
-                                        f"{', '.join(self.jurisdictions)} (use US for the "
-                                        "federal rules alone)")])
-
-    def _first_use(self, code: str, backend: str, work: Callable[[], T]) -> T:
-        """Backends compile on first use and cache on the rulebook: do that once, under a
-        lock, so concurrent first requests never build the same program twice."""
-        if (code, backend) in self._warm:
-            return work()
-        with self._warm_lock:
-            result = work()
-            self._warm.add((code, backend))
-            return result
-
-    def evaluate_check(self, case: Case, *, as_of: dt.date, jurisdiction: str | None,
-                       backend: str) -> str:
-        code = jurisdiction or case.jurisdiction
-        self.known_jurisdiction(code, "query.jurisdiction" if jurisdiction else "$.jurisdiction")
-        return self._first_use(code, backend, lambda: lib.check_json(
-            self.book, case, as_of=as_of, jurisdiction=jurisdiction, backend=backend))
-
-    def audit_record(self, line: int, text: str, *, as_of: dt.date, jurisdiction: str | None,
-                     backend: str) -> dict[str, Any]:
-        """One record's result; any failure becomes that record's error, never the stream's."""
-        code = jurisdiction or _peek_jurisdiction(text)
-        if code is not None and re.fullmatch(JURISDICTION_PATTERN, code) \
-                and code not in self.jurisdictions:
-            return _error_record(line, [f"$.jurisdiction: no rules are loaded for {code!r}; "
-                                        f"loaded: {', '.join(self.jurisdictions)}"])
-        try:
-            return self._first_use(code or "", backend, lambda: lib.audit_line(
-                self.book, BODY_SOURCE, line, text, as_of=as_of, jurisdiction=jurisdiction,
-                backend=backend))
-        except Exception as exc:
-            log.error("audit record failed: %s", type(exc).__name__)
-            return _error_record(line, [f"$: not evaluated, the service failed on this record "
-                                        f"({type(exc).__name__})"])
-
-
-def _warm_up_case(code: str) -> Case:
-    return lib.parse_case(json.dumps({"id": "warm-up", "jurisdiction": code,
-                                      "student": {"id": "warm-up"}}).encode(), "<warm-up>")
-
-
-def _peek_jurisdiction(text: str) -> str | None:
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    code = data.get("jurisdiction") if isinstance(data, dict) else None
-    return code if isinstance(code, str) else None
-
-
-def _error_record(line: int, problems: list[str]) -> dict[str, Any]:
-    return {"type": "error", "source": BODY_SOURCE, "line": line, "problems": problems}
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -201,20 +54,15 @@ def _as_of(value: str | None) -> dt.date:
                            ) from None
 
 
-def _too_large(limit: int) -> ProblemError:
-    return ProblemError(413, "Body too large", f"the body is larger than {limit} bytes",
-                        [Problem("$", f"larger than the limit of {limit} bytes")])
-
-
 async def _read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
+        raise too_large(limit)
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise _too_large(limit)
+            raise too_large(limit)
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -223,12 +71,6 @@ async def _in_thread(work: Callable[[], T]) -> T:
     # abandon_on_cancel: on the time limit the request is answered at once; the thread
     # finishes its (size-bounded) evaluation and its result is dropped.
     return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
-
-
-def _time_limit(seconds: float) -> ProblemError:
-    return ProblemError(503, "Time limit", f"the request took longer than {seconds:g} s",
-                        [Problem("$", f"not finished within the limit of {seconds:g} s")],
-                        headers={"Retry-After": "1"})
 
 
 async def _case_from(request: Request, settings: Settings) -> Case:
@@ -276,7 +118,7 @@ def create_app(settings: Settings | None = None, rulebook: Rulebook | None = Non
     app = FastAPI(title="iep-rules", version=__version__, docs_url=None, redoc_url=None,
                   description="US special-education law as cited, testable rules, over HTTP. "
                               "Legal information, not legal advice.",
-                  responses=_ERROR_RESPONSES)
+                  responses=ERROR_RESPONSES)
     app.state.service = service
 
     @app.exception_handler(ProblemError)
@@ -323,7 +165,7 @@ def create_app(settings: Settings | None = None, rulebook: Rulebook | None = Non
                 text = await _in_thread(lambda: service.evaluate_check(
                     case, as_of=day, jurisdiction=jurisdiction, backend=backend))
         except TimeoutError:
-            raise _time_limit(settings.time_limit) from None
+            raise time_limit_problem(settings.time_limit) from None
         return Response(text, media_type="application/json")
 
     @app.post("/ledger", dependencies=guarded, openapi_extra=_openapi_extra(CASE_BODY),
@@ -344,7 +186,7 @@ def create_app(settings: Settings | None = None, rulebook: Rulebook | None = Non
                 text = await _in_thread(lambda: lib.ledger_text_json(
                     service.book, case, as_of=day, jurisdiction=jurisdiction))
         except TimeoutError:
-            raise _time_limit(settings.time_limit) from None
+            raise time_limit_problem(settings.time_limit) from None
         return Response(text, media_type="application/json")
 
     @app.post("/audit", dependencies=guarded, openapi_extra=_openapi_extra(JSONL_BODY),
@@ -369,7 +211,7 @@ def create_app(settings: Settings | None = None, rulebook: Rulebook | None = Non
             with anyio.fail_after(settings.batch_time_limit):
                 body = await _read_body(request, settings.max_batch_bytes)
         except TimeoutError:
-            raise _time_limit(settings.batch_time_limit) from None
+            raise time_limit_problem(settings.batch_time_limit) from None
         if not body:
             raise ProblemError(400, "Empty body", "expected JSON Lines, one case per line",
                                [Problem("$", "the body is empty")])
@@ -427,7 +269,7 @@ def create_app(settings: Settings | None = None, rulebook: Rulebook | None = Non
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-    app.add_middleware(_ContainErrors)
+    app.add_middleware(ContainErrors)
     return app
 
 
@@ -478,15 +320,6 @@ async def _audit_stream(body: bytes, service: Service, as_of: dt.date,
         tally.add(result)
         yield lib.jsonl(result)
     yield lib.jsonl(tally.summary())
-
-
-def body_lines(body: bytes) -> Iterator[tuple[int, str]]:
-    """Non-blank lines with their 1-based numbers, as the CLI reads a JSON Lines file (text
-    mode: blank lines counted, each line ending as one newline)."""
-    for number, raw in enumerate(body.splitlines(keepends=True), start=1):
-        if raw.strip():
-            ending = "\n" if raw.endswith((b"\n", b"\r")) else ""
-            yield number, raw.rstrip(b"\r\n").decode("utf-8", errors="replace") + ending
 
 
 def app_from_env() -> FastAPI:

@@ -53,6 +53,7 @@ def serve(host: str, port: int, workers: int, extra_rules: tuple[Path, ...],
         import uvicorn
 
         from ._app import create_app
+        from ._uvicorn import NoDelayH11Protocol
     except ImportError as exc:
         raise click.ClickException(f"the service needs the 'service' extra ({exc.name} is "
                                    "missing): pip install 'iep-rules[service]'") from None
@@ -76,7 +77,8 @@ def serve(host: str, port: int, workers: int, extra_rules: tuple[Path, ...],
         click.echo(f"warning: serving on {host}, beyond this machine, {warn}.", err=True)
     app = create_app(settings)  # loads the rulebook: a bad rule file stops here, exit 2
     options = {"host": host, "port": port, "log_level": log_level,
-               "access_log": not no_access_log, "server_header": False}
+               "access_log": not no_access_log, "server_header": False,
+               "http": NoDelayH11Protocol}
     if workers == 1:
         uvicorn.run(app, **options)  # type: ignore[arg-type]
     else:
@@ -84,3 +86,4 @@ def serve(host: str, port: int, workers: int, extra_rules: tuple[Path, ...],
         uvicorn.run("iep_rules.service._app:app_from_env", factory=True, workers=workers,
                     **options)  # type: ignore[arg-type]
     sys.exit(0)
+
