@@ -1,6 +1,7 @@
-"""A real server on 127.0.0.1 under a bounded concurrent load: every response is its own
-request's report (no request sees another's data), hostile requests do not bring the process
-down, and the server's log holds no case data. Loopback only, bounded in count and time."""
+"""A real server (`iep-rules serve --workers 2`, settings from the environment) on 127.0.0.1
+under a bounded concurrent load: every response is its own request's report (no request sees
+another's data), hostile requests do not bring the process down, and the server's log holds
+no case data. Loopback only, bounded in count and time."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ def server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-c", "from iep_rules.cli import main; main()", "serve",
-             "--host", HOST, "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
+             "--host", HOST, "--port", str(port), "--workers", "2"],
+            env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://{HOST}:{port}"
     try:
         deadline = time.monotonic() + 60
