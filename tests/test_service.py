@@ -6,6 +6,8 @@ import json
 import logging
 import re
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -358,3 +360,16 @@ def test_serve_connections_get_tcp_nodelay(monkeypatch):
             assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
             NoDelayH11Protocol.__new__(NoDelayH11Protocol).connection_made(Transport(conn))
             assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+
+
+@pytest.mark.slow  # two interpreter start-ups
+def test_the_cli_works_without_the_service_extra():
+    """Without FastAPI and uvicorn, every other command runs and `serve` says what to install."""
+    blocked = "import sys; sys.modules['fastapi'] = sys.modules['uvicorn'] = None; " \
+              "from iep_rules.cli import main; main()"
+    schema = subprocess.run([sys.executable, "-c", blocked, "schema", "case"],
+                            capture_output=True, text=True, timeout=120)
+    assert schema.returncode == 0 and json.loads(schema.stdout)["title"]
+    serve = subprocess.run([sys.executable, "-c", blocked, "serve"],
+                           capture_output=True, text=True, timeout=120)
+    assert serve.returncode == 1 and "pip install 'iep-rules[service]'" in serve.stderr
