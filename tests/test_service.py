@@ -17,7 +17,7 @@ pytest.importorskip("fastapi")  # the `service` extra
 
 from fastapi.testclient import TestClient
 
-from iep_rules import CaseError, Rulebook, load_case, load_rulebook
+from iep_rules import BACKENDS, CaseError, Rulebook, load_case, load_rulebook
 from iep_rules.cli import _main as cli_module
 from iep_rules.cli import cli
 from iep_rules.lang._rulefile import parse_layer
@@ -84,7 +84,8 @@ def test_ledger_is_the_cli_ledger_json(client):
                                        "2024-11-29", "--format", "json"]).output
     response = client.post("/ledger?as_of=2024-11-29", content=_body("ledger-speech"))
     assert response.status_code == 200 and response.text == cli_out
-    assert json.loads(response.text)[0]["owed"] == 3
+    [mandate] = json.loads(response.text)  # the example has one speech mandate
+    assert mandate["owed"] > 0  # sessions are owed in it, so the ledger is not trivially empty
 
 
 def test_audit_streams_the_cli_jsonl_with_every_bad_record_counted(client):
@@ -239,6 +240,12 @@ def test_health_version_and_openapi(client):
             "/schemas/rules", "/health", "/version"} <= set(doc["paths"])
     body = doc["paths"]["/check"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"] == {"$ref": "#/components/schemas/Case"}
+
+
+def test_openapi_backend_choices_are_the_library_backends(client):
+    doc = client.get("/openapi.json").json()
+    [backend] = [p for p in doc["paths"]["/check"]["post"]["parameters"] if p["name"] == "backend"]
+    assert set(backend["schema"]["enum"]) == set(BACKENDS)
 
 
 def test_openapi_case_schema_is_the_cli_case_schema(client):

@@ -99,7 +99,6 @@ AsOf = Annotated[str | None, Query(pattern=DATE_PATTERN, description=(
 Jurisdiction = Annotated[str | None, Query(pattern=JURISDICTION_PATTERN, description=(
     "Override the case's jurisdiction, e.g. US or US-NY; it must be one the service loaded."))]
 BackendName = Annotated[Literal["python", "durable"], Query(description="Evaluation backend.")]
-assert set(BACKENDS) == {"python", "durable"}  # BackendName lists them for the schema
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(HTTPBearer(
     auto_error=False, description="The service's API key as a bearer token."))]
 
@@ -207,16 +206,18 @@ def create_app(settings: Settings | None = None, rulebook: Rulebook | None = Non
             service.known_jurisdiction(jurisdiction, "query.jurisdiction")
         # The body is read whole (bounded) before the response starts: reading a request
         # while a streamed response is under way is not reliable across ASGI servers.
+        deadline = anyio.current_time() + settings.batch_time_limit  # reading included
         try:
-            with anyio.fail_after(settings.batch_time_limit):
+            with anyio.fail_at(deadline):
                 body = await _read_body(request, settings.max_batch_bytes)
         except TimeoutError:
             raise time_limit_problem(settings.batch_time_limit) from None
         if not body:
             raise ProblemError(400, "Empty body", "expected JSON Lines, one case per line",
                                [Problem("$", "the body is empty")])
-        return StreamingResponse(_audit_stream(body, service, day, jurisdiction, backend),
-                                 media_type="application/x-ndjson")
+        return StreamingResponse(
+            _audit_stream(body, service, deadline, day, jurisdiction, backend),
+            media_type="application/x-ndjson")
 
     @app.get("/rules", response_model=list[models.RuleSummary], dependencies=guarded,
              tags=["rules"])
@@ -231,8 +232,7 @@ def create_app(settings: Settings | None = None, rulebook: Rulebook | None = Non
         return lib.list_rules(service.book, jurisdiction, topic=topic, severity=severity)
 
     @app.get("/rules/{rule_id}", response_model=models.RuleExplanation,
-             response_model_by_alias=True, dependencies=guarded, tags=["rules"],
-)
+             response_model_by_alias=True, dependencies=guarded, tags=["rules"])
     async def rules_explain(
             rule_id: str,
             jurisdiction: Annotated[str, Query(pattern=JURISDICTION_PATTERN)] = "US-NY-NYC",
@@ -298,16 +298,15 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
     return doc
 
 
-async def _audit_stream(body: bytes, service: Service, as_of: dt.date,
+async def _audit_stream(body: bytes, service: Service, deadline: float, as_of: dt.date,
                         jurisdiction: str | None, backend: str) -> AsyncIterator[bytes]:
-    """Results in input order as each is ready, then the summary; past the time limit, an
+    """Results in input order as each is ready, then the summary; past the deadline, an
     `abort` object with the counts so far instead of the summary."""
     limit = service.settings.batch_time_limit
-    deadline = anyio.current_time() + limit
     tally = lib.Tally()
     for number, text in body_lines(body):
         try:
-            with anyio.fail_after(max(0.0, deadline - anyio.current_time())):
+            with anyio.fail_at(deadline):
                 result = await _in_thread(partial(service.audit_record, number, text,
                                                   as_of=as_of, jurisdiction=jurisdiction,
                                                   backend=backend))
