@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import socket
 import subprocess
@@ -28,6 +29,7 @@ from iep_rules.service._service import JURISDICTION_PATTERN
 from iep_rules.service._settings import (
     ENV_API_KEY,
     ENV_API_KEY_FILE,
+    ENV_RULES,
     ENV_TIME_LIMIT,
     Settings,
     SettingsError,
@@ -290,6 +292,8 @@ def test_api_key_from_file_or_environment(tmp_path):
     with pytest.raises(SettingsError, match=ENV_TIME_LIMIT):
         settings_from_env({ENV_TIME_LIMIT: "-1"})
     assert KEY not in repr(Settings(api_key=KEY))
+    paths = os.pathsep.join(["district/a.yaml", "district/b"])
+    assert settings_from_env({ENV_RULES: paths}).extra_rules == ("district/a.yaml", "district/b")
 
 
 def test_serve_refuses_a_bad_setting_before_binding(monkeypatch):
