@@ -71,6 +71,7 @@ def test_check_is_byte_for_byte_the_cli_json(client, name):
     assert response.text == cli_out
 
 
+@pytest.mark.durable
 def test_check_query_parameters_match_the_cli_options(client):
     args = ["check", "examples/ny-grade9.json", "--as-of", "2025-01-15", "--format", "json",
             "--jurisdiction", "US", "--backend", "durable"]

@@ -84,6 +84,7 @@ def _expected() -> dict[tuple[str, str], dict[str, object]]:
 
 
 @pytest.mark.slow
+@pytest.mark.durable  # every tenth request uses the durable backend
 def test_concurrent_requests_each_get_their_own_report(server):
     base, log = server
     expected = _expected()

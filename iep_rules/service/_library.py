@@ -18,7 +18,8 @@ from ..case._io import parse_json
 from ..case._schema import case_schema
 from ..facts._ledger import case_ledger
 from ..lang._rulefile import rulefile_schema
-from ..render._text import ledger_json, to_json
+from ..render._json import to_json
+from ..render._text import ledger_json
 from ..rulebook._catalog import list_rules, rule_row
 
 __all__ = ["Tally", "case_from_mapping", "case_schema", "list_rules", "parse_json",
