@@ -211,6 +211,14 @@ def test_bad_parameters_are_422_naming_the_parameter(client, query, location):
     assert response.json()["problems"][0]["location"] == location
 
 
+def test_a_backend_whose_extra_is_missing_is_422_naming_the_extra(client, monkeypatch):
+    monkeypatch.setattr(library, "available_backends", lambda: ("python",))
+    for path in ("/check", "/audit"):
+        response = client.post(f"{path}?backend=durable", content=_body("compliant-us"))
+        assert response.status_code == 422, path
+        assert "iep-rules[durable]" in response.json()["problems"][0]["message"]
+
+
 def test_a_case_jurisdiction_without_rules_is_an_error_not_a_silent_pass(client):
     doc = json.loads(_body("compliant-us"))
     doc["jurisdiction"] = "US-CA"

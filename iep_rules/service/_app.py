@@ -158,6 +158,7 @@ def create_app(settings: Settings | None = None, rulebook: Rulebook | None = Non
         """Evaluate one case (the body) and return its report, byte for byte what
         `iep-rules check --format json` prints. Violations are data: the status is 200."""
         day = _as_of(as_of)
+        service.installed_backend(backend)
         try:
             with anyio.fail_after(settings.time_limit):
                 case = await _case_from(request, settings)
@@ -204,6 +205,7 @@ def create_app(settings: Settings | None = None, rulebook: Rulebook | None = Non
         day = _as_of(as_of)
         if jurisdiction is not None:
             service.known_jurisdiction(jurisdiction, "query.jurisdiction")
+        service.installed_backend(backend)
         # The body is read whole (bounded) before the response starts: reading a request
         # while a streamed response is under way is not reliable across ASGI servers.
         deadline = anyio.current_time() + settings.batch_time_limit  # reading included

@@ -16,14 +16,15 @@ from .._findings import json_value
 from ..batch._audit import Job, Record, Tally, run_one
 from ..case._io import parse_json
 from ..case._schema import case_schema
+from ..engine._evaluate import available_backends
 from ..facts._ledger import case_ledger
 from ..lang._rulefile import rulefile_schema
 from ..render._json import to_json
 from ..render._text import ledger_json
 from ..rulebook._catalog import list_rules, rule_row
 
-__all__ = ["Tally", "case_from_mapping", "case_schema", "list_rules", "parse_json",
-           "rulefile_schema"]
+__all__ = ["Tally", "available_backends", "case_from_mapping", "case_schema", "list_rules",
+           "parse_json", "rulefile_schema"]
 
 
 

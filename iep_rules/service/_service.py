@@ -48,6 +48,14 @@ class Service:
                                         f"{', '.join(self.jurisdictions)} (use US for the "
                                         "federal rules alone)")])
 
+    def installed_backend(self, backend: str) -> None:
+        """`durable` is an optional extra: without it, say so instead of failing the request."""
+        if backend not in lib.available_backends():
+            raise ProblemError(422, "Backend not installed", f"backend {backend!r} is not "
+                               "installed on this server",
+                               [Problem("query.backend", f"{backend!r} needs its extra: pip "
+                                        f"install 'iep-rules[{backend}]'")])
+
     def _first_use(self, code: str, backend: str, work: Callable[[], T]) -> T:
         """Backends compile on first use and cache on the rulebook: do that once, under a
         lock, so concurrent first requests never build the same program twice."""
