@@ -48,7 +48,10 @@ def server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-c", "from iep_rules.cli import main; main()", "serve",
-             "--host", HOST, "--port", str(port), "--workers", "2"],
+             "--host", HOST, "--port", str(port), "--workers", "2",
+             # Longer than any pause of a starved client on a busy machine: a connection
+             # the server closes while the client reuses it is a client-side ReadError.
+             "--keep-alive", "120"],
             env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://{HOST}:{port}"
     try:

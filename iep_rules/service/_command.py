@@ -36,13 +36,15 @@ from . import _settings as s
               help=f"Largest case body [default: {s.DEFAULT_MAX_CASE_BYTES}].")
 @click.option("--max-batch-bytes", type=click.IntRange(min=1),
               help=f"Largest /audit body [default: {s.DEFAULT_MAX_BATCH_BYTES}].")
+@click.option("--keep-alive", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Seconds an idle keep-alive connection stays open (uvicorn's default).")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]),
               default="info", show_default=True)
 @click.option("--no-access-log", is_flag=True, help="No per-request log lines.")
 def serve(host: str, port: int, workers: int, extra_rules: tuple[Path, ...],
           api_key_file: Path | None, time_limit: float | None, batch_time_limit: float | None,
-          max_case_bytes: int | None, max_batch_bytes: int | None, log_level: str,
-          no_access_log: bool) -> None:
+          max_case_bytes: int | None, max_batch_bytes: int | None, keep_alive: int,
+          log_level: str, no_access_log: bool) -> None:
     """Serve the checks over HTTP (POST /check, /audit, /ledger; GET /rules, /openapi.json).
 
     Needs the `service` extra: pip install 'iep-rules[service]'.
@@ -78,7 +80,7 @@ def serve(host: str, port: int, workers: int, extra_rules: tuple[Path, ...],
     app = create_app(settings)  # loads the rulebook: a bad rule file stops here, exit 2
     options = {"host": host, "port": port, "log_level": log_level,
                "access_log": not no_access_log, "server_header": False,
-               "http": NoDelayH11Protocol}
+               "http": NoDelayH11Protocol, "timeout_keep_alive": keep_alive}
     if workers == 1:
         uvicorn.run(app, **options)  # type: ignore[arg-type]
     else:
