@@ -508,7 +508,10 @@ class RefusedService:
 class Placement:
     date: dt.date = attrs.field(validator=_date)
     setting: str = attrs.field(validator=[v.instance_of(str), _nonempty])
-    decided_by: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_str_list)
+    # Who decided; empty or absent means not recorded (see _tuple_or_unrecorded).
+    decided_by: tuple[str, ...] | None = attrs.field(
+        default=None, converter=_tuple_or_unrecorded, validator=v.optional(_str_list)
+    )
     basis_factors: tuple[str, ...] = attrs.field(
         default=(), converter=_tuple, validator=_str_list
     )
