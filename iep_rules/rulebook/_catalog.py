@@ -15,7 +15,8 @@ def rule_row(rule: Rule) -> dict[str, Any]:
         "topic": rule.topic,
         "severity": rule.severity,
         "scope": rule.scope,
-        "citations": [{"authority": c.authority, "verified": c.verified, "kind": c.kind}
+        "citations": [{"authority": c.authority, "verified": c.verified, "kind": c.kind,
+                       "conditional": c.when is not None}
                       for c in rule.cite],
         "parameters": list(rule.params_used),
         "unchecked": list(rule.unchecked),
