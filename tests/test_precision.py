@@ -4,6 +4,7 @@ read as unknown, every rule with a silent example, generated cases valid against
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 
 import jsonschema
@@ -98,9 +99,9 @@ def test_citation_notes_reach_json_sarif_html_and_text(rulebook):
     driver_rule = next(r for r in sarif["runs"][0]["tool"]["driver"]["rules"]
                        if r["id"] == finding.rule_id)
     assert note in driver_rule["help"]["text"]
-    assert note in to_html(report, case)
+    assert html.escape(note) in to_html(report, case)
     text = CliRunner().invoke(cli, ["check", "examples/ny-grade9.json", "--as-of", "2026-11-23"])
-    assert "(requires services as the IEP provides them" in text.output
+    assert f"34 CFR 300.323(c)(2) ({note})" in text.output
 
 
 @settings(max_examples=60, deadline=None)
