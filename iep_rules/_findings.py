@@ -93,6 +93,14 @@ def report_to_json(report: Report) -> dict[str, Any]:
     return out
 
 
+def citation_to_json(c: Citation) -> dict[str, Any]:
+    """A citation as JSON; its note (e.g. "verified (secondary)") only when it has one."""
+    out: dict[str, Any] = {"authority": c.authority, "verified": c.verified, "kind": c.kind}
+    if c.note:
+        out["note"] = c.note
+    return out
+
+
 def finding_to_json(f: Finding) -> dict[str, Any]:
     out: dict[str, Any] = {
         "rule_id": f.rule_id,
@@ -103,8 +111,7 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
         "subject": f.subject,
         "evidence": [{"fact": e.fact, "path": e.path, "value": json_value(e.value)}
                      for e in f.evidence],
-        "citations": [{"authority": c.authority, "verified": c.verified, "kind": c.kind}
-                      for c in f.citations],
+        "citations": [citation_to_json(c) for c in f.citations],
         "source": f.source,
         "layer": f.layer,
     }

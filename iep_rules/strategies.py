@@ -9,6 +9,7 @@ The implementation lives in `iep_rules.testing`; this module is the stable impor
 from .testing._strategies import (
     InvalidStrategyArgument,
     agreements,
+    assessments,
     behavior_plans,
     calendars,
     cases,
@@ -18,6 +19,7 @@ from .testing._strategies import (
     dates,
     eligibilities,
     evaluations,
+    excusals,
     ieps,
     malformed_case_documents,
     meetings,
@@ -36,9 +38,9 @@ from .testing._strategies import (
 )
 
 __all__ = [
-    "InvalidStrategyArgument", "agreements", "behavior_plans", "calendars", "cases",
-    "cases_satisfying", "cases_violating", "consents", "dates", "eligibilities", "evaluations",
-    "ieps", "malformed_case_documents", "meetings", "parent_costs", "parent_requests",
-    "placements", "prior_written_notices", "provision_checks", "referrals", "removals",
-    "safeguards_notices", "services", "sessions", "students", "transfers",
+    "InvalidStrategyArgument", "agreements", "assessments", "behavior_plans", "calendars",
+    "cases", "cases_satisfying", "cases_violating", "consents", "dates", "eligibilities",
+    "evaluations", "excusals", "ieps", "malformed_case_documents", "meetings", "parent_costs",
+    "parent_requests", "placements", "prior_written_notices", "provision_checks", "referrals",
+    "removals", "safeguards_notices", "services", "sessions", "students", "transfers",
 ]

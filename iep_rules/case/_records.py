@@ -118,9 +118,15 @@ class RequestResponse(StrEnum):
     PENDING = "pending"
 
 
-# ---- issue 14 areas: implementation, evaluation rights, notices, discipline, progress/ESY,
-# transfer, no cost. Every field and list below is optional so existing case files stay valid;
-# where "not recorded" and "none" differ, a list is `None` when absent and `[]` when none.
+class AssessmentMode(StrEnum):
+    """How the IEP says the child takes state and district assessments (34 CFR 300.320(a)(6),
+    300.160). `exempt` is recordable because IEPs say it; the law offers no exemption."""
+
+    STANDARD = "standard"
+    STANDARD_WITH_ACCOMMODATIONS = "standard_with_accommodations"
+    ALTERNATE = "alternate"
+    EXEMPT = "exempt"
+
 
 class AttemptKind(StrEnum):
     """Ways a district tries to involve a parent in a meeting: the meeting notice, and the
@@ -131,6 +137,11 @@ class AttemptKind(StrEnum):
     CORRESPONDENCE = "correspondence"
     VISIT = "visit"
     OTHER = "other"
+
+
+# ---- issue 14 areas: implementation, evaluation rights, notices, discipline, progress/ESY,
+# transfer, no cost. Every field and list below is optional so existing case files stay valid;
+# where "not recorded" and "none" differ, a list is `None` when absent and `[]` when none.
 
 
 class RemovalKind(StrEnum):
@@ -173,6 +184,12 @@ class ClockException(StrEnum):
 
     PARENT_DID_NOT_PRODUCE_CHILD = "parent_did_not_produce_child"
     TRANSFERRED = "transferred"
+
+class ParticipationMethod(StrEnum):
+    """Ways a parent who is not in the room can take part (34 CFR 300.322(c), 300.328)."""
+
+    TELEPHONE = "telephone"
+    VIDEO_CONFERENCE = "video_conference"
 
 
 def _nonempty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -227,6 +244,13 @@ def _weekdays(instance: object, attribute: attrs.Attribute[Any], value: Any) -> 
 def _miss_reason(value: object) -> Any:
     """Converter: a plain string (from code, not JSON) to its MissReason; None stays None."""
     return MissReason(value) if isinstance(value, str) else value
+
+
+def _tuple_or_unrecorded(value: object) -> object:
+    """An attendance list with nobody on it says nothing about who attended (a meeting always
+    has someone at it): it is stored as not recorded, so rules read it as unknown."""
+    value = _tuple(value)
+    return None if value == () else value
 
 
 @attrs.frozen
@@ -301,6 +325,12 @@ class Meeting:
     parent_language: str | None = attrs.field(default=None, validator=_opt_str)
     interpreter_requested: bool | None = attrs.field(default=None, validator=_opt_bool)
     interpreter_provided: bool | None = attrs.field(default=None, validator=_opt_bool)
+    # 34 CFR 300.322(e): the duty to make the meeting understandable does not wait for a
+    # request. A parent who is deaf, or a meeting held in the parent's own language, or a
+    # parent who declined an interpreter, changes what the record must show.
+    parent_deaf: bool | None = attrs.field(default=None, validator=_opt_bool)
+    meeting_language: str | None = attrs.field(default=None, validator=_opt_str)
+    interpreter_declined: bool | None = attrs.field(default=None, validator=_opt_bool)
 
 
 @attrs.frozen
@@ -357,19 +387,34 @@ class Goal:
 
 @attrs.frozen
 class Assessment:
-    mode: str = "standard"
+    mode: AssessmentMode | None = None
     accommodations: tuple[str, ...] = attrs.field(
         default=(), converter=_tuple, validator=_str_list
     )
+    alternate_assessment: str | None = attrs.field(default=None, validator=_opt_str)  # e.g. NYSAA
+    # Why the regular assessment does not fit and why the alternate does (300.320(a)(6)(ii)).
     alternate_reason: str | None = attrs.field(default=None, validator=_opt_str)
 
 
 @attrs.frozen
-class Transition:
-    postsecondary_goals: tuple[str, ...] = attrs.field(
-        default=(), converter=_tuple, validator=_str_list
-    )
-    services: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_str_list)
+class Excusal:
+    """A required member excused from an IEP meeting (34 CFR 300.321(e)). `parent_agreed_in_writing`
+    is the parent's written agreement ((e)(1)) or written consent ((e)(2)); `written_input` is the
+    member's written input given to the parent and team before the meeting, needed when the
+    member's area was to be changed or discussed ((e)(2))."""
+
+    role: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+    parent_agreed_in_writing: bool | None = attrs.field(default=None, validator=_opt_bool)
+    area_discussed: bool | None = attrs.field(default=None, validator=_opt_bool)
+    written_input: bool | None = attrs.field(default=None, validator=_opt_bool)
+
+
+@attrs.frozen
+class RescheduleRequest:
+    """A parent's request to move the meeting, and the district's answer."""
+
+    date: dt.date = attrs.field(validator=_date)
+    response: RequestResponse | None = None
 
 
 @attrs.frozen
@@ -379,6 +424,14 @@ class ParticipationAttempt:
     date: dt.date = attrs.field(validator=_date)
     kind: AttemptKind
     result: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen
+class Transition:
+    postsecondary_goals: tuple[str, ...] = attrs.field(
+        default=(), converter=_tuple, validator=_str_list
+    )
+    services: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_str_list)
 
 
 @attrs.frozen
@@ -406,11 +459,17 @@ class IEP:
     meeting_date: dt.date | None = attrs.field(default=None, validator=_opt_date)
     start: dt.date | None = attrs.field(default=None, validator=_opt_date)
     end: dt.date | None = attrs.field(default=None, validator=[_opt_date, _ordered("start", "end")])
-    team_present: tuple[str, ...] = attrs.field(
-        default=(), converter=_tuple, validator=_str_list
+    # Roles at the IEP meeting; empty or absent means not recorded (see _tuple_or_unrecorded).
+    team_present: tuple[str, ...] | None = attrs.field(
+        default=None, converter=_tuple_or_unrecorded, validator=v.optional(_str_list)
     )
-    # Same name and shape as the parent-participation records of the `precision` branch
-    # (issue 12), which own it; the New York meeting-notice rule reads it.
+    excusals: tuple[Excusal, ...] = attrs.field(default=(), converter=_tuple)
+    # Whether the child is, or may be, in the regular education environment (300.321(a)(2)).
+    in_regular_education: bool | None = attrs.field(default=None, validator=_opt_bool)
+    parent_participated_by: ParticipationMethod | None = None
+    reschedule_requests: tuple[RescheduleRequest, ...] | None = attrs.field(
+        default=None, converter=_tuple
+    )
     participation_attempts: tuple[ParticipationAttempt, ...] | None = attrs.field(
         default=None, converter=_tuple
     )
@@ -449,7 +508,10 @@ class RefusedService:
 class Placement:
     date: dt.date = attrs.field(validator=_date)
     setting: str = attrs.field(validator=[v.instance_of(str), _nonempty])
-    decided_by: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_str_list)
+    # Who decided; empty or absent means not recorded (see _tuple_or_unrecorded).
+    decided_by: tuple[str, ...] | None = attrs.field(
+        default=None, converter=_tuple_or_unrecorded, validator=v.optional(_str_list)
+    )
     basis_factors: tuple[str, ...] = attrs.field(
         default=(), converter=_tuple, validator=_str_list
     )

@@ -151,14 +151,25 @@ def evaluate(rulebook: Rulebook, case: Case, *, as_of: dt.date | None = None,
                   notes=(note,) if note else ())
 
 
-def _citations(rule: Rule, resolved: Resolved) -> tuple[Citation, ...]:
-    """The rule's own citations, then those of the parameters it uses (as the layer in force
-    cites them), so a New York finding shows the New York source of its New York number."""
-    out = list(rule.cite)
-    for name in rule.params_used:
-        seen = {cite.authority for cite in out}
-        out += [cite for cite in resolved.parameters[name].cite if cite.authority not in seen]
-    return tuple(out)
+def _citations(rule: Rule, resolved: Resolved, ns: Mapping[str, Any], ctx: c.Context,
+               truth: int) -> tuple[Citation, ...]:
+    """The rule's own citations that apply to this item, then those of the parameters it uses
+    (as the layer in force cites them), so a New York finding shows the New York source of its
+    New York number. A citation with a `when` stays only if it holds for the item (for a
+    needs-data finding, if it may hold); none is repeated, and a paragraph is dropped when a
+    finer paragraph of it is already cited (300.320(b) beside 300.320(b)(1))."""
+    need = c.TRUE if truth == c.TRUE else c.UNKNOWN
+    own = [cite for cite in rule.cite if cite.when is None
+           or c.truth(cite.when, ns, ctx, None) >= need] or list(rule.cite)
+    # A paragraph the rule cites only under a condition that does not hold stays out, even
+    # when a parameter the rule read cites it too.
+    left_out = {cite.authority for cite in rule.cite} - {cite.authority for cite in own}
+    out: list[Citation] = []
+    for cite in own + [p for name in rule.params_used for p in resolved.parameters[name].cite]:
+        if cite.authority not in left_out and all(cite.authority != k.authority for k in out):
+            out.append(cite)
+    return tuple(cite for cite in out
+                 if not any(other.authority.startswith(cite.authority + "(") for other in out))
 
 
 def _finding(rule: Rule, item: Item, truth: int, params: Mapping[str, Any],
@@ -175,7 +186,7 @@ def _finding(rule: Rule, item: Item, truth: int, params: Mapping[str, Any],
     c.truth(rule.when, item.ns, ctx, trace)
     evidence = tuple(Evidence(name, _path_of(item.ns, name), value)
                      for name, value in read.items())
-    cites = _citations(rule, resolved)
+    cites = _citations(rule, resolved, item.ns, ctx, truth)
     if truth == c.TRUE:
         return Finding(rule.id, rule.title, rule.topic, rule.severity,
                        render(rule.message, item.ns, params), item.subject, evidence, cites,

@@ -16,23 +16,31 @@ SEVERITIES = RULE_SEVERITIES
 
 @attrs.frozen
 class Citation:
+    """A legal source. `when` (rules only) limits it to findings whose item meets the
+    condition, so a rule covering several categories cites only the one found."""
+
     authority: str
     verified: bool
     kind: str = "regulation"
     note: str | None = None
+    when: Cond | None = attrs.field(default=None, eq=False)
 
 
 def format_citations(cites: Iterable[Citation | Mapping[str, Any]], *,
-                     unverified: str = " [unverified]", guidance: str = "") -> str:
+                     unverified: str = " [unverified]", guidance: str = "",
+                     notes: bool = False) -> str:
     """Citations joined with "; ", each unverified one followed by `unverified` (and each of
-    kind guidance by `guidance`): the one place every output spells a list of authorities.
-    Takes Citation records or their JSON form (`authority`, `verified`, `kind`)."""
+    kind guidance by `guidance`; with `notes`, each note in parentheses, e.g. "verified
+    (secondary)"): the one place every output spells a list of authorities.
+    Takes Citation records or their JSON form (`authority`, `verified`, `kind`, `note`)."""
     parts = []
     for cite in cites:
         if isinstance(cite, Mapping):
-            cite = Citation(cite["authority"], cite["verified"], cite.get("kind", "regulation"))
+            cite = Citation(cite["authority"], cite["verified"], cite.get("kind", "regulation"),
+                            cite.get("note"))
         parts.append(cite.authority + ("" if cite.verified else unverified)
-                     + (guidance if cite.kind == "guidance" else ""))
+                     + (guidance if cite.kind == "guidance" else "")
+                     + (f" ({cite.note})" if notes and cite.note else ""))
     return "; ".join(parts)
 
 
@@ -95,6 +103,7 @@ class Rule:
     examples: tuple[Example, ...] = ()
     overrides: bool = False
     params_used: tuple[str, ...] = ()
+    unchecked: tuple[str, ...] = ()  # parts of the requirement the record cannot show
 
     def in_force(self, day: dt.date) -> bool:
         if self.effective_from is not None and day < self.effective_from:

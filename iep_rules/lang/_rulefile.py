@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import attrs
 import jsonschema
 
 from .._errors import Problem
@@ -115,6 +116,11 @@ class _Builder:
         scope_desc = scope_description(data["scope"])
         parser = _CondParser(self, scope_desc)
         when = parser.cond(data["when"], (*path, "when"), scope_desc)
+        cite = self.citations(data["cite"])
+        for i, entry in enumerate(data["cite"]):
+            if "when" in entry:
+                only = parser.cond(entry["when"], (*path, "cite", i, "when"), scope_desc)
+                cite = (*cite[:i], attrs.evolve(cite[i], when=only), *cite[i + 1:])
         for field in ("message", "remedy"):
             if field in data:
                 self.check_template(data[field], (*path, field), scope_desc)
@@ -140,10 +146,11 @@ class _Builder:
             id=data["id"], title=data["title"], topic=data["topic"],
             severity=Severity(data["severity"]), scope=Scope(data["scope"]), when=when,
             message=data["message"],
-            cite=self.citations(data["cite"]), source=self.source(path),
+            cite=cite, source=self.source(path),
             remedy=data.get("remedy", ""), clock=data.get("clock", ""),
             effective_from=dates["from"], effective_to=dates["to"], examples=tuple(examples),
             overrides=data.get("overrides", False), params_used=tuple(sorted(parser.params)),
+            unchecked=tuple(data.get("unchecked", ())),
         )
 
     def check_template(self, text: str, path: Path_, desc: dict[str, Any]) -> None:

@@ -123,7 +123,7 @@ def to_html(report: Report, case: Case) -> str:
             if f.remedy:
                 out.append(f"<p><strong>What to ask for:</strong> {e(f.remedy)}</p>")
             out.append("<p><small>Law: " + e(format_citations(
-                f.citations, unverified=" (citation not yet verified)"))
+                f.citations, unverified=" (citation not yet verified)", notes=True))
                 + f" &middot; rule {e(f.rule_id)}</small></p></section>")
     out.append("</section>")
     if report.ledger:

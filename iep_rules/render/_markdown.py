@@ -22,7 +22,8 @@ def to_markdown(report: Report, case: Case) -> str:
             lines += [f"### {_LABEL[f.severity]}: {f.title}", "", f.message, ""]
             if f.remedy:
                 lines += [f"**What to ask for:** {f.remedy}", ""]
-            lines += ["Law: " + format_citations(f.citations, unverified=" (unverified)"), ""]
+            lines += ["Law: " + format_citations(f.citations, unverified=" (unverified)",
+                                                    notes=True), ""]
     if report.ledger:
         lines += ["## Services delivered", "",
                   "| service | " + " | ".join(TABLE_COLUMNS) + " |",

@@ -19,7 +19,7 @@ LEVEL = {Severity.VIOLATION: "error", Severity.WARNING: "warning", Severity.NOTI
 
 
 def _rule(rule: Rule) -> dict[str, Any]:
-    cites = format_citations(rule.cite, unverified=" (unverified)")
+    cites = format_citations(rule.cite, unverified=" (unverified)", notes=True)
     return {
         "id": rule.id,
         "name": rule.id.replace(".", "_").replace("-", "_"),
@@ -27,7 +27,8 @@ def _rule(rule: Rule) -> dict[str, Any]:
         "help": {"text": f"Law: {cites}. Defined at {rule.source} ({rule.source.layer})."},
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
         "properties": {"topic": rule.topic, "severity": rule.severity,
-                       "citations": [c.authority for c in rule.cite]},
+                       "citations": [c.authority for c in rule.cite],
+                       "citationNotes": {c.authority: c.note for c in rule.cite if c.note}},
     }
 
 
@@ -45,7 +46,8 @@ def sarif_log(rules: Iterable[Rule], located: Iterable[tuple[str, int | None, di
             "message": {"text": f["message"]},
             "locations": [{"physicalLocation": physical,
                            "logicalLocations": [{"fullyQualifiedName": f["subject"]}]}],
-            "properties": {"severity": f["severity"], "evidence": f["evidence"]},
+            "properties": {"severity": f["severity"], "evidence": f["evidence"],
+                           "citations": f["citations"]},
         })
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

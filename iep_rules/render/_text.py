@@ -29,7 +29,7 @@ def to_text(report: Report) -> str:
         lines.append(f"  {f.message}")
         if f.remedy:
             lines.append(f"  What to ask for: {f.remedy}")
-        lines.append(f"  Law: {format_citations(f.citations)}")
+        lines.append(f"  Law: {format_citations(f.citations, notes=True)}")
         lines.append(f"  Rule: {f.source} ({f.layer} layer)")
         lines.append("")
     counts = ", ".join(f"{n} {k}" for k, n in report.summary.items())
@@ -146,7 +146,10 @@ def rule_explanation_text(rule: Rule, resolved: Resolved) -> str:
                      f"(from {param.source}; {format_citations(param.cite)})")
     for cite in rule.cite:
         note = f" - {cite.note}" if cite.note else ""
+        only = f" [only when {cite.when}]" if cite.when is not None else ""
         lines.append(f"  cites {cite.authority} ({cite.kind}, "
-                     f"{'verified' if cite.verified else 'UNVERIFIED'}){note}")
+                     f"{'verified' if cite.verified else 'UNVERIFIED'}){note}{only}")
+    lines += [f"  not checked (the record cannot show it): {element}"
+              for element in rule.unchecked]
     lines += [f"  example: {example.name} -> {example.expect}" for example in rule.examples]
     return "\n".join(lines) + "\n"

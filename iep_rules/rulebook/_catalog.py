@@ -15,9 +15,11 @@ def rule_row(rule: Rule) -> dict[str, Any]:
         "topic": rule.topic,
         "severity": rule.severity,
         "scope": rule.scope,
-        "citations": [{"authority": c.authority, "verified": c.verified, "kind": c.kind}
+        "citations": [{"authority": c.authority, "verified": c.verified, "kind": c.kind,
+                       "conditional": c.when is not None}
                       for c in rule.cite],
         "parameters": list(rule.params_used),
+        "unchecked": list(rule.unchecked),
         "source": str(rule.source),
         "layer": rule.source.layer,
     }
@@ -55,6 +57,20 @@ def coverage_markdown(rulebook: Rulebook) -> str:
                 lines.append(f"| `{r['id']}` | {r['severity']} | {r['title']} | {_cites(r)} | "
                              f"{r['source']} |")
             lines.append("")
+    limits = [r for code in codes for r in list_rules(rulebook, code)
+              if r["layer"] == code and r["unchecked"]]
+    if limits:
+        lines += ["## What the rules cannot check", "",
+                  "Parts of a requirement that a case record cannot show. A rule that is silent",
+                  "says nothing about these; `iep-rules rules explain RULE_ID` prints them too.",
+                  ""]
+        seen: set[tuple[str, str]] = set()
+        for r in limits:
+            if (r["id"], r["layer"]) in seen:
+                continue
+            seen.add((r["id"], r["layer"]))
+            lines += [f"- `{r['id']}` ({r['layer']}): " + "; ".join(r["unchecked"])]
+        lines.append("")
     params = rulebook.resolve(deepest).parameters
     lines += ["## Parameters in force for " + deepest, "",
               "| name | value (latest) | layer | citations |", "|---|---|---|---|"]

@@ -26,11 +26,11 @@ from ..case import _records as r
 T = TypeVar("T")
 
 __all__ = [
-    "InvalidStrategyArgument", "agreements", "behavior_plans", "calendars", "cases",
-    "cases_satisfying", "cases_violating", "consents", "dates", "eligibilities", "evaluations",
-    "ieps", "malformed_case_documents", "meetings", "parent_costs", "parent_requests",
-    "placements", "prior_written_notices", "provision_checks", "referrals", "removals",
-    "safeguards_notices", "services", "sessions", "students", "transfers",
+    "InvalidStrategyArgument", "agreements", "assessments", "behavior_plans", "calendars",
+    "cases", "cases_satisfying", "cases_violating", "consents", "dates", "eligibilities",
+    "evaluations", "excusals", "ieps", "malformed_case_documents", "meetings", "parent_costs",
+    "parent_requests", "placements", "prior_written_notices", "provision_checks", "referrals",
+    "removals", "safeguards_notices", "services", "sessions", "students", "transfers",
 ]
 
 _FIRST, _LAST = dt.date(2015, 1, 1), dt.date(2027, 12, 31)
@@ -109,7 +109,36 @@ def meetings(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.Meeting]:
         purpose=st.sampled_from(["annual_review", "eligibility", "other"]),
         attendees=st.lists(st.sampled_from(["parent", "special_education_teacher",
                                             "district_representative"]), unique=True).map(tuple),
-        interpreter_requested=_maybe(st.booleans()), interpreter_provided=_maybe(st.booleans()))
+        parent_language=_maybe(_LANGUAGES), interpreter_requested=_maybe(st.booleans()),
+        interpreter_provided=_maybe(st.booleans()), parent_deaf=_maybe(st.booleans()),
+        meeting_language=_maybe(_LANGUAGES), interpreter_declined=_maybe(st.booleans()))
+
+
+_LANGUAGES = st.sampled_from(["English", "Spanish", "Bengali", "Mandarin"])
+_ROLES = ["parent", "special_education_teacher", "general_education_teacher",
+          "district_representative", "evaluation_interpreter", "school_psychologist"]
+
+
+def excusals() -> st.SearchStrategy[r.Excusal]:
+    return st.builds(r.Excusal, role=st.sampled_from(_ROLES[1:5]),
+                     parent_agreed_in_writing=_maybe(st.booleans()),
+                     area_discussed=_maybe(st.booleans()), written_input=_maybe(st.booleans()))
+
+
+def assessments() -> st.SearchStrategy[r.Assessment]:
+    return st.builds(
+        r.Assessment, mode=_maybe(st.sampled_from(r.AssessmentMode)),
+        accommodations=st.lists(st.sampled_from(["extended time", "separate location"]),
+                                max_size=2, unique=True).map(tuple),
+        alternate_assessment=_maybe(st.just("NYSAA")),
+        alternate_reason=_maybe(st.just("needs instruction on alternate standards")))
+
+
+def _around(meeting: dt.date | None) -> st.SearchStrategy[dt.date]:
+    """Dates within a month before a meeting (or anywhere, when the meeting date is unknown)."""
+    if meeting is None:
+        return dates()
+    return dates(min_value=max(_FIRST, meeting - dt.timedelta(days=30)), max_value=meeting)
 
 
 @st.composite
@@ -151,15 +180,24 @@ def ieps(draw: st.DrawFn, *, index: int = 0, min_services: int = 0,
     start = draw(dates(max_value=min(latest, dt.date(2026, 12, 31))))
     end = start + dt.timedelta(days=draw(st.integers(0, 400)))
     n = draw(st.integers(min_services, max_services))
+    meeting = draw(st.sampled_from([max(_FIRST, start - dt.timedelta(
+        days=draw(st.integers(0, 60)))), None]))
+    attempts = st.builds(r.ParticipationAttempt, date=_around(meeting),
+                         kind=st.sampled_from(r.AttemptKind))
+    requests = st.builds(r.RescheduleRequest, date=_around(meeting),
+                         response=_maybe(st.sampled_from(r.RequestResponse)))
     return r.IEP(
         id=f"iep-{index}",
-        meeting_date=draw(st.sampled_from([start - dt.timedelta(days=draw(st.integers(0, 60))),
-                                           None])),
+        meeting_date=meeting,
         start=draw(st.sampled_from([start, start, None])),
         end=draw(st.sampled_from([end, end, None])),
-        team_present=tuple(draw(st.lists(st.sampled_from(
-            ["parent", "special_education_teacher", "district_representative",
-             "evaluation_interpreter"]), unique=True))),
+        team_present=tuple(draw(st.lists(st.sampled_from(_ROLES), unique=True))),
+        excusals=tuple(draw(st.lists(excusals(), max_size=1))),
+        in_regular_education=draw(_maybe(st.booleans())),
+        parent_participated_by=draw(_maybe(st.sampled_from(r.ParticipationMethod))),
+        reschedule_requests=draw(_maybe(st.lists(requests, max_size=2).map(tuple))),
+        participation_attempts=draw(_maybe(st.lists(attempts, max_size=3).map(tuple))),
+        assessment=draw(_maybe(assessments())),
         present_levels=draw(_maybe(st.lists(st.sampled_from(
             ["academic", "social", "physical", "management"]), unique=True).map(tuple))),
         goals=draw(_maybe(st.lists(st.builds(r.Goal, area=_WORDS, measurable=_maybe(st.booleans()),
@@ -451,7 +489,8 @@ for _cls, _strategy in [
     (r.Student, students()), (r.Referral, referrals()), (r.Consent, consents()),
     (r.Evaluation, evaluations()),
     (r.Eligibility, eligibilities()), (r.Meeting, meetings()), (r.Service, services()),
-    (r.IEP, ieps()), (r.Placement, placements()), (r.ParentRequest, parent_requests()),
+    (r.IEP, ieps()), (r.Placement, placements()), (r.Excusal, excusals()),
+    (r.Assessment, assessments()), (r.ParentRequest, parent_requests()),
     (r.WrittenAgreement, agreements()), (r.SchoolCalendar, calendars()), (r.Case, cases()),
     (r.Removal, removals()), (r.BehaviorPlan, behavior_plans()),
     (r.PriorWrittenNotice, prior_written_notices()), (r.SafeguardsNotice, safeguards_notices()),
