@@ -105,7 +105,7 @@ def evaluation_facts(case: r.Case, evaluation: r.Evaluation, as_of: dt.date
     }
 
 
-def iep_facts(iep: r.IEP, as_of: dt.date) -> dict[str, Any]:
+def iep_facts(case: r.Case, iep: r.IEP, as_of: dt.date) -> dict[str, Any]:
     """Derived facts of one IEP."""
     copies: dict[str, list[r.IEPCopy]] = {}
     for copy in iep.distributed_to or ():
@@ -127,18 +127,31 @@ def iep_facts(iep: r.IEP, as_of: dt.date) -> dict[str, Any]:
         "staff_without_copy": without,
         "staff_copy_after_start": after,
         "staff_not_informed": not_informed,
-        "progress_reports_outstanding": _outstanding_reports(iep, as_of),
+        "progress_reports_outstanding": _outstanding_reports(iep, _last_day(case, iep), as_of),
     }
 
 
-def _outstanding_reports(iep: r.IEP, as_of: dt.date) -> tuple[dt.date, ...] | None:
-    """Due dates (on or before as_of) with no report issued after the previous due date."""
+def _last_day(case: r.Case, iep: r.IEP) -> dt.date | None:
+    """The IEP's last day in force: its end, or the day before a later IEP (by start date)
+    took effect, whichever comes first; None when neither is recorded."""
+    ends = [iep.end] if iep.end is not None else []
+    if iep.start is not None:
+        ends += [other.start - dt.timedelta(days=1) for other in case.ieps
+                 if other is not iep and other.start is not None and other.start > iep.start]
+    return min(ends, default=None)
+
+
+def _outstanding_reports(iep: r.IEP, last: dt.date | None, as_of: dt.date
+                         ) -> tuple[dt.date, ...] | None:
+    """Due dates (on or before as_of, while the IEP was in force) with no report issued after
+    the previous due date. A date after a later IEP replaced this one is that IEP's to keep."""
     if iep.progress_reports_due is None or iep.progress_reports_issued is None:
         return None
+    until = as_of if last is None else min(last, as_of)
     issued = sorted(d for d in iep.progress_reports_issued if d <= as_of)
     out: list[dt.date] = []
     previous: dt.date | None = None
-    for due in sorted(d for d in iep.progress_reports_due if d <= as_of):
+    for due in sorted(d for d in iep.progress_reports_due if d <= until):
         match = next((d for d in issued if previous is None or d > previous), None)
         if match is None:
             out.append(due)

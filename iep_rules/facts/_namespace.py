@@ -221,7 +221,7 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
             if scope == "evaluation":  # issue-14 areas
                 data.update(_areas.evaluation_facts(case, records[index], as_of))
             if scope == "iep":  # issue-14 areas
-                data.update(_areas.iep_facts(records[index], as_of))
+                data.update(_areas.iep_facts(case, records[index], as_of))
             if scope == "prior_written_notice":  # issue-14 areas
                 data["in_parent_language"] = _areas.same_language(
                     records[index].language, records[index].parent_language)
