@@ -60,18 +60,34 @@ def area_case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:
 
 def _years_without_notice(case: r.Case, as_of: dt.date) -> tuple[str, ...] | None:
     """School years (July-June) that ended by `as_of`, during which an IEP with recorded start
-    and end was in effect, with no procedural safeguards notice dated in them."""
+    and end was in effect on a school day, with no procedural safeguards notice dated in them.
+    An IEP whose last (or first) weeks fall only in the summer does not make the district owe
+    that year's notice: the school days of a recorded calendar decide, and without a calendar
+    for the year, September to June."""
     if case.safeguards_notices is None:
         return None
     given = {_year_of(n.date) for n in case.safeguards_notices if n.date <= as_of}
+    counter = _counter(case, dt.date.min, as_of, as_of)
     years: set[int] = set()
     for iep in case.ieps:
         if iep.start is None or iep.end is None or iep.start > as_of:
             continue
-        for year in range(_year_of(iep.start), _year_of(min(iep.end, as_of)) + 1):
-            if dt.date(year + 1, 6, 30) <= as_of:
+        last = min(iep.end, as_of)
+        for year in range(_year_of(iep.start), _year_of(last) + 1):
+            if dt.date(year + 1, 6, 30) <= as_of and _in_school_term(
+                    counter, year, max(iep.start, dt.date(year, 7, 1)),
+                    min(last, dt.date(year + 1, 6, 30))):
                 years.add(year)
     return tuple(f"{y}-{y + 1}" for y in sorted(years - given))
+
+
+def _in_school_term(counter: SchoolDayCounter, year: int, first: dt.date, last: dt.date
+                    ) -> bool:
+    """Whether [first, last] holds a school day of the July-June year starting in `year`."""
+    july, june = dt.date(year, 7, 1), dt.date(year + 1, 6, 30)
+    if any(july <= start <= june or july <= end <= june for start, end in counter.years):
+        return bool(counter.count(first, last))
+    return max(first, dt.date(year, 9, 1)) <= last
 
 
 def _name(text: str) -> str:
