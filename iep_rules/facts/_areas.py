@@ -121,6 +121,24 @@ def evaluation_facts(case: r.Case, evaluation: r.Evaluation, as_of: dt.date
     }
 
 
+def request_facts(case: r.Case, request: r.ParentRequest) -> dict[str, Any]:
+    """Derived facts of a parent's request for an independent educational evaluation: whether
+    a district evaluation was completed by then (the right answers one, 300.502(b)(1)), and
+    whether an earlier IEE request was already granted with no new district evaluation since
+    (one IEE at public expense per district evaluation, 300.502(b)(5))."""
+    if request.kind != "iee":
+        return {"agency_evaluation_before": None, "iee_already_funded": None}
+    done = sorted(e.completed for e in case.evaluations
+                  if e.purpose == "idea" and e.completed is not None)
+    before = None if not case.evaluations else any(d <= request.date for d in done)
+    funded = any(
+        other is not request and other.kind == "iee"
+        and other.response is r.RequestResponse.GRANTED and other.date < request.date
+        and not any(other.date < d <= request.date for d in done)
+        for other in case.parent_requests)
+    return {"agency_evaluation_before": before, "iee_already_funded": funded}
+
+
 def iep_facts(case: r.Case, iep: r.IEP, as_of: dt.date) -> dict[str, Any]:
     """Derived facts of one IEP."""
     copies: dict[str, list[r.IEPCopy]] = {}

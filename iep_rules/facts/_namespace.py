@@ -87,6 +87,7 @@ AREA_SCOPE_DERIVED: dict[str, dict[str, Any]] = {
     "service": {"provision_failures": ListOf("date")},
     "evaluation": {"areas_not_assessed": ListOf("string"), "next_iep_meeting": "date"},
     "prior_written_notice": {"in_parent_language": "bool"},
+    "parent_request": {"agency_evaluation_before": "bool", "iee_already_funded": "bool"},
     "removal": {
         "counted": "bool",
         "school_days": "number",
@@ -222,6 +223,8 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
                 data.update(_areas.evaluation_facts(case, records[index], as_of))
             if scope == "iep":  # issue-14 areas
                 data.update(_areas.iep_facts(case, records[index], as_of))
+            if scope == "parent_request":  # issue-14 areas
+                data.update(_areas.request_facts(case, records[index]))
             if scope == "prior_written_notice":  # issue-14 areas
                 data["in_parent_language"] = _areas.same_language(
                     records[index].language, records[index].parent_language)
