@@ -9,6 +9,7 @@ it stays silent behind an `exists` guard or asks for data; it is never guessed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from ..case import _records as r
@@ -52,10 +53,21 @@ def area_case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:
         if first_start is not None else None,
         "school_days_consent_to_services_consent": counter.after(consent, to_services),
         "school_years_without_safeguards_notice": _years_without_notice(case, as_of),
-        "safeguards_notice_by_evaluation_consent": None
-        if case.safeguards_notices is None or consent is None
-        else any(n.date <= consent for n in case.safeguards_notices),
+        "safeguards_notice_by_evaluation_consent": _notice_by(case, consent),
     }
+
+
+def _notice_by(case: r.Case, consent: dt.date | None) -> bool | None:
+    """Whether a procedural safeguards notice is dated on or before the consent to the initial
+    evaluation. None (unknown) when notices are not recorded, or when the first one on file
+    is from a later school year: the file then does not reach back to the referral."""
+    if case.safeguards_notices is None or consent is None:
+        return None
+    if any(n.date <= consent for n in case.safeguards_notices):
+        return True
+    if any(_year_of(n.date) == _year_of(consent) for n in case.safeguards_notices):
+        return False
+    return None
 
 
 def _years_without_notice(case: r.Case, as_of: dt.date) -> tuple[str, ...] | None:
@@ -97,10 +109,13 @@ def _name(text: str) -> str:
 
 
 def same_language(a: str | None, b: str | None) -> bool | None:
-    """Whether two recorded language names are the same, loosely compared."""
+    """Whether a notice in language(s) `a` is in the parent's language `b`, loosely compared.
+    A notice printed in several languages ("English and Spanish", "English/Spanish") is in
+    each of them."""
     if a is None or b is None:
         return None
-    return _name(a) == _name(b)
+    parts = re.split(r"\s*(?:/|,|;|&|\+|\band\b)\s*", _name(a))
+    return _name(b) in {p for p in parts if p}
 
 
 def evaluation_facts(case: r.Case, evaluation: r.Evaluation, as_of: dt.date
