@@ -54,6 +54,11 @@ def area_case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:
         "school_days_consent_to_services_consent": counter.after(consent, to_services),
         "school_years_without_safeguards_notice": _years_without_notice(case, as_of),
         "safeguards_notice_by_evaluation_consent": _notice_by(case, consent),
+        # dates of disciplinary decisions: meetings held to meet their timelines are exempt
+        # from New York's five-day meeting notice
+        "removal_decision_dates": tuple(sorted(
+            x.decision_date for x in case.removals
+            if x.decision_date is not None and x.decision_date <= as_of)),
     }
 
 

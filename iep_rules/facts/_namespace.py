@@ -76,6 +76,7 @@ AREA_CASE_DERIVED: dict[str, Any] = {
     "school_days_consent_to_services_consent": "number",
     "school_years_without_safeguards_notice": ListOf("string"),
     "safeguards_notice_by_evaluation_consent": "bool",
+    "removal_decision_dates": ListOf("date"),
 }
 AREA_SCOPE_DERIVED: dict[str, dict[str, Any]] = {
     "iep": {
