@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iep_rules import evaluate, load_case
+from iep_rules._errors import IEPRulesError
 from iep_rules.case import _records as r
 from iep_rules.facts._schooldays import SchoolDayCounter
 from iep_rules.strategies import calendars, cases
@@ -106,3 +107,14 @@ def test_school_days_never_exceed_weekdays_in_the_year(cal, first, span):
                    if (lo + dt.timedelta(days=k)).weekday() < 5) if lo <= hi else 0
     assert n <= weekdays
     assert SchoolDayCounter([], first, last).count(first, last) is None
+
+
+def test_a_misspelt_notice_content_code_is_a_located_error():
+    """'sources of help' must not read as a notice that lacks the sources of help."""
+    bad = {"id": "x", "jurisdiction": "US", "student": {"id": "s1"},
+           "prior_written_notices": [{"date": "2024-10-01", "subject": "services",
+                                      "elements": ["action", "sources of help"]}]}
+    with pytest.raises(IEPRulesError) as err:
+        load_case(bad)
+    assert "$.prior_written_notices[0]" in str(err.value)
+    assert "'sources of help'" in str(err.value)

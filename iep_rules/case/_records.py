@@ -241,6 +241,22 @@ def _weekdays(instance: object, attribute: attrs.Attribute[Any], value: Any) -> 
                          f"({', '.join(WEEKDAY_NAMES)}); got {', '.join(map(repr, wrong))}")
 
 
+# The contents of prior written notice, 34 CFR 300.503(b)(1)-(7), in order.
+PWN_ELEMENTS = ("action", "reasons", "evaluation_basis", "safeguards", "sources_of_help",
+                "options_considered", "other_factors")
+
+
+def _pwn_elements(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """A misspelt code must be an error, not a notice that lacks that content."""
+    if value is None:
+        return
+    _str_list(instance, attribute, value)
+    wrong = [code for code in value if code not in PWN_ELEMENTS]
+    if wrong:
+        raise ValueError(f"{attribute.name}: expected codes from {', '.join(PWN_ELEMENTS)}; "
+                         f"got {', '.join(map(repr, wrong))}")
+
+
 def _miss_reason(value: object) -> Any:
     """Converter: a plain string (from code, not JSON) to its MissReason; None stays None."""
     return MissReason(value) if isinstance(value, str) else value
@@ -620,7 +636,8 @@ class PriorWrittenNotice:
     subject: str = attrs.field(validator=[v.instance_of(str), _nonempty])
     action: NoticeAction = NoticeAction.PROPOSED
     effective_date: dt.date | None = attrs.field(default=None, validator=_opt_date)
-    elements: tuple[str, ...] | None = attrs.field(default=None, converter=_tuple)
+    elements: tuple[str, ...] | None = attrs.field(default=None, converter=_tuple,
+                                                   validator=_pwn_elements)
     language: str | None = attrs.field(default=None, validator=_opt_str)
     parent_language: str | None = attrs.field(default=None, validator=_opt_str)
     translation_not_feasible: bool | None = attrs.field(default=None, validator=_opt_bool)

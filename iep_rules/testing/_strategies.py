@@ -309,8 +309,7 @@ def behavior_plans(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.BehaviorPl
                      date=dates(max_value=latest))
 
 
-_PWN_ELEMENTS = ["action", "reasons", "evaluation_basis", "safeguards", "sources_of_help",
-                 "options_considered", "other_factors"]
+_PWN_ELEMENTS = list(r.PWN_ELEMENTS)
 
 
 def prior_written_notices(*, latest: dt.date = _LAST
