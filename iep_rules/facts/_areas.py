@@ -85,11 +85,14 @@ def _years_without_notice(case: r.Case, as_of: dt.date) -> tuple[str, ...] | Non
         return None
     given = {_year_of(n.date) for n in case.safeguards_notices if n.date <= as_of}
     counter = _counter(case, dt.date.min, as_of, as_of)
+    revoked = [x.date for x in case.consents if x.kind is r.ConsentKind.INITIAL_SERVICES
+               and x.response is r.ConsentResponse.REVOKED]
     years: set[int] = set()
     for iep in case.ieps:
         if iep.start is None or iep.end is None or iep.start > as_of:
             continue
-        last = min(iep.end, as_of)
+        # a written revocation of consent ends the IEP's services (300.300(b)(4))
+        last = min([iep.end, as_of, *(d for d in revoked if d >= iep.start)])
         for year in range(_year_of(iep.start), _year_of(last) + 1):
             if dt.date(year + 1, 6, 30) <= as_of and _in_school_term(
                     counter, year, max(iep.start, dt.date(year, 7, 1)),
