@@ -175,13 +175,15 @@ def iep_facts(case: r.Case, iep: r.IEP, as_of: dt.date) -> dict[str, Any]:
                         if not any(c.date <= as_of for c in copies.get(_name(p), ())))
         if iep.start is not None:
             start = iep.start
-            # a provider assigned after the start (a vacancy filled) becomes responsible then:
-            # a copy by that assignment date came before they began implementing the IEP
-            assigned = [x.provider_assigned_on for x in iep.services
-                        if x.provider_assigned_on is not None and x.provider_assigned_on > start]
+            # a provider assigned to a service after the start (a vacancy filled) becomes
+            # responsible then: a copy by that assignment came before they began implementing
+            assigned: dict[str, list[dt.date]] = {}
+            for x in iep.services:
+                if x.provider and x.provider_assigned_on and x.provider_assigned_on > start:
+                    assigned.setdefault(_name(x.provider), []).append(x.provider_assigned_on)
             after = tuple(p for p in staff if copies.get(_name(p)) and start <= as_of
                           and (first := min(c.date for c in copies[_name(p)])) > start
-                          and not any(first <= day for day in assigned))
+                          and not any(first <= day for day in assigned.get(_name(p), ())))
     not_informed = None if iep.distributed_to is None else tuple(
         c.recipient for c in iep.distributed_to
         if c.informed_of_responsibilities is False and c.date <= as_of)
