@@ -18,6 +18,7 @@ from .testing._strategies import (
     dates,
     eligibilities,
     evaluations,
+    exits,
     ieps,
     malformed_case_documents,
     meetings,
@@ -38,7 +39,7 @@ from .testing._strategies import (
 __all__ = [
     "InvalidStrategyArgument", "agreements", "behavior_plans", "calendars", "cases",
     "cases_satisfying", "cases_violating", "consents", "dates", "eligibilities", "evaluations",
-    "ieps", "malformed_case_documents", "meetings", "parent_costs", "parent_requests",
+    "exits", "ieps", "malformed_case_documents", "meetings", "parent_costs", "parent_requests",
     "placements", "prior_written_notices", "provision_checks", "referrals", "removals",
     "safeguards_notices", "services", "sessions", "students", "transfers",
 ]

@@ -9,8 +9,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
-import pytest
-
 from iep_rules import case_from_mapping, evaluate
 from iep_rules.case._io import case_to_mapping
 
@@ -142,7 +140,7 @@ def test_a_replaced_iep_stops_accruing_services(rulebook):
            for day in ("2024-11-07", "2024-11-14", "2024-11-21", "2024-11-26")],
     }
     report = evaluate(rulebook, case_from_mapping(data), as_of=D(2024, 11, 30))
-    by_service = {lg.service_id: lg for lg in report.ledgers}
+    by_service = {lg.service_id: lg for lg in report.ledger}
     assert by_service["sp-1"].expected == 9 and by_service["sp-1"].owed_sessions == 0
     assert by_service["sp-2"].expected == 4 and by_service["sp-2"].owed_sessions == 0
     assert [f for f in report.findings if f.rule_id.startswith("idea.makeup.services-owed")] == []
@@ -428,3 +426,44 @@ def test_absent_and_empty_lists_survive_a_round_trip():
     again = case_to_mapping(case)
     assert again["meetings"] == [] and "agreements" not in again
     assert case_from_mapping(again) == case
+
+
+def test_an_unknown_waiver_restart_value_is_a_clear_error():
+    import pytest
+
+    from iep_rules._errors import EvaluationError
+
+    with pytest.raises(EvaluationError, match=r"reevaluation_waiver_restart.*due_date, agreement"):
+        _timeline().build_timeline(case_from_mapping(WAIVED), D(2024, 3, 1),
+                                   {"reevaluation_waiver_restart": "never"})
+
+
+def test_a_revocation_without_the_consent_it_revokes_does_not_condemn_earlier_sessions(rulebook):
+    # The file starts after consent was given: a revocation presumes it.
+    data = {"id": "late-file", "jurisdiction": "US", "student": {"id": "s-quinn"},
+            "consents": [{"kind": "initial_services", "date": "2024-01-10", "response": "revoked",
+                          "written": True, "services_cease": "2024-01-19"}],
+            "sessions": [{"date": "2023-12-05", "service": "sv", "status": "delivered", "minutes": 30}]}
+    assert _severities(rulebook, data, D(2024, 3, 1), "idea.consent.services-without-consent") == ["needs-data"]
+
+
+def test_a_meeting_recorded_as_other_within_30_days_leaves_the_30_day_rule_undecided(rulebook):
+    data = {"id": "other", "jurisdiction": "US", "student": {"id": "s-rae"},
+            "evaluations": [{"kind": "initial", "consent_date": "2024-01-08", "completed": "2024-02-20"}],
+            "eligibility": [{"date": "2024-03-01", "outcome": "eligible"}],
+            "meetings": [{"date": "2024-03-20", "purpose": "other"}],
+            "ieps": [{"id": "i", "meeting_date": "2024-04-20", "start": "2024-04-22"}]}
+    assert _severities(rulebook, data, D(2024, 6, 1),
+                       "idea.timeline.iep-meeting-after-eligibility") == ["needs-data"]
+
+
+def test_a_file_without_a_session_log_owes_nothing_it_cannot_show(rulebook):
+    # Without `sessions` every expected session looked undocumented, hence owed: a false claim.
+    data = {"id": "no-log", "jurisdiction": "US", "student": {"id": "s-sam"}, "calendars": CALENDAR,
+            "ieps": [{"id": "i", "start": "2024-09-04", "end": "2025-06-20",
+                      "services": [_weekly("sp", "2024-09-04", "2025-06-20")]}]}
+    report = evaluate(rulebook, case_from_mapping(data), as_of=D(2024, 11, 30))
+    assert report.ledger == ()
+    assert [f for f in report.findings if f.rule_id.startswith("idea.makeup.services-owed")] == []
+    report = evaluate(rulebook, case_from_mapping({**data, "sessions": []}), as_of=D(2024, 11, 30))
+    assert report.ledger[0].owed_sessions == report.ledger[0].expected > 0
