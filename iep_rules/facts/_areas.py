@@ -1,6 +1,6 @@
 """Derived facts for the issue-14 areas: IEP implementation, evaluation rights, notices,
-discipline, progress reports. Computed here; declared (names and kinds) in one separate block of
-`_namespace.py`, which calls these functions.
+discipline, progress reports. Computed here; declared (names, kinds, meanings) with the other
+derived facts in `_derived.py` (the `AREA` block); `_namespace.py` calls these functions.
 
 Each derived fact is `None` (unknown) when the records it needs are absent, so a rule that reads
 it stays silent behind an `exists` guard or asks for data; it is never guessed.
