@@ -83,6 +83,7 @@ class MeetingPurpose(StrEnum):
     ANNUAL_REVIEW = "annual_review"
     AMENDMENT = "amendment"
     REEVALUATION_REVIEW = "reevaluation_review"
+    MANIFESTATION_DETERMINATION = "manifestation_determination"  # 300.530(e): not an IEP review
     OTHER = "other"
 
 
