@@ -73,15 +73,16 @@ def _without_areas(case: r.Case) -> r.Case:
         i, responsible_staff=None, distributed_to=None, parent_copy_given=None,
         parent_copy_date=None, progress_reports_due=None, progress_reports_issued=None,
         esy=None, participation_attempts=None,
-        services=tuple(service(s) for s in i.services)) for i in case.ieps)
+        services=tuple(service(s) for s in i.services)) for i in case.ieps or ())
     return attrs.evolve(
         case, ieps=ieps, provision_checks=(), removals=(), behavior_plans=None,
         prior_written_notices=(), safeguards_notices=None, parent_costs=(), transfers=(),
-        evaluations=tuple(attrs.evolve(e, suspected_areas=None, areas_assessed=None,
-                                       clock_exception=None, completion_date_agreed=None)
-                          for e in case.evaluations),
-        eligibility=tuple(attrs.evolve(e, report_copy_given=None, report_copy_date=None)
-                          for e in case.eligibility))
+        evaluations=None if case.evaluations is None else tuple(
+            attrs.evolve(e, suspected_areas=None, areas_assessed=None, clock_exception=None,
+                         completion_date_agreed=None) for e in case.evaluations),
+        eligibility=None if case.eligibility is None else tuple(
+            attrs.evolve(e, report_copy_given=None, report_copy_date=None)
+            for e in case.eligibility))
 
 
 @settings(max_examples=40, deadline=None)

@@ -144,4 +144,5 @@ def parse_json(raw: bytes | str, source: str) -> object:
 def case_to_mapping(case: Case) -> dict[str, Any]:
     """Unstructure a case to JSON-ready data (round-trips through `case_from_mapping`)."""
     data: dict[str, Any] = CONVERTER.unstructure(case)
-    return data
+    # An unrecorded list stays absent (unknown), as distinct from [] (none): docs/timeline.md.
+    return {key: value for key, value in data.items() if value is not None}

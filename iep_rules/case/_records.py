@@ -1,8 +1,9 @@
 """Case records: what a child's special-education file says, as frozen, validated attrs classes.
 
 Records hold facts only; they know nothing of rules. `None` means "not recorded", which the
-engine treats as unknown (a needs-data finding), never as false. Lists default to empty: an
-empty list of meetings means none were recorded.
+engine treats as unknown (a needs-data finding), never as false. The same holds for the case's
+lists: a list the file does not carry (`None`) is unknown, while `[]` says there were none
+(docs/timeline.md, "Missing and empty lists").
 """
 
 from __future__ import annotations
@@ -60,11 +61,40 @@ class ConsentResponse(StrEnum):
     GIVEN = "given"
     REFUSED = "refused"
     REVOKED = "revoked"
+    NO_RESPONSE = "no_response"  # asked, the parent did not answer (300.300(c)(2))
 
 
 class EvaluationKind(StrEnum):
     INITIAL = "initial"
     REEVALUATION = "reevaluation"
+
+
+class Evaluator(StrEnum):
+    """Who conducted an evaluation: only the district's own count for its clocks (300.502)."""
+
+    DISTRICT = "district"
+    INDEPENDENT = "independent"  # an independent educational evaluation (IEE)
+
+
+class MeetingPurpose(StrEnum):
+    """Why an IEP team met; only initial and annual-review meetings reset the annual clock."""
+
+    INITIAL = "initial"
+    ANNUAL_REVIEW = "annual_review"
+    AMENDMENT = "amendment"
+    REEVALUATION_REVIEW = "reevaluation_review"
+    MANIFESTATION_DETERMINATION = "manifestation_determination"  # 300.530(e): not an IEP review
+    OTHER = "other"
+
+
+class ExitReason(StrEnum):
+    """Ways a child leaves special education (300.102(a)(3), 300.305(e), 300.300(b)(4))."""
+
+    GRADUATED_REGULAR_DIPLOMA = "graduated_regular_diploma"
+    AGED_OUT = "aged_out"
+    MOVED_OUT = "moved_out"
+    REVOKED_CONSENT = "revoked_consent"
+    NOT_ELIGIBLE = "not_eligible"
 
 
 class FrequencyUnit(StrEnum):
@@ -274,6 +304,13 @@ class Consent:
     date: dt.date = attrs.field(validator=_date)
     response: ConsentResponse = ConsentResponse.GIVEN
     written: bool | None = attrs.field(default=None, validator=_opt_bool)
+    # A revocation: when the district's prior written notice went out, and the date it set for
+    # services to stop (300.300(b)(4)(i)). Sessions up to that date are lawful.
+    prior_written_notice_date: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    services_cease: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    # A request with no response: whether the file documents the district's reasonable efforts
+    # to obtain consent (300.300(c)(2)(i)).
+    reasonable_efforts: bool | None = attrs.field(default=None, validator=_opt_bool)
 
 
 @attrs.frozen
@@ -284,6 +321,9 @@ class Evaluation:
         default=None, validator=[_opt_date, _ordered("consent_date", "completed")]
     )
     purpose: str = "idea"
+    conducted_by: Evaluator = Evaluator.DISTRICT
+    # Whether new tests were given; a review of existing data needs no consent (300.300(d)(1)).
+    new_assessments: bool | None = attrs.field(default=None, validator=_opt_bool)
     needs: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_str_list)
     recommended_services: tuple[str, ...] = attrs.field(
         default=(), converter=_tuple, validator=_str_list
@@ -320,7 +360,7 @@ class Eligibility:
 @attrs.frozen
 class Meeting:
     date: dt.date = attrs.field(validator=_date)
-    purpose: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+    purpose: MeetingPurpose
     attendees: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_str_list)
     parent_language: str | None = attrs.field(default=None, validator=_opt_str)
     interpreter_requested: bool | None = attrs.field(default=None, validator=_opt_bool)
@@ -459,6 +499,7 @@ class IEP:
     meeting_date: dt.date | None = attrs.field(default=None, validator=_opt_date)
     start: dt.date | None = attrs.field(default=None, validator=_opt_date)
     end: dt.date | None = attrs.field(default=None, validator=[_opt_date, _ordered("start", "end")])
+    purpose: MeetingPurpose | None = None  # why the meeting that wrote this IEP was held
     # Roles at the IEP meeting; empty or absent means not recorded (see _tuple_or_unrecorded).
     team_present: tuple[str, ...] | None = attrs.field(
         default=None, converter=_tuple_or_unrecorded, validator=v.optional(_str_list)
@@ -534,6 +575,14 @@ class ParentRequest:
 class WrittenAgreement:
     date: dt.date = attrs.field(validator=_date)
     kind: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+
+
+@attrs.frozen
+class Exit:
+    """The child left special education on this date; no clock runs after it."""
+
+    date: dt.date = attrs.field(validator=_date)
+    reason: ExitReason
 
 
 @attrs.frozen
@@ -665,16 +714,18 @@ class Case:
     )
     student: Student
     referral: Referral | None = None
-    consents: tuple[Consent, ...] = attrs.field(default=(), converter=_tuple)
-    evaluations: tuple[Evaluation, ...] = attrs.field(default=(), converter=_tuple)
-    eligibility: tuple[Eligibility, ...] = attrs.field(default=(), converter=_tuple)
-    meetings: tuple[Meeting, ...] = attrs.field(default=(), converter=_tuple)
-    ieps: tuple[IEP, ...] = attrs.field(default=(), converter=_tuple)
-    placements: tuple[Placement, ...] = attrs.field(default=(), converter=_tuple)
-    parent_requests: tuple[ParentRequest, ...] = attrs.field(default=(), converter=_tuple)
-    agreements: tuple[WrittenAgreement, ...] = attrs.field(default=(), converter=_tuple)
-    sessions: tuple[SessionLog, ...] = attrs.field(default=(), converter=_tuple)
-    calendars: tuple[SchoolCalendar, ...] = attrs.field(default=(), converter=_tuple)
+    # Each list: None when the file does not carry it (unknown), () when it says there were none.
+    consents: tuple[Consent, ...] | None = attrs.field(default=None, converter=_tuple)
+    evaluations: tuple[Evaluation, ...] | None = attrs.field(default=None, converter=_tuple)
+    eligibility: tuple[Eligibility, ...] | None = attrs.field(default=None, converter=_tuple)
+    meetings: tuple[Meeting, ...] | None = attrs.field(default=None, converter=_tuple)
+    ieps: tuple[IEP, ...] | None = attrs.field(default=None, converter=_tuple)
+    placements: tuple[Placement, ...] | None = attrs.field(default=None, converter=_tuple)
+    parent_requests: tuple[ParentRequest, ...] | None = attrs.field(default=None, converter=_tuple)
+    agreements: tuple[WrittenAgreement, ...] | None = attrs.field(default=None, converter=_tuple)
+    sessions: tuple[SessionLog, ...] | None = attrs.field(default=None, converter=_tuple)
+    calendars: tuple[SchoolCalendar, ...] | None = attrs.field(default=None, converter=_tuple)
+    exits: tuple[Exit, ...] | None = attrs.field(default=None, converter=_tuple)
     # issue 14 areas (see docs/areas.md); a list that is `None` was not recorded at all
     provision_checks: tuple[ProvisionCheck, ...] = attrs.field(default=(), converter=_tuple)
     removals: tuple[Removal, ...] = attrs.field(default=(), converter=_tuple)

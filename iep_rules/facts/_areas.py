@@ -1,6 +1,6 @@
 """Derived facts for the issue-14 areas: IEP implementation, evaluation rights, notices,
-discipline, progress reports. Computed here; declared (names and kinds) in one separate block of
-`_namespace.py`, which calls these functions.
+discipline, progress reports. Computed here; declared (names, kinds, meanings) with the other
+derived facts in `_derived.py` (the `AREA` block); `_namespace.py` calls these functions.
 
 Each derived fact is `None` (unknown) when the records it needs are absent, so a rule that reads
 it stays silent behind an `exists` guard or asks for data; it is never guessed.
@@ -29,18 +29,18 @@ COUNT_WINDOW = dt.timedelta(days=5 * 366)
 def _counter(case: r.Case, lo: dt.date, hi: dt.date, as_of: dt.date) -> SchoolDayCounter:
     low = as_of - COUNT_WINDOW if as_of - dt.date.min > COUNT_WINDOW else dt.date.min
     high = as_of + COUNT_WINDOW if dt.date.max - as_of > COUNT_WINDOW else dt.date.max
-    return SchoolDayCounter(case.calendars, max(lo, low), min(hi, high))
+    return SchoolDayCounter(case.calendars or (), max(lo, low), min(hi, high))
 
 
 def area_case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:
     """Case-level derived facts of the issue-14 areas."""
-    starts = [s.start or iep.start for iep in case.ieps for s in iep.services]
+    starts = [s.start or iep.start for iep in case.ieps or () for s in iep.services]
     known_starts = [d for d in starts if d is not None]
     first_start = min(known_starts) if known_starts and len(known_starts) == len(starts) else None
-    consent = min((x.date for x in case.consents
+    consent = min((x.date for x in case.consents or ()
                    if x.kind is r.ConsentKind.INITIAL_EVALUATION and x.date <= as_of
                    and x.response is r.ConsentResponse.GIVEN and x.written), default=None)
-    to_services = min((x.date for x in case.consents
+    to_services = min((x.date for x in case.consents or ()
                        if x.kind is r.ConsentKind.INITIAL_SERVICES and x.date <= as_of
                        and x.response is r.ConsentResponse.GIVEN and x.written), default=None)
     until = min(d for d in (first_start, as_of) if d is not None)
@@ -61,8 +61,8 @@ def area_case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:
 def _years_without_notice(case: r.Case, as_of: dt.date) -> tuple[str, ...] | None:
     """School years (July-June) that ended by `as_of`, during which an IEP with recorded start
     and end was in effect, with no procedural safeguards notice dated in them."""
-    if case.safeguards_notices is None:
-        return None
+    if case.safeguards_notices is None or case.ieps is None:
+        return None  # the notices, or the IEPs that make a year count, are not in the file
     given = {_year_of(n.date) for n in case.safeguards_notices if n.date <= as_of}
     years: set[int] = set()
     for iep in case.ieps:
@@ -96,8 +96,8 @@ def evaluation_facts(case: r.Case, evaluation: r.Evaluation, as_of: dt.date
         assessed = {_name(a) for a in evaluation.areas_assessed}
         missing = tuple(a for a in evaluation.suspected_areas if _name(a) not in assessed)
     done = evaluation.completed
-    meetings = [i.meeting_date for i in case.ieps if i.meeting_date is not None]
-    meetings += [m.date for m in case.meetings]
+    meetings = [i.meeting_date for i in case.ieps or () if i.meeting_date is not None]
+    meetings += [m.date for m in case.meetings or ()]
     return {
         "areas_not_assessed": missing,
         "next_iep_meeting": None if done is None else min(

@@ -89,6 +89,11 @@ def ledger_table(ledgers: Iterable[MandateLedger]) -> list[str]:
     return out
 
 
+def _count(records: tuple[object, ...] | None) -> str:
+    """How many records a list holds, or that the file does not carry it."""
+    return "not recorded" if records is None else str(len(records))
+
+
 def to_html(report: Report, case: Case) -> str:
     e = html.escape
     student = case.student
@@ -105,8 +110,8 @@ def to_html(report: Report, case: Case) -> str:
            f"{report.as_of.isoformat()}</li>",
            *(f"<li>Note: {e(note)}</li>" for note in report.notes),
            f"<li>School: {e(student.school or 'not recorded')}</li>",
-           f"<li>IEPs on record: {len(case.ieps)}; evaluations: {len(case.evaluations)}; "
-           f"eligibility decisions: {len(case.eligibility)}</li>",
+           f"<li>IEPs on record: {_count(case.ieps)}; evaluations: {_count(case.evaluations)}; "
+           f"eligibility decisions: {_count(case.eligibility)}</li>",
            "<li>" + ", ".join(f"{n} {e(_LABEL[k].lower())}" for k, n in report.summary.items())
            + "</li></ul></section>", '<section id="findings"><h2>What we found</h2>']
     if not report.findings:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+
 class _Open(BaseModel):
     """A documented shape that may grow: new fields in the library's JSON stay valid."""
 
