@@ -81,6 +81,7 @@ def _resolve(layers: Iterable[Layer], jurisdiction: str) -> tuple[Resolved, list
     for code in chain(jurisdiction):
         for layer in (x for x in layers if x.jurisdiction == code):
             for param in layer.parameters:
+                problems += _parameter_kinds(param, params.get(param.name))
                 params[param.name] = param
             for rule in layer.rules:
                 where = f"{rule.source}"
@@ -105,8 +106,47 @@ def _resolve(layers: Iterable[Layer], jurisdiction: str) -> tuple[Resolved, list
                 problems.append(Problem(str(rule.source), f"rule {rule.id!r} uses parameter "
                                                           f"{name!r}, defined nowhere in "
                                                           f"{' > '.join(chain(jurisdiction))}"))
+        for name, wanted in rule.param_kinds:
+            used = params.get(name)
+            found = {value_kind(v) for _, v in used.values} if used else set()
+            if used and found != {wanted}:
+                problems.append(Problem(str(used.source), f"parameter {name!r} is used as a "
+                                        f"{wanted} by rule {rule.id!r} ({rule.source}), but "
+                                        f"its value is a {'/'.join(sorted(found))}"))
     ordered = tuple(sorted(rules.values(), key=lambda r: r.id))
     return Resolved(jurisdiction, ordered, params, disabled), problems
+
+
+def value_kind(value: Any) -> str:
+    """A parameter value's kind, in the words rule-file messages use."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        inner = {value_kind(v) for v in value}
+        return "list" if inner <= {"string", "number", "bool"} else "nested list"
+    return "record" if isinstance(value, dict) else "null"
+
+
+def _parameter_kinds(param: Parameter, above: Parameter | None) -> list[Problem]:
+    """A parameter keeps one kind across its dated values and the layers that override it:
+    code that reads it (rules, the ledger) relies on the kind the federal layer set."""
+    kinds = {value_kind(v) for _, v in param.values}
+    if len(kinds) > 1 or kinds & {"nested list", "record", "null"}:
+        return [Problem(str(param.source), f"parameter {param.name!r}: values must all be one "
+                                           f"of number, string, bool or a list of those; got "
+                                           f"{'/'.join(sorted(kinds))}")]
+    if above is None:
+        return []
+    parent = {value_kind(v) for _, v in above.values}
+    if parent != kinds:
+        return [Problem(str(param.source), f"parameter {param.name!r} is a "
+                                           f"{'/'.join(sorted(parent))} at {above.source}; "
+                                           f"this override gives a {'/'.join(sorted(kinds))}")]
+    return []
 
 
 # Parameters where a larger value gives the district more time (a laxer deadline).
@@ -199,6 +239,7 @@ def load_rulebook(*extra_paths: str | Path, bundled: bool = True) -> Rulebook:
             resolved[code], found = _resolve(layers, code)
             problems += found
     if problems:
+        problems = list(dict.fromkeys(problems))  # each jurisdiction resolved says it again
         raise RuleFileError(", ".join(sorted({p.location.split(":")[0] for p in problems})),
                             problems)
     book = Rulebook(tuple(layers))
