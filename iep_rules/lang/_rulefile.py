@@ -17,8 +17,9 @@ from typing import Any
 import attrs
 import jsonschema
 
-from .._errors import Problem
+from .._errors import CaseError, Problem
 from .._vocab import Expectation, Scope, Severity
+from ..case._io import case_from_mapping
 from ..facts._namespace import ListOf, scope_description
 from . import _conditions as c
 from ._model import Citation, Disable, Example, Layer, Parameter, Rule, Source
@@ -137,6 +138,11 @@ class _Builder:
                 self.err((*path, "examples", i, "as_of"), f"not a real date: {ex['as_of']!r}")
             subjects = tuple(ex["subjects"]) if "subjects" in ex else None
             where = (*path, "examples", i)
+            try:  # `test` and the pytest plugin must be able to run every example
+                case_from_mapping(ex["case"], source=self.doc.where((*where, "case")))
+            except CaseError as exc:
+                for problem in exc.problems:
+                    self.err((*where, "case"), f"example case: {problem}")
             examples.append(Example(ex["name"], ex["case"], Expectation(ex["expect"]), as_of,
                                     subjects, self.doc.where(where),
                                     self.doc.position(where)[0]))
