@@ -58,10 +58,21 @@ def _structure_date(value: object, _: type) -> dt.date:
     return day
 
 
+def _json_kind(value: object) -> str:
+    """A value's kind in JSON's words, for messages."""
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, list | tuple):
+        return "list"
+    if value is None:
+        return "null"
+    return {bool: "bool", int: "int", float: "number", str: "str"}.get(type(value), "value")
+
+
 def _strict(kind: type) -> Any:
     def structure(value: object, _: type) -> object:
         if type(value) is not kind:
-            raise ValueError(f"expected {kind.__name__}, got {type(value).__name__}")
+            raise ValueError(f"expected {kind.__name__}, got {_json_kind(value)}")
         return value
 
     return structure
@@ -114,6 +125,10 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
     message = str(exc) or type(exc).__name__
     if isinstance(exc, ValueError) and "is not a valid" in message:
         message = f"unexpected value: {message}"
+    elif isinstance(exc, AttributeError | TypeError) and not isinstance(exc, ValueError):
+        # cattrs met a value of the wrong shape (text where an object or a list belongs)
+        message = "wrong kind of value: expected " + (
+            "an object" if "keys" in message or "mapping" in message else "a list or object")
     return [Problem(path, message)]
 
 

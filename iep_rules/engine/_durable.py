@@ -46,6 +46,7 @@ MAX_DNF_TERMS = 256
 # which keeps every comparison with a rule-file number (at most 2**53 - 1, checked at load)
 # and with 0 (the sign of a difference) exactly as Python decides it.
 CLAMP = 2**53
+SMALLEST_FLOAT = 0.001  # the smallest non-zero size of a rule-file number (lang/_yaml.py)
 
 Json = dict[str, Any]
 TRUE_C: Json = {"$gte": {"iid": 0}}  # always true: every fact has iid >= 0
@@ -88,9 +89,19 @@ def _fact_value(value: Any) -> Any:
     if isinstance(value, int):
         return max(-CLAMP, min(CLAMP, value))
     if isinstance(value, float):
+        # The C core's JSON reader refuses exponents in rules (error 204) and crashed the
+        # process on one in a fact ("1e-300"): only exponent-free floats reach it. Rule-file
+        # numbers are 0 or at least 0.001 in size (checked at load), so a smaller value keeps
+        # its order against all of them as +/-0.0005.
         if not math.isfinite(value):
             raise EvaluationError("durable-rules cannot compare NaN or infinite numbers")
-        return max(-float(CLAMP), min(float(CLAMP), value))
+        if abs(value) >= CLAMP:
+            return CLAMP if value > 0 else -CLAMP
+        if value.is_integer():
+            return int(value)
+        if abs(value) < SMALLEST_FLOAT:
+            return math.copysign(SMALLEST_FLOAT / 2, value)
+        return value
     return None
 
 
@@ -201,7 +212,9 @@ class _Flattener:
             out[f"k{i}"] = value is not None
             # A record or list operand is only ever tested for presence (`exists`): Rete needs
             # its known-flag, not the value (which may hold dates JSON cannot carry).
-            if value is not None and (sent := _fact_value(value)) is not None:
+            if value is not None and isinstance(expr, _Diff):
+                out[f"o{i}"] = (value > 0) - (value < 0)  # only its sign is ever compared
+            elif value is not None and (sent := _fact_value(value)) is not None:
                 out[f"o{i}"] = sent
         for i, cond in enumerate(self.atoms):
             out[f"a{i}"] = c.truth(cond, item.ns, ctx, None)

@@ -81,7 +81,8 @@ class _Gen:
             stop = "0" if isinstance(cond, c.All) else "2"
             names = [self.temp() for _ in cond.items]
             fold = "min" if isinstance(cond, c.All) else "max"
-            code = f"{fold}({', '.join(names)})"
+            unit = "2" if isinstance(cond, c.All) else "0"  # min/max of one int needs a partner
+            code = f"{fold}({', '.join(names)}, {unit})"
             for name, sub in reversed(list(zip(names, cond.items, strict=True))):
                 code = f"({stop} if ({name} := {self.truth(sub)}) == {stop} else {code})"
             return code

@@ -19,6 +19,7 @@ MAX_NODES = 200_000
 MAX_TOKENS = 4 * MAX_NODES  # a scan past this many tokens cannot fit the node budget
 MAX_DEPTH = 64
 MAX_INT = 2**53 - 1  # numbers every backend (durable-rules' C core included) holds exactly
+MIN_FRACTION = 0.001  # smaller numbers print with an exponent, which durable-rules refuses
 
 # libyaml's scanner is about ten times faster than the pure-Python one: a 2 MB file is refused
 # in well under a second instead of a minute. Both are safe loaders; the pure one is a fallback.
@@ -103,6 +104,10 @@ def _scalar(constructor: yaml.SafeLoader, node: yaml.ScalarNode, where: str,
         return None
     if isinstance(value, float) and not math.isfinite(value):
         problems.append(Problem(where, "numbers must be finite (no .inf or .nan)"))
+        return None
+    if isinstance(value, float) and value and not MIN_FRACTION <= abs(value) <= MAX_INT:
+        problems.append(Problem(where, f"numbers must be 0 or between {MIN_FRACTION} and "
+                                       f"{MAX_INT} in size (durable-rules cannot read others)"))
         return None
     if isinstance(value, str) and not _encodable(value):
         problems.append(Problem(where, "text holds a lone surrogate (not valid Unicode)"))
