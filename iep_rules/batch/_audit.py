@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import signal
+import sys
 import time
 from collections import Counter
 from collections.abc import Generator, Iterable, Iterator, Mapping
@@ -186,7 +187,11 @@ def _worker_main(conn: Connection, settings: Settings) -> None:
 
         limit = settings.memory_limit_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    book = load_rulebook(*settings.extra_rules)
+    preloaded = sys.modules.get("iep_rules.batch._preload")
+    if preloaded is not None and not settings.extra_rules:
+        book: Rulebook = preloaded.BUNDLED
+    else:
+        book = load_rulebook(*settings.extra_rules)
     for code in book.jurisdictions():  # compile outside any record's time limit
         prepare(book, code, settings.backend)
     conn.send(("ready", None))
@@ -244,10 +249,21 @@ class _Worker:
         return f"worker process exited with status {code}"
 
 
+def _context() -> Any:
+    """Workers are forked from a fork server: a clean process (no engine state or threads
+    inherited from the caller) that has imported the library and loaded the bundled rules
+    once, so starting a replacement worker costs a fork, not an interpreter start."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["iep_rules.batch._preload"])
+    return ctx
+
+
 def supervise(records: CaseSource, settings: Settings, workers: int,
               time_limit: float | None) -> Generator[dict[str, Any], None, None]:
     """Evaluate records in `workers` processes; yield one result per record in input order."""
-    ctx = multiprocessing.get_context("spawn")  # no inherited engine state in the workers
+    ctx = _context()
     pool = [_Worker(ctx, settings) for _ in range(workers)]
     source = iter(records)
     exhausted = False

@@ -160,6 +160,8 @@ def _capped(problems: list[Problem]) -> list[Problem]:
 def read_limited(path: Path, limit: int) -> bytes:
     """The bytes of a regular file no larger than `limit`, checked before reading: a device,
     a pipe or a huge file is refused without reading it. Raises OSError or ValueError."""
+    if not stat.S_ISREG(path.stat().st_mode):  # opening a FIFO would block; a device, stream
+        raise ValueError("not a regular file")
     with path.open("rb") as fh:
         info = os.fstat(fh.fileno())
         if not stat.S_ISREG(info.st_mode):
