@@ -77,8 +77,8 @@ def cases(args: argparse.Namespace, log: Any) -> Counter[str]:
                 records = Counted(read_records(str(path)))
                 started = time.monotonic()
                 settings = Settings((), AS_OF, None, backend)
-                outcomes[backend] = list(run_audit(records, settings=settings, workers=1,
-                                                   time_limit=LIMIT))
+                outcomes[backend] = list(run_audit(records, settings=settings,
+                                                   workers=args.workers, time_limit=LIMIT))
                 totals[f"secs_{backend}"] += round(time.monotonic() - started)
                 if records.count != len(outcomes[backend]):
                     totals["lost_records"] += records.count - len(outcomes[backend])
@@ -220,6 +220,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--start", type=int, default=0)
     parser.add_argument("--batch", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--log", default=os.devnull)
     args = parser.parse_args()
     if args.mode == "rules-worker":
