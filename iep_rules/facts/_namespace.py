@@ -8,6 +8,7 @@ descriptions drive load-time checking of the fact paths a rule file names.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import typing
 from collections.abc import Iterator, Mapping
@@ -196,6 +197,10 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
         return scopes is None or scope in scopes
 
     whole = to_data(case, "$")  # converted once; every scope's items share these mappings
+    # IEP meeting dates sorted once: each eligibility decision finds its next meeting by
+    # bisection, so many decisions times many IEPs is not quadratic work.
+    meeting_days = sorted(i.meeting_date for i in case.ieps
+                          if i.meeting_date is not None and i.meeting_date <= as_of)
     if wanted("case"):
         yield Item("case", "$", (), {**whole, **shared})
     for scope, (_, attr) in SCOPES.items():
@@ -210,11 +215,8 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
         for index in order:
             data = dict(whole[attr][index])
             if scope == "eligibility":
-                day = records[index].date
-                data["next_iep_meeting"] = min(
-                    (i.meeting_date for i in case.ieps
-                     if i.meeting_date is not None and day <= i.meeting_date <= as_of),
-                    default=None)
+                at = bisect.bisect_left(meeting_days, records[index].date)
+                data["next_iep_meeting"] = meeting_days[at] if at < len(meeting_days) else None
             if scope == "evaluation":
                 data["previous_completed"] = previous
                 previous = records[index].completed or previous
