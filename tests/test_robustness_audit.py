@@ -117,6 +117,29 @@ def test_a_runaway_record_hits_the_time_limit_and_the_audit_goes_on():
     assert len(results) == 3
 
 
+@pytest.mark.slow
+def test_results_released_together_do_not_leave_workers_idle(monkeypatch):
+    # A full ordering window used to stall every worker until the 60 s wait ran out.
+    monkeypatch.setattr(_audit, "WINDOW_PER_WORKER", 1)
+    real = _audit.wait
+    pending = {"n": 12}
+
+    def wait(objects, timeout=None):
+        started = pending["n"] < 12  # before the first result, workers are still starting
+        assert not started or timeout < 59 or pending["n"] == 0, "idle wait with work left"
+        return real(objects, timeout)
+
+    monkeypatch.setattr(_audit, "wait", wait)
+    # The first record takes longest: the next ones finish and wait behind it in the window.
+    slow = {**GOOD, "ieps": [{**GOOD["ieps"][0],
+                              "services": [GOOD["ieps"][0]["services"][0]] * 300}]}
+    records = [CaseRecord("in", 1, text=json.dumps(slow))]
+    records += [CaseRecord("in", n, text=_text(id=f"c{n}")) for n in range(2, 13)]
+    for _ in run_audit(records, settings=SETTINGS, workers=2, time_limit=30):
+        pending["n"] -= 1
+    assert pending["n"] == 0
+
+
 def test_workers_that_cannot_start_fail_the_run_instead_of_hanging(monkeypatch):
     monkeypatch.setattr(_audit, "_worker_main", _exit_at_once)
     monkeypatch.setattr(_audit, "_context", lambda: __import__("multiprocessing")

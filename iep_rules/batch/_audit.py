@@ -36,6 +36,7 @@ DEFAULT_TIME_LIMIT = 5.0  # seconds per record; the slowest real case measured h
 DEFAULT_MEMORY_LIMIT_MB = 2048  # address space per worker process
 START_TIME_LIMIT = 300.0  # seconds for a worker to load the rulebook and report ready
 MAX_REASON = 200  # characters of an exception's text kept in an error result
+WINDOW_PER_WORKER = 32  # records held for ordered output behind a slow one, per worker
 
 
 @attrs.frozen
@@ -269,10 +270,15 @@ def supervise(records: CaseSource, settings: Settings, workers: int,
     exhausted = False
     done: dict[int, dict[str, Any]] = {}
     next_in = next_out = 0
-    window = 32 * workers  # records read ahead of the oldest one not yet written out
+    window = WINDOW_PER_WORKER * workers  # records read ahead of the oldest not written out
     failed_starts = 0
     try:
         while True:
+            # Emit first: results released together (after a slow record) free the window
+            # before new records are handed out, so no worker sits idle until a timeout.
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
             for worker in pool:
                 if exhausted or next_in - next_out >= window:
                     break
@@ -285,9 +291,6 @@ def supervise(records: CaseSource, settings: Settings, workers: int,
                     break
                 worker.give(next_in, record)
                 next_in += 1
-            while next_out in done:
-                yield done.pop(next_out)
-                next_out += 1
             if exhausted and not done and all(w.job is None for w in pool):
                 return
             now = time.monotonic()
