@@ -222,3 +222,10 @@ def test_mutated_case_documents_refuse_or_agree(seed, rulebook):
 def test_many_mutated_case_documents_refuse_or_agree(rulebook):
     outcomes = [_check_case_line(seed, rulebook) for seed in range(5000, 5300)]
     assert outcomes.count("evaluated") > 60
+
+
+def test_a_device_as_a_rule_file_is_refused_without_reading_it():
+    from iep_rules import load_rulebook
+
+    with pytest.raises(RuleFileError, match="not a regular file"):
+        load_rulebook("/dev/zero")  # reading it would never end

@@ -19,8 +19,10 @@ from typing import Any
 import attrs
 
 from .._errors import Problem, RuleFileError
+from ..case._io import read_limited
 from ..lang._model import Disable, Layer, Parameter, Rule
 from ..lang._rulefile import parse_layer
+from ..lang._yaml import MAX_YAML_BYTES
 from ._jurisdiction import layer_note
 
 
@@ -224,10 +226,14 @@ def load_rulebook(*extra_paths: str | Path, bundled: bool = True) -> Rulebook:
         if real in seen:
             continue  # e.g. the bundled folder passed again as an extra path
         seen.add(real)
-        try:
-            raw = entry.read_bytes()
+        try:  # a user's path is size-checked before reading (a device, a 1 GB file)
+            raw = (read_limited(entry, MAX_YAML_BYTES) if isinstance(entry, Path)
+                   else entry.read_bytes())
         except OSError as exc:
             problems.append(Problem(f"{name}:1:1", f"cannot read: {exc.strerror}"))
+            continue
+        except ValueError as exc:
+            problems.append(Problem(f"{name}:1:1", f"cannot read: {exc}"))
             continue
         layer, parse_problems = _parse_once(raw, name)
         problems += parse_problems
