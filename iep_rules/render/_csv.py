@@ -17,7 +17,7 @@ FIELDS = ["source", "line", "case_id", "rule_id", "severity", "topic", "subject"
           "citations"]
 
 
-class _InertWriter(csv.DictWriter[str]):
+class _InertWriter(csv.DictWriter):  # type: ignore[type-arg]  # not subscriptable at run time
     """Every cell through csv_cell: none starts a formula a spreadsheet would run."""
 
     def writerow(self, rowdict: Mapping[str, Any]) -> Any:
