@@ -36,9 +36,7 @@ from fuzzgen import SEED_CASES, case_line, mutate_case, rule_file  # noqa: E402
 from iep_rules import IEPRulesError, Rulebook, case_from_mapping, evaluate, load_rulebook  # noqa: E402
 from iep_rules.batch._audit import Counted, Settings, read_records, run_audit  # noqa: E402
 from iep_rules.lang._rulefile import parse_layer  # noqa: E402
-from iep_rules.render._html import to_html, to_markdown  # noqa: E402
-from iep_rules.render._sarif import sarif_log  # noqa: E402
-from iep_rules.render._text import to_json, to_text  # noqa: E402
+from iep_rules.render import REPORT_FORMATS, ReportInput, render_report  # noqa: E402
 from iep_rules.testing._examples import check_example  # noqa: E402
 
 LIMIT = 10.0
@@ -53,13 +51,9 @@ def _key(result: dict[str, Any]) -> Any:
 
 
 def render_all(report: Any, case: Any, rules: Any) -> None:
-    """Every output format of one report (each must simply not raise)."""
-    to_text(report)
-    to_json(report)
-    to_markdown(report, case)
-    to_html(report, case)
-    located = [("x.json", None, f) for f in json.loads(to_json(report))["findings"]]
-    json.dumps(sarif_log(rules, located))
+    """Every registered output format of one report (each must simply not raise)."""
+    for fmt in REPORT_FORMATS:
+        render_report(fmt, ReportInput(report, case, "x.json", rules))
 
 
 def cases(args: argparse.Namespace, log: Any) -> Counter[str]:

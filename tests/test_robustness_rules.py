@@ -6,7 +6,6 @@ campaign (bench/fuzz_campaign.py, docs/fuzzing.md) runs the same generators at v
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import attrs
 import pytest
@@ -24,9 +23,7 @@ from iep_rules import (
 from iep_rules.case._io import parse_json
 from iep_rules.engine._durable import DurableBackend, _fact_value
 from iep_rules.lang._rulefile import parse_layer
-from iep_rules.render._html import to_html, to_markdown
-from iep_rules.render._sarif import sarif_log
-from iep_rules.render._text import to_json, to_text
+from iep_rules.render import REPORT_FORMATS, ReportInput, render_report
 
 AS_OF = dt.date(2025, 3, 1)
 RULE = """jurisdiction: US
@@ -150,11 +147,8 @@ def _cases():
 
 
 def _every_format(report, case, rules):
-    to_text(report)
-    to_json(report)
-    to_markdown(report, case)
-    to_html(report, case)
-    json.dumps(sarif_log(rules, [("x", None, f) for f in json.loads(to_json(report))["findings"]]))
+    for fmt in REPORT_FORMATS:
+        render_report(fmt, ReportInput(report, case, "x.json", rules))
 
 
 def _check_rule_file(seed, base, cases):
