@@ -86,7 +86,8 @@ def test_duplicate_keys_are_refused_naming_both_members():
 
 def test_bad_jurisdiction_is_a_located_message_not_a_repr():
     assert problems({**BASE, "jurisdiction": "XX"}) == [
-        "$.jurisdiction: expected a jurisdiction code such as US, US-NY or US-NY-NYC; got 'XX'"]
+        "$.jurisdiction: expected a code such as US, US-NY or US-NY-NYC (US, then a state's "
+        "two-letter postal code, then a district); got 'XX'"]
 
 
 def test_messages_quote_only_a_short_prefix_of_a_bad_value():

@@ -33,7 +33,7 @@ def to_markdown(report: Report, case: Case) -> str:
                   "| service | " + " | ".join(TABLE_COLUMNS) + " |",
                   "|---" * (len(TABLE_COLUMNS) + 1) + "|"]
         lines += [f"| {m(lg.service_name)} ({m(lg.iep_id)}) | "
-                  + " | ".join(m(cell) for cell in lg.table_row()) + " |"
+                  + " | ".join(lg.table_row()) + " |"  # figures and dates only
                   for lg in report.ledger]
     return "\n".join(lines) + "\n"
 
