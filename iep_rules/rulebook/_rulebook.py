@@ -20,6 +20,7 @@ import attrs
 
 from .._errors import Problem, RuleFileError
 from ..case._io import read_limited
+from ..facts._ledger import Policy
 from ..lang._model import Disable, Layer, Parameter, Rule
 from ..lang._rulefile import parse_layer
 from ..lang._yaml import MAX_YAML_BYTES
@@ -65,6 +66,7 @@ class Rulebook:
         if jurisdiction not in self._cache:
             self.layer_note(jurisdiction)  # an unknown code is an error, not an empty rulebook
             resolved, problems = _resolve(self.layers, jurisdiction)
+            problems = problems or _ledger_policy_problems(resolved)
             if problems:
                 raise RuleFileError("rulebook", problems)
             self._cache[jurisdiction] = resolved
@@ -175,6 +177,18 @@ def laxer_deadlines(book: Rulebook) -> list[str]:
     return out
 
 
+def _ledger_policy_problems(resolved: Resolved) -> list[Problem]:
+    """The ledger's policy parameters checked at load, on every date a value changes, so that
+    lint refuses what evaluation would (a lint-clean file runs)."""
+    days = sorted({day for param in resolved.parameters.values() for day, _ in param.values})
+    for day in days:
+        try:
+            Policy.from_params(resolved.values_on(day))
+        except RuleFileError as exc:
+            return exc.problems
+    return []
+
+
 def _yaml_files(root: Traversable) -> Iterator[Traversable]:
     for entry in sorted(root.iterdir(), key=lambda e: e.name):
         if entry.is_dir():
@@ -244,6 +258,7 @@ def load_rulebook(*extra_paths: str | Path, bundled: bool = True) -> Rulebook:
         for code in sorted({layer.jurisdiction for layer in layers}):
             resolved[code], found = _resolve(layers, code)
             problems += found
+            problems += _ledger_policy_problems(resolved[code])
     if problems:
         problems = list(dict.fromkeys(problems))  # each jurisdiction resolved says it again
         raise RuleFileError(", ".join(sorted({p.location.split(":")[0] for p in problems})),
