@@ -353,6 +353,7 @@ class Tally:
     cases_with_violations: int = 0
 
     def add(self, result: dict[str, Any]) -> None:
+        self.records_in += 1  # results so far; summary() replaces it with the input's count
         if result["type"] == "error":
             self.errors += 1
             self.by_error[result.get("reason", "bad_input")] += 1
@@ -372,9 +373,10 @@ class Tally:
     def seen(self) -> int:
         return self.results + self.errors
 
-    def summary(self, records_in: int) -> dict[str, Any]:
-        """`records_in` is counted from the input (see `Counted`)."""
-        self.records_in = records_in
+    def summary(self, records_in: int | None = None) -> dict[str, Any]:
+        """`records_in` is counted from the input (see `Counted`); without it, from the
+        results (a caller that counts nothing else)."""
+        self.records_in = self.seen if records_in is None else records_in
         return {
             "type": "summary",
             "records_in": self.records_in,
