@@ -222,19 +222,46 @@ class ParticipationMethod(StrEnum):
     VIDEO_CONFERENCE = "video_conference"
 
 
+class FieldError(ValueError):
+    """A record-level check failed on one field: carries the field name, so the error can be
+    reported at the field's JSON path instead of at the record."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+JURISDICTION_PATTERN = re.compile(r"US(-[A-Z]{2}(-[A-Z0-9]{2,8})?)?")
+
+
+def _lower_weekdays(value: object) -> object:
+    """Weekday names are accepted in any letter case and stored in lower case."""
+    if isinstance(value, list | tuple):
+        return tuple(x.lower() if isinstance(x, str) else x for x in value)
+    return value
+
+
+def _known_weekdays(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    for day in value:
+        if day not in WEEKDAY_NAMES:
+            shown = ascii(day[:20]) if isinstance(day, str) else type(day).__name__
+            raise FieldError(attribute.name, f"unknown weekday {shown}; expected one of "
+                                             f"{', '.join(WEEKDAY_NAMES)}")
+
+
+def _jurisdiction(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, str) or not JURISDICTION_PATTERN.fullmatch(value):
+        shown = ascii(value[:20]) if isinstance(value, str) else type(value).__name__
+        raise FieldError(attribute.name, "expected a code such as US, US-NY or US-NY-NYC (US, "
+                                         "then a state's two-letter postal code, then a "
+                                         f"district); got {shown}")
+
+
 def _nonempty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not value.strip():
         raise ValueError(f"{attribute.name} must not be empty")
 
 
-_JURISDICTION = re.compile(r"US(-[A-Z]{2}(-[A-Z0-9]{2,8})?)?")
-
-
-def _jurisdiction_code(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not _JURISDICTION.fullmatch(value):
-        raise ValueError(f"{attribute.name}: expected a code such as US, US-NY or US-NY-NYC "
-                         "(US, then a state's two-letter postal code, then a district), "
-                         f"got {value!r}")
 
 
 def _ordered(start: str, end: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
@@ -261,14 +288,6 @@ def _tuple(value: object) -> object:
 
 
 _minutes = v.and_(v.instance_of(int), v.ge(1), v.le(MAX_SESSION_MINUTES))
-
-
-def _weekdays(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    _str_list(instance, attribute, value)
-    wrong = [day for day in value if day not in WEEKDAY_NAMES]
-    if wrong:
-        raise ValueError(f"{attribute.name}: expected lower-case day names "
-                         f"({', '.join(WEEKDAY_NAMES)}); got {', '.join(map(repr, wrong))}")
 
 
 def _miss_reason(value: object) -> Any:
@@ -402,7 +421,8 @@ class Service:
     start: dt.date | None = attrs.field(default=None, validator=_opt_date)
     end: dt.date | None = attrs.field(default=None, validator=[_opt_date, _ordered("start", "end")])
     basis: str | None = attrs.field(default=None, validator=_opt_str)
-    weekdays: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_weekdays)
+    weekdays: tuple[str, ...] = attrs.field(default=(), converter=_lower_weekdays,
+                                            validator=[_str_list, _known_weekdays])
     group_size: int | None = attrs.field(default=None, validator=v.optional(_positive))
     # implementation (issue 14): who delivers it and since when
     provider: str | None = attrs.field(default=None, validator=_opt_str)
@@ -709,9 +729,7 @@ class Case:
     """One child's case file: the aggregate every rule reads."""
 
     id: str = attrs.field(validator=[v.instance_of(str), _nonempty])
-    jurisdiction: str = attrs.field(
-        validator=[v.instance_of(str), _jurisdiction_code]
-    )
+    jurisdiction: str = attrs.field(validator=_jurisdiction)
     student: Student
     referral: Referral | None = None
     # Each list: None when the file does not carry it (unknown), () when it says there were none.

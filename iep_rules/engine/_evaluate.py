@@ -119,6 +119,12 @@ def _check_arguments(rulebook: object, case: object, as_of: object, jurisdiction
         raise BackendError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
 
 
+def prepare(rulebook: Rulebook, jurisdiction: str, backend: str = "python") -> None:
+    """Compile a jurisdiction's rules for a backend ahead of the first case (an audit worker
+    does this before its per-record time limit starts counting)."""
+    _backend(rulebook, rulebook.resolve(jurisdiction), backend)
+
+
 def evaluate(rulebook: Rulebook, case: Case, *, as_of: dt.date | None = None,
              jurisdiction: str | None = None, backend: str = "python") -> Report:
     """Evaluate every rule in force for the case's jurisdiction (or `jurisdiction`) on `as_of`

@@ -12,6 +12,7 @@ through a worked history.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
@@ -89,6 +90,7 @@ class Timeline:
                  params: Mapping[str, Any] | None = None) -> None:
         self.case = case
         self.as_of = as_of
+        self._meeting_days: list[dt.date] | None = None
         values = {**DEFAULTS, **{k: v for k, v in (params or {}).items() if k in DEFAULTS}}
         if values["reevaluation_waiver_restart"] not in WAIVER_RESTARTS:
             raise EvaluationError(
@@ -472,12 +474,21 @@ class Timeline:
         date, whether the file carries every list that could hold an earlier one)."""
         case = self.case
         day = known(case.eligibility)[index].date
-        dates = [iep.meeting_date for _, iep in self._dated_ieps()
-                 if iep.meeting_date is not None and day <= iep.meeting_date <= self.as_of]
-        dates += [m.date for m in known(case.meetings)
-                  if m.purpose in IEP_TEAM_PURPOSES and day <= m.date <= self.as_of]
+        days = self._iep_meeting_days()
+        at = bisect.bisect_left(days, day)
         complete = case.meetings is not None and case.ieps is not None
-        return min(dates, default=None), complete
+        return (days[at] if at < len(days) else None), complete
+
+    def _iep_meeting_days(self) -> list[dt.date]:
+        """IEP team meeting dates up to the as-of date, sorted once per timeline, so that many
+        eligibility decisions times many IEPs and meetings is bisection, not quadratic work."""
+        if self._meeting_days is None:
+            days = [iep.meeting_date for _, iep in self._dated_ieps()
+                    if iep.meeting_date is not None and iep.meeting_date <= self.as_of]
+            days += [m.date for m in known(self.case.meetings)
+                     if m.purpose in IEP_TEAM_PURPOSES and m.date <= self.as_of]
+            self._meeting_days = sorted(days)
+        return self._meeting_days
 
     def days_to_iep_meeting(self, index: int) -> int | None:
         """Days from eligibility finding `index` to the first IEP meeting after it, or to the

@@ -15,6 +15,7 @@ from ..case._records import Case
 from ..engine._evaluate import format_value
 from ..facts._ledger import TABLE_COLUMNS, MandateLedger
 from ..lang._model import format_citations
+from ._inert import terminal_text
 from ._registry import ReportInput, report_format
 
 _TOPIC = {"iep-contents": "IEP contents", "timelines": "Timelines", "eligibility": "Eligibility",
@@ -22,6 +23,12 @@ _TOPIC = {"iep-contents": "IEP contents", "timelines": "Timelines", "eligibility
           "team": "Team, participation and notice", "services": "Services delivered"}
 _LABEL = {Severity.VIOLATION: "Rule broken", Severity.WARNING: "Needs a look",
           Severity.NOTICE: "Worth asking about", Severity.NEEDS_DATA: "Record incomplete"}
+
+
+def _e(text: str) -> str:
+    """HTML-escaped, with control characters shown rather than passed on (they are not valid
+    in HTML, and a terminal showing the file would obey them)."""
+    return html.escape(terminal_text(text))
 
 
 def _grouped(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
@@ -54,7 +61,7 @@ def svg_chart(ledger: MandateLedger) -> str:
     group = len(_CHART) * bar + gap
     width = len(rows) * group + 40
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 40}" '
-             f'role="img" aria-label="minutes by month for {html.escape(ledger.service_name)}">']
+             f'role="img" aria-label="minutes by month for {_e(ledger.service_name)}">']
     for i, (month, *values) in enumerate(rows):
         x = 30 + i * group
         for j, value in enumerate(values):
@@ -72,7 +79,7 @@ def svg_chart(ledger: MandateLedger) -> str:
 
 def ledger_table(ledgers: Iterable[MandateLedger]) -> list[str]:
     """The ledger table: the same figures as `iep-rules ledger` (sessions, minutes in brackets)."""
-    e = html.escape
+    e = _e
     out = ["<table><tr><th>Service</th><th>Missed by reason</th>"
            + "".join(f"<th>{e(c.capitalize())}</th>" for c in TABLE_COLUMNS) + "</tr>"]
     for lg in ledgers:
@@ -95,7 +102,7 @@ def _count(records: tuple[object, ...] | None) -> str:
 
 
 def to_html(report: Report, case: Case) -> str:
-    e = html.escape
+    e = _e
     student = case.student
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            f"<title>IEP review for {e(student.id)}</title>",
