@@ -10,7 +10,6 @@ fact paths a rule file names.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import typing
 from collections.abc import Iterator, Mapping
