@@ -8,13 +8,35 @@ from __future__ import annotations
 
 import attrs
 
+MAX_QUOTE = 40  # characters of a bad value quoted back in a message
+MAX_MESSAGE = 300  # characters of a problem's location or message, whatever produced it
+
+
+def quote(value: object, limit: int = MAX_QUOTE) -> str:
+    """A bad value as a short printable quote: a hostile input must not flood the terminal or
+    the log, nor carry control sequences, nor fail to encode (lone surrogates)."""
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > limit:
+        text = text[:limit] + "..."
+    return ascii(text) if isinstance(value, str) else ascii(text)[1:-1]
+
+
+def _cap(text: str) -> str:
+    """Cap a location or message, escaping what a terminal or encoder would choke on."""
+    if len(text) > MAX_MESSAGE:
+        text = text[:MAX_MESSAGE] + "..."
+    if text.isprintable() and text.isascii():
+        return text
+    return "".join(ch if ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF
+                   else ascii(ch)[1:-1] for ch in text)
+
 
 @attrs.frozen
 class Problem:
-    """One thing wrong with an input, and where it is."""
+    """One thing wrong with an input, and where it is (both capped: see `_cap`)."""
 
-    location: str
-    message: str
+    location: str = attrs.field(converter=_cap)
+    message: str = attrs.field(converter=_cap)
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}"

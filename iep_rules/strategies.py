@@ -20,6 +20,7 @@ from .testing._strategies import (
     eligibilities,
     evaluations,
     excusals,
+    exits,
     ieps,
     malformed_case_documents,
     meetings,
@@ -40,7 +41,8 @@ from .testing._strategies import (
 __all__ = [
     "InvalidStrategyArgument", "agreements", "assessments", "behavior_plans", "calendars",
     "cases", "cases_satisfying", "cases_violating", "consents", "dates", "eligibilities",
-    "evaluations", "excusals", "ieps", "malformed_case_documents", "meetings", "parent_costs",
+    "evaluations", "excusals", "exits", "ieps", "malformed_case_documents", "meetings",
+    "parent_costs",
     "parent_requests", "placements", "prior_written_notices", "provision_checks", "referrals",
     "removals", "safeguards_notices", "services", "sessions", "students", "transfers",
 ]

@@ -10,6 +10,10 @@ from iep_rules import Rulebook, load_rulebook
 
 pytest_plugins = ["pytester"]
 
+# Issue 13's reproducers are inputs for tests/test_robustness_repro.py, many of them invalid on
+# purpose: the rule-file plugin must not collect them as rule files.
+collect_ignore_glob = ["repro/*"]
+
 # Fast by default; `HYPOTHESIS_PROFILE=fuzz` for the long offline campaign (docs/fuzzing.md).
 settings.register_profile("fuzz", max_examples=20_000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

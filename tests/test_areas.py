@@ -74,15 +74,16 @@ def _without_areas(case: r.Case) -> r.Case:
         i, responsible_staff=None, distributed_to=None, parent_copy_given=None,
         parent_copy_date=None, progress_reports_due=None, progress_reports_issued=None,
         esy=None, participation_attempts=None,
-        services=tuple(service(s) for s in i.services)) for i in case.ieps)
+        services=tuple(service(s) for s in i.services)) for i in case.ieps or ())
     return attrs.evolve(
         case, ieps=ieps, provision_checks=(), removals=(), behavior_plans=None,
         prior_written_notices=(), safeguards_notices=None, parent_costs=(), transfers=(),
-        evaluations=tuple(attrs.evolve(e, suspected_areas=None, areas_assessed=None,
-                                       clock_exception=None, completion_date_agreed=None)
-                          for e in case.evaluations),
-        eligibility=tuple(attrs.evolve(e, report_copy_given=None, report_copy_date=None)
-                          for e in case.eligibility))
+        evaluations=None if case.evaluations is None else tuple(
+            attrs.evolve(e, suspected_areas=None, areas_assessed=None, clock_exception=None,
+                         completion_date_agreed=None) for e in case.evaluations),
+        eligibility=None if case.eligibility is None else tuple(
+            attrs.evolve(e, report_copy_given=None, report_copy_date=None)
+            for e in case.eligibility))
 
 
 @settings(max_examples=40, deadline=None)
@@ -118,3 +119,61 @@ def test_a_misspelt_notice_content_code_is_a_located_error():
         load_case(bad)
     assert "$.prior_written_notices[0]" in str(err.value)
     assert "'sources of help'" in str(err.value)
+
+
+def _item_facts(doc, scope, as_of=dt.date(2025, 3, 1)):
+    from iep_rules import case_from_mapping
+    from iep_rules.facts._namespace import items
+
+    return [item.ns for item in items(case_from_mapping(doc), as_of, {scope})]
+
+
+def _iee_case(evaluations, requests):
+    doc = {"id": "x", "jurisdiction": "US", "student": {"id": "s1"}, "parent_requests": requests}
+    if evaluations is not None:
+        doc["evaluations"] = evaluations
+    return doc
+
+
+def test_an_independent_evaluation_is_not_a_district_evaluation_to_disagree_with():
+    """300.502(b)(1): the right answers the district's own evaluation; an IEE on file (the
+    timeline's `conducted_by`) does not give the parent a second publicly funded one."""
+    iee = {"kind": "initial", "consent_date": "2024-05-01", "completed": "2024-06-10",
+           "conducted_by": "independent"}
+    request = {"date": "2024-10-01", "kind": "iee", "response": "refused",
+               "due_process_filed": False}
+    [ns] = _item_facts(_iee_case([iee], [request]), "parent_request")
+    assert ns["agency_evaluation_before"] is False
+    [ns] = _item_facts(_iee_case([{**iee, "conducted_by": "district"}], [request]),
+                       "parent_request")
+    assert (ns["agency_evaluation_before"], ns["iee_already_funded"]) == (True, False)
+
+
+def test_an_earlier_grant_with_evaluations_not_on_file_is_unknown_not_funded():
+    """Without `evaluations`, a new district evaluation may have followed the first IEE: the
+    one-IEE limit (300.502(b)(5)) can neither excuse nor condemn the refusal."""
+    granted = {"date": "2024-07-01", "kind": "iee", "response": "granted"}
+    refused = {"date": "2024-12-01", "kind": "iee", "response": "refused",
+               "due_process_filed": False}
+    first, second = _item_facts(_iee_case(None, [granted, refused]), "parent_request")
+    assert (first["iee_already_funded"], second["iee_already_funded"]) == (False, None)
+    assert second["agency_evaluation_before"] is None
+
+
+def test_no_progress_report_is_owed_after_the_child_left_special_education():
+    """The IEP's last day is the timeline's `in_effect_until`: a report due after an exit (or
+    after a later IEP took effect) is not this IEP's to issue."""
+    iep = {"id": "i1", "meeting_date": "2024-08-20", "start": "2024-09-01", "end": "2025-08-31",
+           "progress_reports_due": ["2024-11-15", "2025-02-15"],
+           "progress_reports_issued": ["2024-11-10"]}
+    doc = {"id": "x", "jurisdiction": "US", "student": {"id": "s1"}, "ieps": [iep]}
+    [ns] = _item_facts(doc, "iep")
+    assert ns["progress_reports_outstanding"] == (dt.date(2025, 2, 15),)
+    doc["exits"] = [{"date": "2025-01-10", "reason": "moved_out"}]
+    [ns] = _item_facts(doc, "iep")
+    assert ns["progress_reports_outstanding"] == ()
+    doc = {**doc, "exits": [], "ieps": [{**iep, "end": None},
+                                        {"id": "i2", "meeting_date": "2025-01-20",
+                                         "start": "2025-02-01"}]}
+    first, _ = _item_facts(doc, "iep")
+    assert first["progress_reports_outstanding"] == ()

@@ -39,7 +39,7 @@ def test_adding_an_unrelated_record_removes_no_finding_about_another_item(rulebo
     """A compliant placement appended at the end: findings about other items all remain
     (case-level findings may legitimately change: a new placement can satisfy a timeline)."""
     before = evaluate(rulebook, case, as_of=as_of)
-    after = evaluate(rulebook, attrs.evolve(case, placements=(*case.placements, extra)),
+    after = evaluate(rulebook, attrs.evolve(case, placements=(*(case.placements or ()), extra)),
                      as_of=as_of)
     kept = {(f.rule_id, f.subject) for f in after.findings}
     for f in before.findings:
@@ -86,7 +86,8 @@ def test_same_report_in_another_process(rulebook):
 def test_order_of_logs_agreements_and_calendars_does_not_matter(rulebook, case, as_of, rnd):
     """Session logs, written agreements and calendars are sets in meaning: shuffling them
     changes no finding (items with list positions in their subject are not shuffled)."""
-    shuffled = {name: list(getattr(case, name)) for name in ("sessions", "agreements", "calendars")}
+    shuffled = {name: list(getattr(case, name)) for name in ("sessions", "agreements", "calendars")
+                if getattr(case, name) is not None}  # an unrecorded list stays unrecorded
     for items in shuffled.values():
         rnd.shuffle(items)
     other = attrs.evolve(case, **{k: tuple(v) for k, v in shuffled.items()})
@@ -99,9 +100,10 @@ def test_order_of_logs_agreements_and_calendars_does_not_matter(rulebook, case, 
 def test_cases_knobs_are_honoured(case):
     assert case.jurisdiction == "US-NY" and case.ieps and case.ieps[0].services
     assert all(d <= dt.date(2023, 3, 1) for d in (
-        *(e.date for e in case.eligibility), *(c.date for c in case.consents),
-        *(s.date for s in case.sessions), *(i.meeting_date for i in case.ieps if i.meeting_date),
-        *(e.completed for e in case.evaluations if e.completed)))
+        *(e.date for e in case.eligibility or ()), *(c.date for c in case.consents or ()),
+        *(s.date for s in case.sessions or ()),
+        *(i.meeting_date for i in case.ieps if i.meeting_date),
+        *(e.completed for e in case.evaluations or () if e.completed)))
 
 
 def test_bad_strategy_arguments_raise_up_front():

@@ -1,102 +1,341 @@
-"""District audits: evaluate a stream of case records, keeping every bad record in the count.
+"""District audits: evaluate a stream of case records, keeping every record in the count.
 
-Input is JSON Lines (one case per line), a folder of case files, or standard input. Records are
-read lazily and results come out in input order, so memory stays flat as the input grows; with
-workers > 1 a process pool evaluates them (ordered `imap`). A record that is not valid JSON or
-not a valid case becomes an error result with its source, line and problems, and the audit goes
-on: records in == results + errors, always.
+Input is any `CaseSource`: an iterable of `CaseRecord`s, each naming its source and line and
+carrying JSON text, an already decoded document (an importer's output), or the problems that
+made it unreadable. `read_records` makes one from JSON Lines, a folder of case files or standard
+input. Results come out in input order, one per record, so records in == results + errors.
+
+Evaluation runs in supervised worker processes (`supervise`): a record whose evaluation raises
+becomes an error result; a worker that dies (a signal, the OOM killer, a crash in the C
+extension) has its in-flight record reported as an error and is replaced; a record running past
+the time limit has its worker killed and replaced. The audit always finishes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import signal
+import sys
+import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator, Mapping
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import IO, Any
 
 import attrs
 
-from .._errors import CaseError
+from .._errors import CaseError, IEPRulesError, Problem
 from .._findings import finding_to_json
-from ..case._io import case_from_mapping, parse_json
-from ..engine._evaluate import evaluate
+from ..case._io import MAX_CASE_BYTES, case_from_mapping, parse_json, read_limited
+from ..engine._evaluate import evaluate, prepare
 from ..rulebook._rulebook import Rulebook, load_rulebook
+
+DEFAULT_TIME_LIMIT = 5.0  # seconds per record; the slowest real case measured here takes < 0.5
+DEFAULT_MEMORY_LIMIT_MB = 2048  # address space per worker process
+START_TIME_LIMIT = 300.0  # seconds for a worker to load the rulebook and report ready
+MAX_REASON = 200  # characters of an exception's text kept in an error result
+WINDOW_PER_WORKER = 32  # records held for ordered output behind a slow one, per worker
 
 
 @attrs.frozen
-class Record:
+class CaseRecord:
+    """One record of a `CaseSource`: where it came from, and its content or its problems.
+
+    Exactly one of `text` (JSON), `document` (decoded JSON) or `problems` (why it could not be
+    read) is set. `line` is 1-based in a JSON Lines input, 1 for a whole file."""
+
     source: str
-    line: int  # 1-based line in a JSON Lines input; 1 for a whole file
-    text: str
+    line: int
+    text: str | None = None
+    document: Mapping[str, Any] | None = None
+    problems: tuple[Problem, ...] = ()
 
 
-def read_records(target: str, stdin: IO[str] | None = None) -> Iterator[Record]:
-    """Records from a .jsonl file, a folder of .json files, or '-' (standard input)."""
+CaseSource = Iterable[CaseRecord]
+
+
+def read_records(target: str, stdin: IO[bytes] | IO[str] | None = None) -> Iterator[CaseRecord]:
+    """Records from a .jsonl file, a folder of .json files, or '-' (standard input).
+
+    Lines are split on LF only (a CR or U+2028 inside a JSON string does not split a record)
+    and decoded strictly: invalid UTF-8 is an error for that record, never replaced."""
     if target == "-":
         assert stdin is not None  # the CLI always passes it for "-"
-        yield from _lines("<stdin>", stdin)
+        stream = getattr(stdin, "buffer", stdin)
+        yield from _lines("<stdin>", stream)
         return
     path = Path(target)
     if path.is_dir():
         for file in sorted(path.glob("*.json")):
-            yield Record(str(file), 1, file.read_text(encoding="utf-8", errors="replace"))
+            try:
+                yield CaseRecord(str(file), 1, text=_decode(read_limited(file, MAX_CASE_BYTES)))
+            except (OSError, ValueError) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+                yield CaseRecord(str(file), 1, problems=(Problem("$", f"cannot read: {reason}"),))
         return
-    with path.open(encoding="utf-8", errors="replace") as fh:
+    with path.open("rb") as fh:
         yield from _lines(str(path), fh)
 
 
-def _lines(source: str, stream: Iterable[str]) -> Iterator[Record]:
-    for number, line in enumerate(stream, start=1):
-        if line.strip():
-            yield Record(source, number, line)
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not valid UTF-8 at byte {exc.start}") from None
+
+
+def _lines(source: str, stream: Any) -> Iterator[CaseRecord]:
+    number = 0
+    while True:
+        raw = stream.readline(MAX_CASE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        if isinstance(raw, str):  # a text stream handed in by a caller
+            raw = raw.encode("utf-8", errors="surrogateescape")
+        if len(raw) > MAX_CASE_BYTES and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):  # skip the rest without holding it
+                raw = stream.readline(1 << 20)
+            yield CaseRecord(source, number, problems=(
+                Problem("$", f"record longer than {MAX_CASE_BYTES} bytes"),))
+            continue
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]  # a byte-order mark some editors write
+        body = raw.rstrip(b"\n").removesuffix(b"\r")
+        if not body.strip():
+            continue
+        try:
+            yield CaseRecord(source, number, text=body.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            yield CaseRecord(source, number, problems=(
+                Problem(f"byte {exc.start}", "not valid UTF-8"),))
 
 
 @attrs.frozen
-class Job:
-    record: Record
+class Settings:
+    """What every record of one audit is evaluated with."""
+
+    extra_rules: tuple[str, ...]
     as_of: dt.date
     jurisdiction: str | None
     backend: str
+    memory_limit_mb: int | None = DEFAULT_MEMORY_LIMIT_MB
 
 
-_WORKER_BOOK: list[Rulebook] = []  # one per worker process, set by the pool initializer
+def error_result(record: CaseRecord, reason: str, problems: Iterable[str]) -> dict[str, Any]:
+    """An error result: `reason` is bad_input, failed, time_limit or worker_died."""
+    return {"type": "error", "source": record.source, "line": record.line, "reason": reason,
+            "problems": list(problems)}
 
 
-def _init_worker(extra_rules: tuple[str, ...]) -> None:
-    _WORKER_BOOK[:] = [load_rulebook(*extra_rules)]
+def _short(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= MAX_REASON else text[:MAX_REASON] + "..."
 
 
-def run_one(job: Job, book: Rulebook | None = None) -> dict[str, Any]:
-    """One record's result object: findings, or the error that made it unusable."""
-    book = book or _WORKER_BOOK[0]
-    rec = job.record
+def run_one(record: CaseRecord, settings: Settings, book: Rulebook) -> dict[str, Any]:
+    """One record's result object: findings, or the error that made it unusable. Never
+    raises for a record: anything going wrong becomes an error result for it."""
+    if record.problems:
+        return error_result(record, "bad_input", map(str, record.problems))
     try:
-        case = case_from_mapping(parse_json(rec.text, rec.source), source=rec.source)
-        # evaluate() refuses an unknown `jurisdiction` in the record as a CaseError too.
-        report = evaluate(book, case, as_of=job.as_of, jurisdiction=job.jurisdiction,
-                          backend=job.backend)
+        data = record.document if record.document is not None else parse_json(
+            record.text or "", record.source)
+        case = case_from_mapping(data, source=record.source)
     except CaseError as exc:
-        return {"type": "error", "source": rec.source, "line": rec.line,
-                "problems": [str(p) for p in exc.problems]}
-    return {"type": "result", "source": rec.source, "line": rec.line, "case_id": case.id,
+        return error_result(record, "bad_input", map(str, exc.problems))
+    try:
+        report = evaluate(book, case, as_of=settings.as_of, jurisdiction=settings.jurisdiction,
+                          backend=settings.backend)
+    except CaseError as exc:  # evaluate() refuses an unknown jurisdiction in the record
+        return error_result(record, "bad_input", map(str, exc.problems))
+    except IEPRulesError as exc:
+        return error_result(record, "failed", [f"evaluation failed: {_short(exc)}"])
+    except Exception as exc:  # a bug: reported for this record, the audit goes on
+        return error_result(record, "failed", [f"internal error: {_short(exc)}"])
+    return {"type": "result", "source": record.source, "line": record.line, "case_id": case.id,
             "school": case.student.school, "jurisdiction": report.jurisdiction,
             "summary": report.summary, "findings": [finding_to_json(f) for f in report.findings]}
 
 
-def run_audit(records: Iterable[Record], *, book: Rulebook, extra_rules: tuple[str, ...],
-              as_of: dt.date, jurisdiction: str | None, backend: str,
-              workers: int) -> Iterator[dict[str, Any]]:
-    """Results in input order. The pool's workers each load the rulebook once."""
-    jobs = (Job(rec, as_of, jurisdiction, backend) for rec in records)
-    if workers <= 1:
-        for job in jobs:
-            yield run_one(job, book)
+def run_audit(records: CaseSource, *, settings: Settings, workers: int = 1,
+              time_limit: float | None = DEFAULT_TIME_LIMIT,
+              book: Rulebook | None = None) -> Generator[dict[str, Any], None, None]:
+    """One result per record, in input order.
+
+    workers >= 1 evaluates in that many supervised processes (see the module docstring).
+    workers == 0 evaluates in this process with `book`: no isolation from crashes, and the
+    time limit is not enforced; for callers that have already isolated the work."""
+    if workers <= 0:
+        book = book or load_rulebook(*settings.extra_rules)
+        for record in records:
+            yield run_one(record, settings, book)
         return
-    ctx = multiprocessing.get_context("spawn")  # no inherited engine state in the workers
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(extra_rules,)) as pool:
-        yield from pool.imap(run_one, jobs, chunksize=16)
+    yield from supervise(records, settings, workers, time_limit)
+
+
+class AuditFailed(IEPRulesError):
+    """The audit could not go on (its workers cannot start); no result is invented."""
+
+
+def _worker_main(conn: Connection, settings: Settings) -> None:
+    """A worker process: load the rulebook once, then evaluate one record per message."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides when to stop
+    if settings.memory_limit_mb:
+        import resource
+
+        limit = settings.memory_limit_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    preloaded = sys.modules.get("iep_rules.batch._preload")
+    if preloaded is not None and not settings.extra_rules:
+        book: Rulebook = preloaded.BUNDLED
+    else:
+        book = load_rulebook(*settings.extra_rules)
+    for code in book.jurisdictions():  # compile outside any record's time limit
+        prepare(book, code, settings.backend)
+    conn.send(("ready", None))
+    while True:
+        message = conn.recv()
+        if message is None:
+            return
+        index, record = message
+        conn.send((index, run_one(record, settings, book)))
+
+
+class _Worker:
+    def __init__(self, ctx: Any, settings: Settings) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, settings), daemon=True,
+                                name="iep-rules-audit-worker")
+        self.proc.start()
+        child.close()
+        self.ready = False
+        self.born = time.monotonic()
+        self.job: tuple[int, CaseRecord] | None = None
+        self.sent_at = 0.0
+
+    def give(self, index: int, record: CaseRecord) -> None:
+        self.job = (index, record)
+        self.sent_at = time.monotonic()
+        self.conn.send((index, record))
+
+    def deadline(self, time_limit: float | None) -> float:
+        if not self.ready:
+            return self.born + START_TIME_LIMIT
+        if self.job is None or time_limit is None:
+            return float("inf")
+        return self.sent_at + time_limit
+
+    def stop(self, kill: bool = False) -> None:
+        if self.proc.is_alive() and not kill:
+            try:
+                self.conn.send(None)
+            except OSError:
+                kill = True
+            self.proc.join(timeout=2)
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(timeout=5)
+        self.conn.close()
+
+    def death(self) -> str:
+        code = self.proc.exitcode
+        if code is not None and code < 0:
+            try:
+                return f"worker process killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"worker process killed by signal {-code}"
+        return f"worker process exited with status {code}"
+
+
+def _context() -> Any:
+    """Workers are forked from a fork server: a clean process (no engine state or threads
+    inherited from the caller) that has imported the library and loaded the bundled rules
+    once, so starting a replacement worker costs a fork, not an interpreter start."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["iep_rules.batch._preload"])
+    return ctx
+
+
+def supervise(records: CaseSource, settings: Settings, workers: int,
+              time_limit: float | None) -> Generator[dict[str, Any], None, None]:
+    """Evaluate records in `workers` processes; yield one result per record in input order."""
+    ctx = _context()
+    pool = [_Worker(ctx, settings) for _ in range(workers)]
+    source = iter(records)
+    exhausted = False
+    done: dict[int, dict[str, Any]] = {}
+    next_in = next_out = 0
+    window = WINDOW_PER_WORKER * workers  # records read ahead of the oldest not written out
+    failed_starts = 0
+    try:
+        while True:
+            # Emit first: results released together (after a slow record) free the window
+            # before new records are handed out, so no worker sits idle until a timeout.
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+            for worker in pool:
+                if exhausted or next_in - next_out >= window:
+                    break
+                if not worker.ready or worker.job is not None:
+                    continue
+                try:
+                    record = next(source)
+                except StopIteration:
+                    exhausted = True
+                    break
+                worker.give(next_in, record)
+                next_in += 1
+            if exhausted and not done and all(w.job is None for w in pool):
+                return
+            now = time.monotonic()
+            soonest = min(w.deadline(time_limit) for w in pool)
+            waitable: list[Any] = [w.conn for w in pool] + [w.proc.sentinel for w in pool]
+            ready = wait(waitable, timeout=max(0.0, min(soonest - now, 60.0)))
+            for i, worker in enumerate(pool):
+                replace: str | None = None
+                if worker.conn in ready:
+                    try:
+                        index, payload = worker.conn.recv()
+                    except (EOFError, OSError):
+                        worker.proc.join(timeout=5)
+                        replace = worker.death()
+                    else:
+                        if index == "ready":
+                            worker.ready, failed_starts = True, 0
+                        else:
+                            done[index] = payload
+                            worker.job = None
+                elif worker.proc.sentinel in ready:
+                    worker.proc.join(timeout=5)
+                    replace = worker.death()
+                elif time.monotonic() > worker.deadline(time_limit):
+                    if worker.ready:
+                        replace = f"time limit of {time_limit:g} s exceeded"
+                    else:
+                        replace = f"worker did not start within {START_TIME_LIMIT:g} s"
+                if replace is None:
+                    continue
+                if worker.job is not None:
+                    index, record = worker.job
+                    reason = "time_limit" if replace.startswith("time limit") else "worker_died"
+                    done[index] = error_result(record, reason, [
+                        f"{replace} while evaluating this record; the audit went on"])
+                elif not worker.ready:
+                    failed_starts += 1
+                    if failed_starts >= 3:
+                        raise AuditFailed(f"audit workers cannot start ({replace}); "
+                                          "no record was evaluated by them")
+                worker.stop(kill=True)
+                pool[i] = _Worker(ctx, settings)
+    finally:
+        for worker in pool:
+            worker.stop(kill=not exhausted)
 
 
 @attrs.define
@@ -110,12 +349,14 @@ class Tally:
     by_rule: Counter[str] = attrs.field(factory=Counter)
     by_topic: Counter[str] = attrs.field(factory=Counter)
     by_school: Counter[str] = attrs.field(factory=Counter)
+    by_error: Counter[str] = attrs.field(factory=Counter)
     cases_with_violations: int = 0
 
     def add(self, result: dict[str, Any]) -> None:
-        self.records_in += 1
+        self.records_in += 1  # results so far; summary() replaces it with the input's count
         if result["type"] == "error":
             self.errors += 1
+            self.by_error[result.get("reason", "bad_input")] += 1
             return
         self.results += 1
         violated = False
@@ -128,12 +369,20 @@ class Tally:
                 self.by_school[result["school"] or "(no school recorded)"] += 1
         self.cases_with_violations += violated
 
-    def summary(self) -> dict[str, Any]:
+    @property
+    def seen(self) -> int:
+        return self.results + self.errors
+
+    def summary(self, records_in: int | None = None) -> dict[str, Any]:
+        """`records_in` is counted from the input (see `Counted`); without it, from the
+        results (a caller that counts nothing else)."""
+        self.records_in = self.seen if records_in is None else records_in
         return {
             "type": "summary",
             "records_in": self.records_in,
             "results": self.results,
             "errors": self.errors,
+            "errors_by_reason": dict(sorted(self.by_error.items())),
             "reconciled": self.records_in == self.results + self.errors,
             "cases_with_violations": self.cases_with_violations,
             "findings_by_severity": dict(sorted(self.by_severity.items())),
@@ -141,3 +390,17 @@ class Tally:
             "findings_by_topic": dict(sorted(self.by_topic.items())),
             "violations_by_school": dict(sorted(self.by_school.items())),
         }
+
+
+class Counted:
+    """Passes records through, counting them: the audit's `records_in` comes from the input
+    side, so `records_in == results + errors` checks the outputs instead of restating them."""
+
+    def __init__(self, records: CaseSource) -> None:
+        self.records = records
+        self.count = 0
+
+    def __iter__(self) -> Iterator[CaseRecord]:
+        for record in self.records:
+            self.count += 1
+            yield record

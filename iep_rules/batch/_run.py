@@ -1,9 +1,11 @@
 """An audit from input to output: read the records, evaluate them (batch/_audit.py), count
 them, and hand each result to the chosen output format as it comes (render/). The exit status
-follows from the counts: 2 if any record was bad, else 1 if any case had a violation, else 0."""
+follows from the counts: 2 if any record was bad (or the counts do not reconcile), else 1 if
+any case had a violation, else 0."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -13,13 +15,13 @@ from .._errors import InputNotFoundError
 from ..lang._model import Rule
 from ..render import AuditOutput, audit_writer
 from ..rulebook._rulebook import Rulebook
-from ._audit import Tally, read_records, run_audit
+from ._audit import DEFAULT_TIME_LIMIT, Counted, Settings, Tally, read_records, run_audit
 
 
 def audit(input_path: str, *, book: Rulebook, extra_rules: Iterable[str | Path] = (),
           as_of: dt.date, jurisdiction: str | None = None, backend: str = "python",
-          workers: int = 1, fmt: str = "jsonl", out: IO[str], err: IO[str],
-          stdin: IO[str] | None = None,
+          workers: int = 1, time_limit: float | None = DEFAULT_TIME_LIMIT, fmt: str = "jsonl",
+          out: IO[str], err: IO[str], stdin: IO[str] | None = None,
           progress: Callable[[int, bool], None] | None = None) -> int:
     """Audit `input_path` (a .jsonl file, a folder of case files, or "-" for `stdin`), writing
     format `fmt` to `out`; returns the exit status. `progress(n, done)` hears every 100 records
@@ -29,19 +31,23 @@ def audit(input_path: str, *, book: Rulebook, extra_rules: Iterable[str | Path] 
     if input_path != "-" and not Path(input_path).exists():
         raise InputNotFoundError(f"{input_path}: no such file or folder")
     writer = audit_writer(fmt, AuditOutput(out, err, lambda codes: _rules_for(book, codes)))
-    results = run_audit(read_records(input_path, stdin), book=book,
-                        extra_rules=tuple(map(str, extra_rules)), as_of=as_of,
-                        jurisdiction=jurisdiction, backend=backend, workers=workers)
+    records = Counted(read_records(input_path, stdin))
+    settings = Settings(tuple(map(str, extra_rules)), as_of, jurisdiction, backend)
+    results = run_audit(records, settings=settings, workers=workers, time_limit=time_limit)
     tally = Tally()
-    for result in results:
-        tally.add(result)
-        if progress is not None and tally.records_in % 100 == 0:
-            progress(tally.records_in, False)
-        writer.add(result)
+    with contextlib.closing(results):  # stops the workers however the loop ends
+        for result in results:
+            tally.add(result)
+            if progress is not None and tally.seen % 100 == 0:
+                progress(tally.seen, False)
+            writer.add(result)
     if progress is not None:
-        progress(tally.records_in, True)
-    writer.finish(tally.summary())
-    return 2 if tally.errors else 1 if tally.cases_with_violations else 0
+        progress(tally.seen, True)
+    summary = tally.summary(records.count)
+    writer.finish(summary)
+    out.flush()  # a full disk or a closed pipe fails here, inside the CLI's error handling
+    failed = tally.errors or not summary["reconciled"]
+    return 2 if failed else 1 if tally.cases_with_violations else 0
 
 
 def _rules_for(book: Rulebook, codes: Iterable[str]) -> list[Rule]:

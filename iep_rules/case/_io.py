@@ -3,12 +3,19 @@
 cattrs does the structuring (and collects every field error with its path); this module adds
 ISO dates, rejects unknown keys (a misspelt field must not silently vanish), and turns the
 collected errors into `CaseError` problems such as `$.ieps[0].services[2].frequency`.
+
+Before structuring, every value is checked against limits any consumer can rely on (see
+`check_values`): no duplicate keys, no lone surrogates, integers within +/-(2**53 - 1), no
+NaN or infinities, dates from 1900 to 9999. Files are size-checked before they are read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import os
+import stat
 from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
@@ -17,9 +24,9 @@ from typing import Any
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
-from .._errors import ArgumentTypeError, CaseError, Problem
+from .._errors import ArgumentTypeError, CaseError, Problem, quote
 from . import _records as records
-from ._records import Case
+from ._records import Case, FieldError
 
 _ENUMS = [
     obj for obj in vars(records).values()
@@ -27,23 +34,45 @@ _ENUMS = [
 ]
 
 MAX_CASE_BYTES = 16 * 1024 * 1024
+MAX_INT = 2**53 - 1  # integers every JSON consumer (and durable-rules' C core) holds exactly
+MAX_INT_DIGITS = 20  # longer digit strings are refused before Python converts them
+MIN_YEAR, MAX_YEAR = 1900, 9999
+MAX_PROBLEMS = 50  # reported per document; the count of the rest is given
 
 
 def _structure_date(value: object, _: type) -> dt.date:
+    day: dt.date | None = None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if not isinstance(value, str):
+        day = value
+    elif not isinstance(value, str):
         raise ValueError(f"expected a date as YYYY-MM-DD, got {type(value).__name__}")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+    else:
+        try:
+            day = dt.date.fromisoformat(value) if len(value) == 10 else None
+        except ValueError:
+            day = None
+    if day is None:
+        raise ValueError(f"expected a date as YYYY-MM-DD, got {quote(value)}")
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValueError(f"year {day.year} is outside {MIN_YEAR}-{MAX_YEAR}")
+    return day
+
+
+def _json_kind(value: object) -> str:
+    """A value's kind in JSON's words, for messages."""
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, list | tuple):
+        return "list"
+    if value is None:
+        return "null"
+    return {bool: "bool", int: "int", float: "number", str: "str"}.get(type(value), "value")
 
 
 def _strict(kind: type) -> Any:
     def structure(value: object, _: type) -> object:
         if type(value) is not kind:
-            raise ValueError(f"expected {kind.__name__}, got {type(value).__name__}")
+            raise ValueError(f"expected {kind.__name__}, got {_json_kind(value)}")
         return value
 
     return structure
@@ -66,7 +95,7 @@ def _structure_enum(value: object, kind: type[Enum]) -> Enum:
         return kind(value)
     except ValueError:
         allowed = ", ".join(str(m.value) for m in kind)
-        raise ValueError(f"expected one of {allowed}; got {value!r}") from None
+        raise ValueError(f"expected one of {allowed}; got {quote(value)}") from None
 
 
 CONVERTER = _make_converter()
@@ -91,9 +120,15 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
         return out
     if isinstance(exc, KeyError):
         return [Problem(path, "required field missing")]
+    if isinstance(exc, FieldError):
+        return [Problem(f"{path}.{exc.field}", str(exc))]
     message = str(exc) or type(exc).__name__
     if isinstance(exc, ValueError) and "is not a valid" in message:
         message = f"unexpected value: {message}"
+    elif isinstance(exc, AttributeError | TypeError) and not isinstance(exc, ValueError):
+        # cattrs met a value of the wrong shape (text where an object or a list belongs)
+        message = "wrong kind of value: expected " + (
+            "an object" if "keys" in message or "mapping" in message else "a list or object")
     return [Problem(path, message)]
 
 
@@ -101,13 +136,42 @@ def case_from_mapping(data: object, *, source: str = "<case>") -> Case:
     """Structure decoded JSON into a `Case`, or raise `CaseError` listing every problem."""
     if not isinstance(data, Mapping):
         raise CaseError(source, [Problem("$", f"expected an object, got {type(data).__name__}")])
+    problems = check_values(data)
+    if problems:
+        raise CaseError(source, problems)
     try:
         return CONVERTER.structure(dict(data), Case)
     except (ClassValidationError, IterableValidationError, ForbiddenExtraKeysError) as exc:
-        raise CaseError(source, _problems(exc, "$")) from None
+        raise CaseError(source, _capped(_problems(exc, "$"))) from None
+    except FieldError as exc:
+        raise CaseError(source, [Problem(f"$.{exc.field}", str(exc))]) from None
     except (ValueError, TypeError) as exc:
         # A cross-field validator (e.g. end before start) fails after the fields structure.
         raise CaseError(source, [Problem("$", str(exc))]) from None
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS
+    return [*problems[:MAX_PROBLEMS], Problem("$", f"... and {rest} more problem(s)")]
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file no larger than `limit`, checked before reading: a device,
+    a pipe or a huge file is refused without reading it. Raises OSError or ValueError."""
+    if not stat.S_ISREG(path.stat().st_mode):  # opening a FIFO would block; a device, stream
+        raise ValueError("not a regular file")
+    with path.open("rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("not a regular file")
+        if info.st_size > limit:
+            raise ValueError(f"file larger than {limit} bytes")
+        raw = fh.read(limit + 1)  # the file may have grown since fstat
+    if len(raw) > limit:
+        raise ValueError(f"file larger than {limit} bytes")
+    return raw
 
 
 def load_case(source: str | Path | Mapping[str, Any]) -> Case:
@@ -119,29 +183,124 @@ def load_case(source: str | Path | Mapping[str, Any]) -> Case:
                                 f"mapping, got {type(source).__name__} {source!r:.60}")
     path = Path(source)
     try:
-        raw = path.read_bytes()
+        raw = read_limited(path, MAX_CASE_BYTES)
     except OSError as exc:
         raise CaseError(str(path), [Problem("$", f"cannot read file: {exc.strerror}")]) from None
-    if len(raw) > MAX_CASE_BYTES:
-        raise CaseError(str(path), [Problem("$", f"file larger than {MAX_CASE_BYTES} bytes")])
+    except ValueError as exc:
+        raise CaseError(str(path), [Problem("$", str(exc))]) from None
     return case_from_mapping(parse_json(raw, str(path)), source=str(path))
 
 
+class _Refused:
+    """Stands where the JSON decoder met a value it must not convert; reported by path."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+class _Pairs(dict[str, Any]):
+    """A decoded object that remembers keys given more than once (1-based member numbers)."""
+
+    duplicates: list[tuple[str, int, int]]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = _Pairs()
+    first: dict[str, int] = {}
+    out.duplicates = []
+    for number, (key, value) in enumerate(pairs, start=1):
+        if key in first:
+            out.duplicates.append((key, first[key], number))
+            continue  # the first one stays; the document is refused anyway
+        first[key] = number
+        out[key] = value
+    return out
+
+
+def _int(text: str) -> object:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        return _Refused(f"integer of {len(text.lstrip('-'))} digits is out of range "
+                        f"(at most +/-{MAX_INT})")
+    return int(text)
+
+
+def _float(text: str) -> object:
+    value = float(text)
+    return value if math.isfinite(value) else _Refused(f"number {quote(text)} is out of range")
+
+
+def _constant(text: str) -> object:
+    return _Refused(f"{text} is not a JSON number")
+
+
 def parse_json(raw: bytes | str, source: str) -> object:
-    """Decode JSON, reporting bad bytes or syntax with line and column."""
+    """Decode JSON, reporting bad bytes or syntax with line and column. Values the decoder
+    must not convert (huge integers, NaN) come back as markers that `check_values` reports
+    by JSON path, together with duplicate keys."""
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as exc:
         raise CaseError(source, [Problem(f"byte {exc.start}", "not valid UTF-8")]) from None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_object, parse_int=_int, parse_float=_float,
+                          parse_constant=_constant)
     except json.JSONDecodeError as exc:
         raise CaseError(source, [Problem(f"line {exc.lineno} col {exc.colno}", exc.msg)]) from None
     except RecursionError:
         raise CaseError(source, [Problem("$", "document nested too deeply")]) from None
 
 
+def _member(path: str, key: str) -> str:
+    return f"{path}.{key}" if key.isidentifier() and key.isascii() else f"{path}[{quote(key)}]"
+
+
+def _bad_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def check_values(data: object) -> list[Problem]:
+    """Every value a case may not hold, by JSON path: duplicate keys (both members named),
+    lone surrogates, integers beyond +/-(2**53 - 1), NaN and infinities. Iterative, so a deep
+    document costs no recursion."""
+    problems: list[Problem] = []
+    stack: list[tuple[str, object]] = [("$", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, _Refused):
+            problems.append(Problem(path, value.message))
+        elif isinstance(value, str):
+            if _bad_text(value):
+                problems.append(Problem(path, "text holds a lone surrogate (not valid Unicode)"))
+        elif isinstance(value, bool) or value is None:
+            continue
+        elif isinstance(value, int):
+            if abs(value) > MAX_INT:
+                problems.append(Problem(path, f"integer out of range (at most +/-{MAX_INT})"))
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                problems.append(Problem(path, "number out of range (NaN or infinite)"))
+        elif isinstance(value, Mapping):
+            for key, first, again in getattr(value, "duplicates", ()):
+                problems.append(Problem(_member(path, key), f"duplicate key {quote(key)}: "
+                                        f"members {first} and {again} of {path}"))
+            for key, inner in reversed(list(value.items())):
+                if isinstance(key, str) and _bad_text(key):
+                    problems.append(Problem(path, "a key holds a lone surrogate"))
+                    continue
+                stack.append((_member(path, str(key)), inner))
+        elif isinstance(value, list | tuple):
+            stack.extend((f"{path}[{i}]", inner) for i, inner in reversed(list(enumerate(value))))
+        if len(problems) > MAX_PROBLEMS:
+            return [*problems[:MAX_PROBLEMS], Problem("$", "... and more problems not listed")]
+    return problems
+
+
 def case_to_mapping(case: Case) -> dict[str, Any]:
     """Unstructure a case to JSON-ready data (round-trips through `case_from_mapping`)."""
     data: dict[str, Any] = CONVERTER.unstructure(case)
-    return data
+    # An unrecorded list stays absent (unknown), as distinct from [] (none): docs/timeline.md.
+    return {key: value for key, value in data.items() if value is not None}

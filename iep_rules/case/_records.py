@@ -1,8 +1,9 @@
 """Case records: what a child's special-education file says, as frozen, validated attrs classes.
 
 Records hold facts only; they know nothing of rules. `None` means "not recorded", which the
-engine treats as unknown (a needs-data finding), never as false. Lists default to empty: an
-empty list of meetings means none were recorded.
+engine treats as unknown (a needs-data finding), never as false. The same holds for the case's
+lists: a list the file does not carry (`None`) is unknown, while `[]` says there were none
+(docs/timeline.md, "Missing and empty lists").
 """
 
 from __future__ import annotations
@@ -60,11 +61,40 @@ class ConsentResponse(StrEnum):
     GIVEN = "given"
     REFUSED = "refused"
     REVOKED = "revoked"
+    NO_RESPONSE = "no_response"  # asked, the parent did not answer (300.300(c)(2))
 
 
 class EvaluationKind(StrEnum):
     INITIAL = "initial"
     REEVALUATION = "reevaluation"
+
+
+class Evaluator(StrEnum):
+    """Who conducted an evaluation: only the district's own count for its clocks (300.502)."""
+
+    DISTRICT = "district"
+    INDEPENDENT = "independent"  # an independent educational evaluation (IEE)
+
+
+class MeetingPurpose(StrEnum):
+    """Why an IEP team met; only initial and annual-review meetings reset the annual clock."""
+
+    INITIAL = "initial"
+    ANNUAL_REVIEW = "annual_review"
+    AMENDMENT = "amendment"
+    REEVALUATION_REVIEW = "reevaluation_review"
+    MANIFESTATION_DETERMINATION = "manifestation_determination"  # 300.530(e): not an IEP review
+    OTHER = "other"
+
+
+class ExitReason(StrEnum):
+    """Ways a child leaves special education (300.102(a)(3), 300.305(e), 300.300(b)(4))."""
+
+    GRADUATED_REGULAR_DIPLOMA = "graduated_regular_diploma"
+    AGED_OUT = "aged_out"
+    MOVED_OUT = "moved_out"
+    REVOKED_CONSENT = "revoked_consent"
+    NOT_ELIGIBLE = "not_eligible"
 
 
 class FrequencyUnit(StrEnum):
@@ -192,19 +222,46 @@ class ParticipationMethod(StrEnum):
     VIDEO_CONFERENCE = "video_conference"
 
 
+class FieldError(ValueError):
+    """A record-level check failed on one field: carries the field name, so the error can be
+    reported at the field's JSON path instead of at the record."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+JURISDICTION_PATTERN = re.compile(r"US(-[A-Z]{2}(-[A-Z0-9]{2,8})?)?")
+
+
+def _lower_weekdays(value: object) -> object:
+    """Weekday names are accepted in any letter case and stored in lower case."""
+    if isinstance(value, list | tuple):
+        return tuple(x.lower() if isinstance(x, str) else x for x in value)
+    return value
+
+
+def _known_weekdays(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    for day in value:
+        if day not in WEEKDAY_NAMES:
+            shown = ascii(day[:20]) if isinstance(day, str) else type(day).__name__
+            raise FieldError(attribute.name, f"unknown weekday {shown}; expected one of "
+                                             f"{', '.join(WEEKDAY_NAMES)}")
+
+
+def _jurisdiction(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, str) or not JURISDICTION_PATTERN.fullmatch(value):
+        shown = ascii(value[:20]) if isinstance(value, str) else type(value).__name__
+        raise FieldError(attribute.name, "expected a code such as US, US-NY or US-NY-NYC (US, "
+                                         "then a state's two-letter postal code, then a "
+                                         f"district); got {shown}")
+
+
 def _nonempty(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     if not value.strip():
         raise ValueError(f"{attribute.name} must not be empty")
 
 
-_JURISDICTION = re.compile(r"US(-[A-Z]{2}(-[A-Z0-9]{2,8})?)?")
-
-
-def _jurisdiction_code(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not _JURISDICTION.fullmatch(value):
-        raise ValueError(f"{attribute.name}: expected a code such as US, US-NY or US-NY-NYC "
-                         "(US, then a state's two-letter postal code, then a district), "
-                         f"got {value!r}")
 
 
 def _ordered(start: str, end: str) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
@@ -233,14 +290,6 @@ def _tuple(value: object) -> object:
 _minutes = v.and_(v.instance_of(int), v.ge(1), v.le(MAX_SESSION_MINUTES))
 
 
-def _weekdays(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    _str_list(instance, attribute, value)
-    wrong = [day for day in value if day not in WEEKDAY_NAMES]
-    if wrong:
-        raise ValueError(f"{attribute.name}: expected lower-case day names "
-                         f"({', '.join(WEEKDAY_NAMES)}); got {', '.join(map(repr, wrong))}")
-
-
 # The contents of prior written notice, 34 CFR 300.503(b)(1)-(7), in order.
 PWN_ELEMENTS = ("action", "reasons", "evaluation_basis", "safeguards", "sources_of_help",
                 "options_considered", "other_factors")
@@ -251,10 +300,10 @@ def _pwn_elements(instance: object, attribute: attrs.Attribute[Any], value: Any)
     if value is None:
         return
     _str_list(instance, attribute, value)
-    wrong = [code for code in value if code not in PWN_ELEMENTS]
-    if wrong:
-        raise ValueError(f"{attribute.name}: expected codes from {', '.join(PWN_ELEMENTS)}; "
-                         f"got {', '.join(map(repr, wrong))}")
+    for code in value:
+        if code not in PWN_ELEMENTS:
+            raise FieldError(attribute.name, f"unknown notice content code {code[:40]!a}; "
+                                             f"expected one of {', '.join(PWN_ELEMENTS)}")
 
 
 def _miss_reason(value: object) -> Any:
@@ -290,6 +339,13 @@ class Consent:
     date: dt.date = attrs.field(validator=_date)
     response: ConsentResponse = ConsentResponse.GIVEN
     written: bool | None = attrs.field(default=None, validator=_opt_bool)
+    # A revocation: when the district's prior written notice went out, and the date it set for
+    # services to stop (300.300(b)(4)(i)). Sessions up to that date are lawful.
+    prior_written_notice_date: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    services_cease: dt.date | None = attrs.field(default=None, validator=_opt_date)
+    # A request with no response: whether the file documents the district's reasonable efforts
+    # to obtain consent (300.300(c)(2)(i)).
+    reasonable_efforts: bool | None = attrs.field(default=None, validator=_opt_bool)
 
 
 @attrs.frozen
@@ -300,6 +356,9 @@ class Evaluation:
         default=None, validator=[_opt_date, _ordered("consent_date", "completed")]
     )
     purpose: str = "idea"
+    conducted_by: Evaluator = Evaluator.DISTRICT
+    # Whether new tests were given; a review of existing data needs no consent (300.300(d)(1)).
+    new_assessments: bool | None = attrs.field(default=None, validator=_opt_bool)
     needs: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_str_list)
     recommended_services: tuple[str, ...] = attrs.field(
         default=(), converter=_tuple, validator=_str_list
@@ -336,7 +395,7 @@ class Eligibility:
 @attrs.frozen
 class Meeting:
     date: dt.date = attrs.field(validator=_date)
-    purpose: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+    purpose: MeetingPurpose
     attendees: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_str_list)
     parent_language: str | None = attrs.field(default=None, validator=_opt_str)
     interpreter_requested: bool | None = attrs.field(default=None, validator=_opt_bool)
@@ -378,7 +437,8 @@ class Service:
     start: dt.date | None = attrs.field(default=None, validator=_opt_date)
     end: dt.date | None = attrs.field(default=None, validator=[_opt_date, _ordered("start", "end")])
     basis: str | None = attrs.field(default=None, validator=_opt_str)
-    weekdays: tuple[str, ...] = attrs.field(default=(), converter=_tuple, validator=_weekdays)
+    weekdays: tuple[str, ...] = attrs.field(default=(), converter=_lower_weekdays,
+                                            validator=[_str_list, _known_weekdays])
     group_size: int | None = attrs.field(default=None, validator=v.optional(_positive))
     # implementation (issue 14): who delivers it and since when
     provider: str | None = attrs.field(default=None, validator=_opt_str)
@@ -475,6 +535,7 @@ class IEP:
     meeting_date: dt.date | None = attrs.field(default=None, validator=_opt_date)
     start: dt.date | None = attrs.field(default=None, validator=_opt_date)
     end: dt.date | None = attrs.field(default=None, validator=[_opt_date, _ordered("start", "end")])
+    purpose: MeetingPurpose | None = None  # why the meeting that wrote this IEP was held
     # Roles at the IEP meeting; empty or absent means not recorded (see _tuple_or_unrecorded).
     team_present: tuple[str, ...] | None = attrs.field(
         default=None, converter=_tuple_or_unrecorded, validator=v.optional(_str_list)
@@ -550,6 +611,14 @@ class ParentRequest:
 class WrittenAgreement:
     date: dt.date = attrs.field(validator=_date)
     kind: str = attrs.field(validator=[v.instance_of(str), _nonempty])
+
+
+@attrs.frozen
+class Exit:
+    """The child left special education on this date; no clock runs after it."""
+
+    date: dt.date = attrs.field(validator=_date)
+    reason: ExitReason
 
 
 @attrs.frozen
@@ -677,21 +746,21 @@ class Case:
     """One child's case file: the aggregate every rule reads."""
 
     id: str = attrs.field(validator=[v.instance_of(str), _nonempty])
-    jurisdiction: str = attrs.field(
-        validator=[v.instance_of(str), _jurisdiction_code]
-    )
+    jurisdiction: str = attrs.field(validator=_jurisdiction)
     student: Student
     referral: Referral | None = None
-    consents: tuple[Consent, ...] = attrs.field(default=(), converter=_tuple)
-    evaluations: tuple[Evaluation, ...] = attrs.field(default=(), converter=_tuple)
-    eligibility: tuple[Eligibility, ...] = attrs.field(default=(), converter=_tuple)
-    meetings: tuple[Meeting, ...] = attrs.field(default=(), converter=_tuple)
-    ieps: tuple[IEP, ...] = attrs.field(default=(), converter=_tuple)
-    placements: tuple[Placement, ...] = attrs.field(default=(), converter=_tuple)
-    parent_requests: tuple[ParentRequest, ...] = attrs.field(default=(), converter=_tuple)
-    agreements: tuple[WrittenAgreement, ...] = attrs.field(default=(), converter=_tuple)
-    sessions: tuple[SessionLog, ...] = attrs.field(default=(), converter=_tuple)
-    calendars: tuple[SchoolCalendar, ...] = attrs.field(default=(), converter=_tuple)
+    # Each list: None when the file does not carry it (unknown), () when it says there were none.
+    consents: tuple[Consent, ...] | None = attrs.field(default=None, converter=_tuple)
+    evaluations: tuple[Evaluation, ...] | None = attrs.field(default=None, converter=_tuple)
+    eligibility: tuple[Eligibility, ...] | None = attrs.field(default=None, converter=_tuple)
+    meetings: tuple[Meeting, ...] | None = attrs.field(default=None, converter=_tuple)
+    ieps: tuple[IEP, ...] | None = attrs.field(default=None, converter=_tuple)
+    placements: tuple[Placement, ...] | None = attrs.field(default=None, converter=_tuple)
+    parent_requests: tuple[ParentRequest, ...] | None = attrs.field(default=None, converter=_tuple)
+    agreements: tuple[WrittenAgreement, ...] | None = attrs.field(default=None, converter=_tuple)
+    sessions: tuple[SessionLog, ...] | None = attrs.field(default=None, converter=_tuple)
+    calendars: tuple[SchoolCalendar, ...] | None = attrs.field(default=None, converter=_tuple)
+    exits: tuple[Exit, ...] | None = attrs.field(default=None, converter=_tuple)
     # issue 14 areas (see docs/areas.md); a list that is `None` was not recorded at all
     provision_checks: tuple[ProvisionCheck, ...] = attrs.field(default=(), converter=_tuple)
     removals: tuple[Removal, ...] = attrs.field(default=(), converter=_tuple)

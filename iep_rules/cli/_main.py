@@ -1,12 +1,15 @@
 """The `iep-rules` command: a thin layer over the library.
 
-Exit codes: 0 no violations, 1 violations found, 2 bad input (case file, rule file or option).
+Exit codes: 0 no violations, 1 violations found, 2 bad input (case file, rule file or option)
+or a failed run (an internal error, a closed output pipe, a full disk). A crash never exits 1.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,6 +20,7 @@ import click
 from .._errors import IEPRulesError, RuleNotFoundError
 from .._version import __version__
 from .._vocab import RULE_SEVERITIES
+from ..batch._audit import DEFAULT_TIME_LIMIT
 from ..batch._run import audit as run_audit_to
 from ..case._io import load_case
 from ..case._schema import case_schema
@@ -58,14 +62,36 @@ class _Registered(click.Choice[str]):
 class _Group(click.Group):
     """The one place errors become exit codes: the library's own errors carry theirs
     (`exit_code`, 2 for bad input) and format themselves (file and location included), so
-    commands need no error handling of their own."""
+    commands need no error handling of their own.
+    Anything else that goes wrong is a failed run, exit 2 with a one-line message: never a
+    traceback, and never exit 1, which means "violations found"."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except IEPRulesError as exc:
-            click.echo(exc.format_message(), err=True)
-            sys.exit(exc.exit_code)
+            _fail(exc.format_message(), exc.exit_code)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except BrokenPipeError:
+            _fail("iep-rules: the output was closed before the run finished",
+                  quiet_stdout=True)
+        except KeyboardInterrupt:
+            _fail("iep-rules: interrupted")
+        except OSError as exc:
+            _fail(f"iep-rules: failed: {exc.strerror or type(exc).__name__}"
+                  f"{f' ({exc.filename})' if exc.filename else ''}")
+        except Exception as exc:
+            _fail(f"iep-rules: internal error ({type(exc).__name__}: {str(exc)[:200]}); "
+                  "please report it with the input that caused it")
+
+
+def _fail(message: str, code: int = 2, quiet_stdout: bool = False) -> None:
+    if quiet_stdout:  # stop the interpreter's own flush at exit from failing again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    with contextlib.suppress(OSError, UnicodeError):
+        click.echo(message, err=True)
+    sys.exit(code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -135,9 +161,12 @@ def ledger(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt
               show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Evaluate in this many processes; output stays in input order.")
+@click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=DEFAULT_TIME_LIMIT,
+              show_default=True, help="Seconds one record may take; past it, an error result.")
 @click.option("--quiet", is_flag=True, help="No progress display.")
 def audit(input_path: str, jurisdiction: str | None, as_of: dt.date | None, fmt: str,
-          extra_rules: tuple[Path, ...], backend: str, workers: int, quiet: bool) -> None:
+          extra_rules: tuple[Path, ...], backend: str, workers: int, time_limit: float,
+          quiet: bool) -> None:
     """Evaluate many cases: a JSON Lines file, a folder of case files, or - for stdin.
 
     Bad records are reported with their line and counted; the audit goes on. Exit 2 if any
@@ -154,8 +183,8 @@ def audit(input_path: str, jurisdiction: str | None, as_of: dt.date | None, fmt:
 
     sys.exit(run_audit_to(input_path, book=book, extra_rules=extra_rules,
                           as_of=as_of or dt.date.today(), jurisdiction=jurisdiction,
-                          backend=backend, workers=workers, fmt=fmt, out=sys.stdout,
-                          err=sys.stderr, stdin=sys.stdin, progress=progress))
+                          backend=backend, workers=workers, time_limit=time_limit, fmt=fmt,
+                          out=sys.stdout, err=sys.stderr, stdin=sys.stdin, progress=progress))
 
 
 @cli.group(cls=_Group)
@@ -255,4 +284,8 @@ cli.add_command(serve)
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    except Exception as exc:  # outside any command (e.g. while starting): still not exit 1
+        print(f"iep-rules: internal error ({type(exc).__name__})", file=sys.stderr)
+        sys.exit(2)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -36,6 +37,16 @@ from ..lang._model import Rule
 
 RULES_PER_RULESET = 80  # durable rules (two per library rule, plus the sentinel)
 FIELDS_PER_FACT = 200
+# durable-rules expands each condition to disjunctive normal form; a 7-way `all` of
+# comparisons (896 terms in its UNKNOWN condition) failed with error 113, 6-way (384) worked.
+# A rule whose TRUE or UNKNOWN condition would exceed this many terms is matched as one
+# precomputed atom instead.
+MAX_DNF_TERMS = 256
+# Numbers reach the C core as 64-bit values; anything beyond +/-2**53 is clamped to +/-2**53,
+# which keeps every comparison with a rule-file number (at most 2**53 - 1, checked at load)
+# and with 0 (the sign of a difference) exactly as Python decides it.
+CLAMP = 2**53
+SMALLEST_FLOAT = 0.001  # the smallest non-zero size of a rule-file number (lang/_yaml.py)
 
 Json = dict[str, Any]
 TRUE_C: Json = {"$gte": {"iid": 0}}  # always true: every fact has iid >= 0
@@ -66,6 +77,44 @@ _DOP = {"ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 
 def _durable_literal(value: Any) -> Any:
     return value.toordinal() if isinstance(value, dt.date) else value
+
+
+def _fact_value(value: Any) -> Any:
+    """A value as the C core may receive it, or None when it must stay out of the fact
+    (lists and records: rules only test their presence, through the known-flag)."""
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, dt.date):
+        return value.toordinal()
+    if isinstance(value, int):
+        return max(-CLAMP, min(CLAMP, value))
+    if isinstance(value, float):
+        # The C core's JSON reader refuses exponents in rules (error 204) and crashed the
+        # process on one in a fact ("1e-300"): only exponent-free floats reach it. Rule-file
+        # numbers are 0 or at least 0.001 in size (checked at load), so a smaller value keeps
+        # its order against all of them as +/-0.0005.
+        if not math.isfinite(value):
+            raise EvaluationError("durable-rules cannot compare NaN or infinite numbers")
+        if abs(value) >= CLAMP:
+            return CLAMP if value > 0 else -CLAMP
+        if value.is_integer():
+            return int(value)
+        if abs(value) < SMALLEST_FLOAT:
+            return math.copysign(SMALLEST_FLOAT / 2, value)
+        return value
+    return None
+
+
+def _dnf_terms(cond: Json | bool) -> int:
+    """How many conjunctions durable-rules' expansion of `cond` to DNF would produce."""
+    if not isinstance(cond, dict) or len(cond) != 1:
+        return 1
+    (key, body), = cond.items()
+    if key == "$or":
+        return sum((_dnf_terms(x) for x in body), 0)
+    if key == "$and":
+        return math.prod((_dnf_terms(x) for x in body), start=1)
+    return 1
 
 
 class _Diff:
@@ -128,12 +177,21 @@ class _Flattener:
             t, f, u = self.tri(cond.item, depth)
             return f, t, u
         if isinstance(cond, c.All | c.AnyOf) and depth == 0:
-            parts = [self.tri(sub, depth + 1) for sub in cond.items]
+            probe = _Flattener()  # try it first: a group too large for Rete becomes an atom
+            parts = [probe.tri(sub, depth + 1) for sub in cond.items]
             ts, fs, us = ([p[i] for p in parts] for i in range(3))
             if isinstance(cond, c.All):
-                return (_and(ts), _or(fs),
-                        _and([*(_or([t, u]) for t, _, u in parts), _or(us)]))
-            return (_or(ts), _and(fs), _and([*(_or([f, u]) for _, f, u in parts), _or(us)]))
+                tri = (_and(ts), _or(fs), _and([*(_or([t, u]) for t, _, u in parts), _or(us)]))
+            else:
+                tri = (_or(ts), _and(fs), _and([*(_or([f, u]) for _, f, u in parts), _or(us)]))
+            if all(_dnf_terms(x) <= MAX_DNF_TERMS for x in tri):
+                parts = [self.tri(sub, depth + 1) for sub in cond.items]
+                ts, fs, us = ([p[i] for p in parts] for i in range(3))
+                if isinstance(cond, c.All):
+                    return (_and(ts), _or(fs),
+                            _and([*(_or([t, u]) for t, _, u in parts), _or(us)]))
+                return (_or(ts), _and(fs),
+                        _and([*(_or([f, u]) for _, f, u in parts), _or(us)]))
         if isinstance(cond, c.Exists):
             k = self.operand(cond.fact)
             return {f"k{k}": cond.present}, {f"k{k}": not cond.present}, False
@@ -154,8 +212,10 @@ class _Flattener:
             out[f"k{i}"] = value is not None
             # A record or list operand is only ever tested for presence (`exists`): Rete needs
             # its known-flag, not the value (which may hold dates JSON cannot carry).
-            if value is not None and not isinstance(value, Mapping | tuple | list):
-                out[f"o{i}"] = _durable_literal(value)
+            if value is not None and isinstance(expr, _Diff):
+                out[f"o{i}"] = (value > 0) - (value < 0)  # only its sign is ever compared
+            elif value is not None and (sent := _fact_value(value)) is not None:
+                out[f"o{i}"] = sent
         for i, cond in enumerate(self.atoms):
             out[f"a{i}"] = c.truth(cond, item.ns, ctx, None)
         return out
@@ -195,6 +255,9 @@ class _Chunk:
         definition: Json = {"sentinel": {"all": [{"m": TRUE_C}], "run": lambda _c: None}}
         for index, rule in members:
             t, _f, u = self.flat.tri(rule.when)
+            if max(_dnf_terms(t), _dnf_terms(u)) > MAX_DNF_TERMS:  # a lone comparison chain
+                a = self.flat.atom(rule.when)
+                t, u = {f"a{a}": 2}, {f"a{a}": 1}
             for label, cond, truth in (("t", t, c.TRUE), ("u", u, c.UNKNOWN)):
                 if cond is False:
                     continue
@@ -203,7 +266,11 @@ class _Chunk:
                     "all": [{"m": match}],
                     "run": self._action(sink, index, truth),
                 }
-        host.register_rulesets({self.name: definition})
+        try:
+            host.register_rulesets({self.name: definition})
+        except Exception as exc:  # the engine's own exception types are untyped
+            raise EvaluationError(f"durable-rules refused ruleset {self.name}: "
+                                  f"{type(exc).__name__}: {str(exc)[:200]}") from exc
 
     @staticmethod
     def _action(sink: Callable[[int, int, int], None], index: int,

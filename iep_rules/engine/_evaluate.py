@@ -16,8 +16,10 @@ from .._errors import ArgumentTypeError, BackendError, CaseError, JurisdictionEr
 from .._findings import Evidence, Finding, Report
 from .._vocab import Severity
 from ..case._records import Case
+from ..facts._derived import ON_FILE_PATHS
 from ..facts._ledger import case_ledger
 from ..facts._namespace import Item, items
+from ..facts._timeline import build_timeline, iep_accrual_windows
 from ..lang import _conditions as c
 from ..lang._compiler import ScopeFn, compile_scope
 from ..lang._model import Citation, Rule
@@ -117,6 +119,12 @@ def _check_arguments(rulebook: object, case: object, as_of: object, jurisdiction
         raise BackendError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
 
 
+def prepare(rulebook: Rulebook, jurisdiction: str, backend: str = "python") -> None:
+    """Compile a jurisdiction's rules for a backend ahead of the first case (an audit worker
+    does this before its per-record time limit starts counting)."""
+    _backend(rulebook, rulebook.resolve(jurisdiction), backend)
+
+
 def evaluate(rulebook: Rulebook, case: Case, *, as_of: dt.date | None = None,
              jurisdiction: str | None = None, backend: str = "python") -> Report:
     """Evaluate every rule in force for the case's jurisdiction (or `jurisdiction`) on `as_of`
@@ -140,8 +148,11 @@ def evaluate(rulebook: Rulebook, case: Case, *, as_of: dt.date | None = None,
     ctx = c.Context(params, case.student.date_of_birth)
     active = [rule.in_force(day) for rule in resolved.rules]
     wanted: set[str] = {rule.scope for rule in resolved.rules}
-    ledgers = tuple(case_ledger(case, day, params))
-    case_items = list(items(case, day, wanted, {lg.subject: lg.facts() for lg in ledgers}))
+    timeline = build_timeline(case, day, params)  # the case's history, read once per case
+    ledgers = tuple(case_ledger(case, day, params, iep_accrual_windows(case, day, params,
+                                                                        timeline)))
+    case_items = list(items(case, day, wanted, {lg.subject: lg.facts() for lg in ledgers},
+                            timeline))
     findings = [
         _finding(resolved.rules[index], item, truth, params, ctx, resolved)
         for index, item, truth in runner.run(case_items, params, ctx, active)
@@ -203,6 +214,8 @@ def _finding(rule: Rule, item: Item, truth: int, params: Mapping[str, Any],
 
 def _path_of(ns: Mapping[str, Any], name: str) -> str | None:
     """The JSON path a fact name reads in the case, or None for derived facts."""
+    if name in ON_FILE_PATHS:
+        return ON_FILE_PATHS[name]  # `case.meetings_on_file` says whether $.meetings is recorded
     parts = name.split(".")
     if parts[0] in ("as_of", "case"):
         return None  # derived from the whole case, not read from one place in it

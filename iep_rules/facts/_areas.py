@@ -1,6 +1,6 @@
 """Derived facts for the issue-14 areas: IEP implementation, evaluation rights, notices,
-discipline, progress reports. Computed here; declared (names and kinds) in one separate block of
-`_namespace.py`, which calls these functions.
+discipline, progress reports. Computed here; declared (names, kinds, meanings) with the other
+derived facts in `_derived.py` (the `AREA` block); `_namespace.py` calls these functions.
 
 Each derived fact is `None` (unknown) when the records it needs are absent, so a rule that reads
 it stays silent behind an `exists` guard or asks for data; it is never guessed.
@@ -14,6 +14,7 @@ from typing import Any
 
 from ..case import _records as r
 from ._schooldays import SchoolDayCounter
+from ._timeline import counts_for_clocks, known
 
 
 def _year_of(day: dt.date) -> int:
@@ -30,18 +31,18 @@ COUNT_WINDOW = dt.timedelta(days=5 * 366)
 def _counter(case: r.Case, lo: dt.date, hi: dt.date, as_of: dt.date) -> SchoolDayCounter:
     low = as_of - COUNT_WINDOW if as_of - dt.date.min > COUNT_WINDOW else dt.date.min
     high = as_of + COUNT_WINDOW if dt.date.max - as_of > COUNT_WINDOW else dt.date.max
-    return SchoolDayCounter(case.calendars, max(lo, low), min(hi, high))
+    return SchoolDayCounter(case.calendars or (), max(lo, low), min(hi, high))
 
 
 def area_case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:
     """Case-level derived facts of the issue-14 areas."""
-    starts = [s.start or iep.start for iep in case.ieps for s in iep.services]
+    starts = [s.start or iep.start for iep in case.ieps or () for s in iep.services]
     known_starts = [d for d in starts if d is not None]
     first_start = min(known_starts) if known_starts and len(known_starts) == len(starts) else None
-    consent = min((x.date for x in case.consents
+    consent = min((x.date for x in case.consents or ()
                    if x.kind is r.ConsentKind.INITIAL_EVALUATION and x.date <= as_of
                    and x.response is r.ConsentResponse.GIVEN and x.written), default=None)
-    to_services = min((x.date for x in case.consents
+    to_services = min((x.date for x in case.consents or ()
                        if x.kind is r.ConsentKind.INITIAL_SERVICES and x.date <= as_of
                        and x.response is r.ConsentResponse.GIVEN and x.written), default=None)
     until = min(d for d in (first_start, as_of) if d is not None)
@@ -81,11 +82,12 @@ def _years_without_notice(case: r.Case, as_of: dt.date) -> tuple[str, ...] | Non
     An IEP whose last (or first) weeks fall only in the summer does not make the district owe
     that year's notice: the school days of a recorded calendar decide, and without a calendar
     for the year, September to June."""
-    if case.safeguards_notices is None:
-        return None
+    if case.safeguards_notices is None or case.ieps is None:
+        return None  # the notices, or the IEPs that make a year count, are not in the file
     given = {_year_of(n.date) for n in case.safeguards_notices if n.date <= as_of}
     counter = _counter(case, dt.date.min, as_of, as_of)
-    revoked = [x.date for x in case.consents if x.kind is r.ConsentKind.INITIAL_SERVICES
+    # consents the file leaves out are read as no revocation, as the timeline reads them
+    revoked = [x.date for x in known(case.consents) if x.kind is r.ConsentKind.INITIAL_SERVICES
                and x.response is r.ConsentResponse.REVOKED]
     years: set[int] = set()
     for iep in case.ieps:
@@ -135,8 +137,8 @@ def evaluation_facts(case: r.Case, evaluation: r.Evaluation, as_of: dt.date
         assessed = {_name(a) for a in evaluation.areas_assessed}
         missing = tuple(a for a in evaluation.suspected_areas if _name(a) not in assessed)
     done = evaluation.completed
-    meetings = [i.meeting_date for i in case.ieps if i.meeting_date is not None]
-    meetings += [m.date for m in case.meetings]
+    meetings = [i.meeting_date for i in case.ieps or () if i.meeting_date is not None]
+    meetings += [m.date for m in case.meetings or ()]
     return {
         "areas_not_assessed": missing,
         "next_iep_meeting": None if done is None else min(
@@ -148,22 +150,30 @@ def request_facts(case: r.Case, request: r.ParentRequest) -> dict[str, Any]:
     """Derived facts of a parent's request for an independent educational evaluation: whether
     a district evaluation was completed by then (the right answers one, 300.502(b)(1)), and
     whether an earlier IEE request was already granted with no new district evaluation since
-    (one IEE at public expense per district evaluation, 300.502(b)(5))."""
+    (one IEE at public expense per district evaluation, 300.502(b)(5)). Only the district's own
+    IDEA evaluations count (an IEE or a 504 evaluation does not). Unknown when the file does not
+    carry `evaluations` (an earlier grant: a new evaluation may have followed it)."""
     if request.kind != "iee":
         return {"agency_evaluation_before": None, "iee_already_funded": None}
-    done = sorted(e.completed for e in case.evaluations
-                  if e.purpose == "idea" and e.completed is not None)
-    before = None if not case.evaluations else any(d <= request.date for d in done)
-    funded = any(
-        other is not request and other.kind == "iee"
-        and other.response is r.RequestResponse.GRANTED and other.date < request.date
-        and not any(other.date < d <= request.date for d in done)
-        for other in case.parent_requests)
-    return {"agency_evaluation_before": before, "iee_already_funded": funded}
+    done = sorted(e.completed for e in known(case.evaluations)
+                  if counts_for_clocks(e) and e.completed is not None)
+    granted = [other.date for other in known(case.parent_requests)
+               if other is not request and other.kind == "iee"
+               and other.response is r.RequestResponse.GRANTED and other.date < request.date]
+    if case.evaluations is None:
+        # an earlier grant may or may not have been followed by a new district evaluation
+        return {"agency_evaluation_before": None, "iee_already_funded": None if granted else False}
+    return {
+        "agency_evaluation_before": any(d <= request.date for d in done),
+        "iee_already_funded": any(not any(day < d <= request.date for d in done)
+                                  for day in granted),
+    }
 
 
-def iep_facts(case: r.Case, iep: r.IEP, as_of: dt.date) -> dict[str, Any]:
-    """Derived facts of one IEP."""
+def iep_facts(iep: r.IEP, last: dt.date | None, as_of: dt.date) -> dict[str, Any]:
+    """Derived facts of one IEP; `last` is its last day in effect (the timeline's
+    `in_effect_until`: its end, the day before the IEP replacing it started, the end of services
+    after a revocation or an exit), None when not known."""
     copies: dict[str, list[r.IEPCopy]] = {}
     for copy in iep.distributed_to or ():
         copies.setdefault(_name(copy.recipient), []).append(copy)
@@ -191,24 +201,15 @@ def iep_facts(case: r.Case, iep: r.IEP, as_of: dt.date) -> dict[str, Any]:
         "staff_without_copy": without,
         "staff_copy_after_start": after,
         "staff_not_informed": not_informed,
-        "progress_reports_outstanding": _outstanding_reports(iep, _last_day(case, iep), as_of),
+        "progress_reports_outstanding": _outstanding_reports(iep, last, as_of),
     }
-
-
-def _last_day(case: r.Case, iep: r.IEP) -> dt.date | None:
-    """The IEP's last day in force: its end, or the day before a later IEP (by start date)
-    took effect, whichever comes first; None when neither is recorded."""
-    ends = [iep.end] if iep.end is not None else []
-    if iep.start is not None:
-        ends += [other.start - dt.timedelta(days=1) for other in case.ieps
-                 if other is not iep and other.start is not None and other.start > iep.start]
-    return min(ends, default=None)
 
 
 def _outstanding_reports(iep: r.IEP, last: dt.date | None, as_of: dt.date
                          ) -> tuple[dt.date, ...] | None:
     """Due dates (on or before as_of, while the IEP was in force) with no report issued after
-    the previous due date. A date after a later IEP replaced this one is that IEP's to keep."""
+    the previous due date. A date after a later IEP replaced this one is that IEP's to keep,
+    and none is owed after the child left special education."""
     if iep.progress_reports_due is None or iep.progress_reports_issued is None:
         return None
     until = as_of if last is None else min(last, as_of)

@@ -35,6 +35,7 @@ from ..case._records import (
     SessionStatus,
 )
 from ._schedule import Period, SchoolDays, fixed_day_dates, periods, shift
+from ._timeline import iep_accrual_windows
 
 NOT_RECORDED = "reason_not_recorded"  # a missed entry with no reason
 UNDOCUMENTED = "undocumented"  # an expected session with no log entry
@@ -726,13 +727,14 @@ def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.dat
 def case_ledger(case: Case, as_of: dt.date, params: Mapping[str, Any] | None = None,
                 windows: Sequence[Window | None] | None = None) -> list[MandateLedger]:
     """Every service's ledger (services whose mandate or calendar is unrecorded are left out).
-    `windows` gives each IEP's accrual window, in `case.ieps` order (default:
-    `accrual_windows(case)`: an IEP stops accruing when the next one takes effect); None for
-    an IEP that accrues nothing (it never took effect, or its dates are unknown)."""
+    `windows` gives each IEP's accrual window, in `case.ieps` order (default: the timeline's,
+    facts/_timeline.py: an IEP stops accruing when the next one takes effect, when services
+    cease after a written revocation, or at an exit); None for an IEP that accrues nothing (it
+    never took effect, or its dates are unknown)."""
     policy = Policy.from_params(params or {})
     if not case.calendars or not any(iep.services for iep in case.ieps or ()):
         return []
-    accrual = accrual_windows(case) if windows is None else tuple(windows)
+    accrual = iep_accrual_windows(case, as_of, params) if windows is None else tuple(windows)
     days = school_days_for(case, as_of)
     ranks = removal_ranks(case)
     out = []

@@ -81,7 +81,8 @@ class _Gen:
             stop = "0" if isinstance(cond, c.All) else "2"
             names = [self.temp() for _ in cond.items]
             fold = "min" if isinstance(cond, c.All) else "max"
-            code = f"{fold}({', '.join(names)})"
+            unit = "2" if isinstance(cond, c.All) else "0"  # min/max of one int needs a partner
+            code = f"{fold}({', '.join(names)}, {unit})"
             for name, sub in reversed(list(zip(names, cond.items, strict=True))):
                 code = f"({stop} if ({name} := {self.truth(sub)}) == {stop} else {code})"
             return code
@@ -111,6 +112,25 @@ def _register_source(label: str, source: str) -> str:
     return filename
 
 
+MAX_NESTING = 150
+
+
+def _reference(cond: c.Cond) -> Callable[[Mapping[str, Any], c.Context], int]:
+    return lambda ns, ctx: c.truth(cond, ns, ctx, None)
+
+
+def _nesting(code: str) -> int:
+    """Deepest parenthesis nesting of generated code (it holds no string literals)."""
+    depth = deepest = 0
+    for ch in code:
+        if ch in "([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in ")]":
+            depth -= 1
+    return deepest
+
+
 def compile_scope(rules: Sequence[Rule], label: str = "scope") -> tuple[ScopeFn, str]:
     """One function evaluating every rule of a scope: returns [(rule index, truth)] for
     truth TRUE or UNKNOWN. Also returns the generated source, for inspection and tests.
@@ -118,7 +138,12 @@ def compile_scope(rules: Sequence[Rule], label: str = "scope") -> tuple[ScopeFn,
     gen = _Gen()
     lines = ["def run(ns, P, ctx):", "    out = []"]
     for index, rule in enumerate(rules):
-        lines.append(f"    t = {gen.truth(rule.when)}")
+        code = gen.truth(rule.when)
+        if _nesting(code) > MAX_NESTING:
+            # CPython refuses source nested past 200 parentheses ("too many nested
+            # parentheses"): a very large group runs on the reference evaluator instead.
+            code = f"{gen.helper(_reference(rule.when))}(ns, ctx)"
+        lines.append(f"    t = {code}")
         lines.append(f"    if t: out.append(({index}, t))")
     lines.append("    return out")
     source = "\n".join(lines) + "\n"

@@ -146,6 +146,26 @@ FUNCTION_IMPLS: dict[str, Callable[[Sequence[Any], dt.date | None], Value]] = {
 }
 
 
+def _saturating(impl: Callable[[Sequence[Any], dt.date | None], Value],
+                ) -> Callable[[Sequence[Any], dt.date | None], Value]:
+    """Date arithmetic that stops at the ends of the calendar instead of raising: a date
+    pushed past 9999-12-31 (a huge parameter, a birth date near the end of the calendar)
+    is later than every recorded date, which is what a comparison needs to know."""
+
+    def run(args: Sequence[Any], dob: dt.date | None) -> Value:
+        try:
+            return impl(args, dob)
+        except (OverflowError, ValueError):
+            amount = args[-1] if len(args) > 1 else args[0]
+            return dt.date.min if isinstance(amount, int | float) and amount < 0 else dt.date.max
+
+    return run
+
+
+for _name in ("date_turns", "add_days", "add_months", "add_years"):
+    FUNCTION_IMPLS[_name] = _saturating(FUNCTION_IMPLS[_name])
+
+
 def apply_function(name: str, args: Sequence[Value], student_dob: dt.date | None) -> Value:
     """Apply a whitelisted function; None in, None out (unknown propagates)."""
     if any(a is None for a in args):

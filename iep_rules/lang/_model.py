@@ -104,6 +104,9 @@ class Rule:
     overrides: bool = False
     params_used: tuple[str, ...] = ()
     unchecked: tuple[str, ...] = ()  # parts of the requirement the record cannot show
+    # (parameter, kind its uses need: number, string, bool or list), checked where the rule
+    # meets the parameter values in force (a layer below may override them).
+    param_kinds: tuple[tuple[str, str], ...] = ()
 
     def in_force(self, day: dt.date) -> bool:
         if self.effective_from is not None and day < self.effective_from:

@@ -17,8 +17,9 @@ from typing import Any
 import attrs
 import jsonschema
 
-from .._errors import Problem
+from .._errors import CaseError, Problem
 from .._vocab import Expectation, Scope, Severity
+from ..case._io import case_from_mapping
 from ..facts._namespace import ListOf, scope_description
 from . import _conditions as c
 from ._model import Citation, Disable, Example, Layer, Parameter, Rule, Source
@@ -137,6 +138,11 @@ class _Builder:
                 self.err((*path, "examples", i, "as_of"), f"not a real date: {ex['as_of']!r}")
             subjects = tuple(ex["subjects"]) if "subjects" in ex else None
             where = (*path, "examples", i)
+            try:  # `test` and the pytest plugin must be able to run every example
+                case_from_mapping(ex["case"], source=self.doc.where((*where, "case")))
+            except CaseError as exc:
+                for problem in exc.problems:
+                    self.err((*where, "case"), f"example case: {problem}")
             examples.append(Example(ex["name"], ex["case"], Expectation(ex["expect"]), as_of,
                                     subjects, self.doc.where(where),
                                     self.doc.position(where)[0]))
@@ -151,6 +157,7 @@ class _Builder:
             effective_from=dates["from"], effective_to=dates["to"], examples=tuple(examples),
             overrides=data.get("overrides", False), params_used=tuple(sorted(parser.params)),
             unchecked=tuple(data.get("unchecked", ())),
+            param_kinds=tuple(sorted(parser.param_kinds)),
         )
 
     def check_template(self, text: str, path: Path_, desc: dict[str, Any]) -> None:
@@ -198,6 +205,12 @@ class _CondParser:
     def __init__(self, builder: _Builder, scope_desc: dict[str, Any]) -> None:
         self.b = builder
         self.params: set[str] = set()
+        self.param_kinds: set[tuple[str, str]] = set()
+
+    def wants(self, expr: c.Expr, kind: str) -> None:
+        """Record that a parameter operand is used where `kind` is needed."""
+        if isinstance(expr, c.Param) and kind != "any":
+            self.param_kinds.add((expr.name, kind))
 
     def fact(self, text: Any, path: Path_, desc: dict[str, Any]) -> tuple[c.Fact, Any] | None:
         if not isinstance(text, str) or not all(_NAME.match(p) for p in text.split(".")):
@@ -282,18 +295,36 @@ class _CondParser:
         op = c.OPERATORS[ops[0]]
         (lexpr, lkind), (rexpr, rkind) = left, right
         where = (*path, ops[0])
+        if op in ("eq", "ne"):
+            # Both backends must agree: equality is only defined between two scalars of one
+            # kind (a list or record compared with text is "not equal" in Python but not in
+            # durable-rules), and a date never equals a text.
+            bad = {lkind, rkind} & {"list", "record"}
+            if bad or (lkind != rkind and "any" not in (lkind, rkind)):
+                self.b.err(where, f"{ops[0]} compares two values of one kind (text, number, "
+                                  f"date or yes/no); got {lkind} and {rkind}"
+                                  + (" (use contains, in or count for lists)" if bad else ""))
+                return None
+            self.wants(lexpr, rkind)
+            self.wants(rexpr, lkind)
         if op in ("lt", "le", "gt", "ge"):
             bad = {lkind, rkind} & {"string", "bool", "list", "record"}
             if bad or (lkind != rkind and "any" not in (lkind, rkind)):
                 self.b.err(where, f"{ops[0]} compares dates with dates or numbers with numbers; "
                                   f"got {lkind} and {rkind} (write dates as {{date: YYYY-MM-DD}})")
                 return None
+            self.wants(lexpr, rkind if rkind != "any" else "number")
+            self.wants(rexpr, lkind if lkind != "any" else "number")
         elif op in ("contains", "not_contains", "contains_any") and lkind not in ("list", "any"):
             self.b.err(where, f"{ops[0]} needs a list on the left; got {lkind}")
             return None
         elif op in ("in", "not_in", "contains_any") and rkind not in ("list", "any"):
             self.b.err(where, f"{ops[0]} needs a list on the right; got {rkind}")
             return None
+        if op in ("contains", "not_contains", "contains_any"):
+            self.wants(lexpr, "list")
+        if op in ("in", "not_in", "contains_any"):
+            self.wants(rexpr, "list")
         return c.Compare(lexpr, op, rexpr)
 
     def expr(self, data: Any, path: Path_, desc: dict[str, Any]) -> tuple[c.Expr, str] | None:
@@ -350,6 +381,7 @@ class _CondParser:
                 return None
             for i, (arg, want) in enumerate(zip(args, _FUNC_ARGS[key], strict=True)):
                 assert arg is not None  # narrowed above; mypy cannot see it through any()
+                self.wants(arg[0], want)
                 if arg[1] not in (want, "any"):
                     self.b.err((*path, key, i), f"{key} argument {i + 1} must be a {want}, "
                                                 f"got {arg[1]}")

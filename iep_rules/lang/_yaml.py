@@ -7,15 +7,23 @@ alias expansion is bounded so an alias bomb fails fast instead of eating memory.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import yaml
 
-from .._errors import Problem
+from .._errors import Problem, quote
 
 MAX_YAML_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
+MAX_TOKENS = 4 * MAX_NODES  # a scan past this many tokens cannot fit the node budget
 MAX_DEPTH = 64
+MAX_INT = 2**53 - 1  # numbers every backend (durable-rules' C core included) holds exactly
+MIN_FRACTION = 0.001  # smaller numbers print with an exponent, which durable-rules refuses
+
+# libyaml's scanner is about ten times faster than the pure-Python one: a 2 MB file is refused
+# in well under a second instead of a minute. Both are safe loaders; the pure one is a fallback.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Path_ = tuple[str | int, ...]
 
@@ -54,9 +62,15 @@ _CLOSE = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToke
 
 
 def _too_deep(text: str, filename: str) -> Problem | None:
-    """PyYAML composes recursively: refuse deep nesting from the (iterative) token stream first."""
+    """PyYAML composes recursively: refuse deep nesting from the (iterative) token stream first,
+    and a document with more tokens than the node budget could ever hold."""
     depth = 0
-    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+    for count, token in enumerate(yaml.scan(text, Loader=_LOADER)):
+        if count > MAX_TOKENS:
+            mark = token.start_mark
+            return Problem(f"{filename}:{mark.line + 1}:{mark.column + 1}",
+                           f"document has more than {MAX_TOKENS} tokens (at most "
+                           f"{MAX_NODES} values)")
         if isinstance(token, _OPEN):
             depth += 1
             if depth > MAX_DEPTH:
@@ -76,6 +90,39 @@ class _Budget(Exception):
     """Raised inside the converter when a document expands past the node or depth budget."""
 
 
+def _scalar(constructor: yaml.SafeLoader, node: yaml.ScalarNode, where: str,
+            problems: list[Problem]) -> Any:
+    """A plain scalar, refusing numbers no backend can hold: integers past +/-(2**53 - 1)
+    (checked on the digits first: Python refuses to convert very long ones) and NaN or
+    infinities (durable-rules' C core crashed on an infinite parameter)."""
+    if node.tag == "tag:yaml.org,2002:int" and sum(ch.isdigit() for ch in node.value) > 20:
+        problems.append(Problem(where, f"integer out of range (at most +/-{MAX_INT})"))
+        return None
+    value = constructor.construct_object(node)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+        problems.append(Problem(where, f"integer out of range (at most +/-{MAX_INT})"))
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        problems.append(Problem(where, "numbers must be finite (no .inf or .nan)"))
+        return None
+    if isinstance(value, float) and value and not MIN_FRACTION <= abs(value) <= MAX_INT:
+        problems.append(Problem(where, f"numbers must be 0 or between {MIN_FRACTION} and "
+                                       f"{MAX_INT} in size (durable-rules cannot read others)"))
+        return None
+    if isinstance(value, str) and not _encodable(value):
+        problems.append(Problem(where, "text holds a lone surrogate (not valid Unicode)"))
+        return None
+    return value
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def load_yaml(text_or_bytes: bytes | str, filename: str) -> tuple[Located | None, list[Problem]]:
     """Parse one YAML document; return it with positions, or the problems that stopped it."""
     if len(text_or_bytes) > MAX_YAML_BYTES:
@@ -91,7 +138,7 @@ def load_yaml(text_or_bytes: bytes | str, filename: str) -> tuple[Located | None
         too_deep = _too_deep(text, filename)
         if too_deep is not None:
             return None, [too_deep]
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except RecursionError:
         return None, [Problem(f"{filename}:1:1", f"nested deeper than {MAX_DEPTH} levels")]
     except yaml.MarkedYAMLError as exc:
@@ -117,16 +164,19 @@ def load_yaml(text_or_bytes: bytes | str, filename: str) -> tuple[Located | None
             if n.tag in _KEEP_AS_TEXT:
                 return n.value
             if n.tag not in _SCALAR_TAGS:
-                problems.append(Problem(where, f"tag {n.tag!r} is not allowed in rule files"))
+                problems.append(Problem(where, f"tag {quote(n.tag)} is not allowed in rule "
+                                               "files"))
                 return None
-            return constructor.construct_object(n)
+            return _scalar(constructor, n, where, problems)
         if isinstance(n, yaml.SequenceNode):
             if n.tag != "tag:yaml.org,2002:seq":
-                problems.append(Problem(where, f"tag {n.tag!r} is not allowed in rule files"))
+                problems.append(Problem(where, f"tag {quote(n.tag)} is not allowed in rule "
+                                               "files"))
             return [convert(child, (*path, i), depth + 1) for i, child in enumerate(n.value)]
         if isinstance(n, yaml.MappingNode):
             if n.tag != "tag:yaml.org,2002:map":
-                problems.append(Problem(where, f"tag {n.tag!r} is not allowed in rule files"))
+                problems.append(Problem(where, f"tag {quote(n.tag)} is not allowed in rule "
+                                               "files"))
             out: dict[str, Any] = {}
             for key_node, value_node in n.value:
                 if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (
@@ -141,7 +191,7 @@ def load_yaml(text_or_bytes: bytes | str, filename: str) -> tuple[Located | None
                     continue
                 if key in out:
                     kw = _where(filename, key_node)
-                    problems.append(Problem(kw, f"duplicate key {key!r}"))
+                    problems.append(Problem(kw, f"duplicate key {quote(key)}"))
                     continue
                 out[key] = convert(value_node, (*path, key), depth + 1)
             return out

@@ -1,21 +1,31 @@
-"""CSV for spreadsheets: one row per finding (and, in an audit, one per bad record)."""
+"""CSV for spreadsheets: one row per finding (and, in an audit, one per bad record). No cell
+starts with =, +, -, @, tab or CR (OWASP's rule against CSV injection): see _inert.csv_cell."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from typing import IO, Any
 
 from .._findings import finding_to_json
 from ..lang._model import format_citations
+from ._inert import csv_cell
 from ._registry import AuditOutput, ReportInput, audit_format, report_format
 
 FIELDS = ["source", "line", "case_id", "rule_id", "severity", "topic", "subject", "message",
           "citations"]
 
 
+class _InertWriter(csv.DictWriter):  # type: ignore[type-arg]  # not subscriptable at run time
+    """Every cell through csv_cell: none starts a formula a spreadsheet would run."""
+
+    def writerow(self, rowdict: Mapping[str, Any]) -> Any:
+        return super().writerow({key: csv_cell(value) for key, value in rowdict.items()})
+
+
 def _writer(out: IO[str]) -> csv.DictWriter[str]:
-    writer = csv.DictWriter(out, FIELDS, lineterminator="\n")
+    writer = _InertWriter(out, FIELDS, lineterminator="\n")
     writer.writeheader()
     return writer
 

@@ -15,6 +15,7 @@ from ..case._records import Case
 from ..engine._evaluate import format_value
 from ..facts._ledger import TABLE_COLUMNS, MandateLedger
 from ..lang._model import format_citations
+from ._inert import terminal_text
 from ._registry import ReportInput, report_format
 
 _TOPIC = {"iep-contents": "IEP contents", "timelines": "Timelines", "eligibility": "Eligibility",
@@ -22,6 +23,12 @@ _TOPIC = {"iep-contents": "IEP contents", "timelines": "Timelines", "eligibility
           "team": "Team, participation and notice", "services": "Services delivered"}
 _LABEL = {Severity.VIOLATION: "Rule broken", Severity.WARNING: "Needs a look",
           Severity.NOTICE: "Worth asking about", Severity.NEEDS_DATA: "Record incomplete"}
+
+
+def _e(text: str) -> str:
+    """HTML-escaped, with control characters shown rather than passed on (they are not valid
+    in HTML, and a terminal showing the file would obey them)."""
+    return html.escape(terminal_text(text))
 
 
 def _grouped(findings: Iterable[Finding]) -> list[tuple[str, list[Finding]]]:
@@ -54,7 +61,7 @@ def svg_chart(ledger: MandateLedger) -> str:
     group = len(_CHART) * bar + gap
     width = len(rows) * group + 40
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 40}" '
-             f'role="img" aria-label="minutes by month for {html.escape(ledger.service_name)}">']
+             f'role="img" aria-label="minutes by month for {_e(ledger.service_name)}">']
     for i, (month, *values) in enumerate(rows):
         x = 30 + i * group
         for j, value in enumerate(values):
@@ -72,7 +79,7 @@ def svg_chart(ledger: MandateLedger) -> str:
 
 def ledger_table(ledgers: Iterable[MandateLedger]) -> list[str]:
     """The ledger table: the same figures as `iep-rules ledger` (sessions, minutes in brackets)."""
-    e = html.escape
+    e = _e
     out = ["<table><tr><th>Service</th><th>Missed by reason</th>"
            + "".join(f"<th>{e(c.capitalize())}</th>" for c in TABLE_COLUMNS) + "</tr>"]
     for lg in ledgers:
@@ -89,8 +96,13 @@ def ledger_table(ledgers: Iterable[MandateLedger]) -> list[str]:
     return out
 
 
+def _count(records: tuple[object, ...] | None) -> str:
+    """How many records a list holds, or that the file does not carry it."""
+    return "not recorded" if records is None else str(len(records))
+
+
 def to_html(report: Report, case: Case) -> str:
-    e = html.escape
+    e = _e
     student = case.student
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            f"<title>IEP review for {e(student.id)}</title>",
@@ -105,8 +117,8 @@ def to_html(report: Report, case: Case) -> str:
            f"{report.as_of.isoformat()}</li>",
            *(f"<li>Note: {e(note)}</li>" for note in report.notes),
            f"<li>School: {e(student.school or 'not recorded')}</li>",
-           f"<li>IEPs on record: {len(case.ieps)}; evaluations: {len(case.evaluations)}; "
-           f"eligibility decisions: {len(case.eligibility)}</li>",
+           f"<li>IEPs on record: {_count(case.ieps)}; evaluations: {_count(case.evaluations)}; "
+           f"eligibility decisions: {_count(case.eligibility)}</li>",
            "<li>" + ", ".join(f"{n} {e(_LABEL[k].lower())}" for k, n in report.summary.items())
            + "</li></ul></section>", '<section id="findings"><h2>What we found</h2>']
     if not report.findings:

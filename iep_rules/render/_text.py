@@ -12,6 +12,7 @@ from .._vocab import Severity
 from ..facts._ledger import MandateLedger, ledger_to_json
 from ..lang._model import Rule, format_citations
 from ..rulebook._rulebook import Resolved
+from ._inert import terminal_text
 from ._registry import AuditOutput, ReportInput, audit_format, report_format
 
 _LABEL = {Severity.VIOLATION: "VIOLATION", Severity.WARNING: "WARNING",
@@ -36,7 +37,7 @@ def to_text(report: Report) -> str:
     lines.append(f"Summary: {counts}")
     if report.ledger:
         lines += ["", ledger_text(report.ledger).rstrip("\n")]
-    return "\n".join(lines) + "\n"
+    return terminal_text("\n".join(lines) + "\n")
 
 
 def _reasons(counts: dict[str, int]) -> str:
@@ -77,7 +78,7 @@ def ledger_text(ledgers: tuple[MandateLedger, ...] | list[MandateLedger]) -> str
                          + ", ".join(d.isoformat() for d in lg.wrong_setting_dates))
         if lg.late_start_days:
             lines.append(f"  first session {lg.late_start_days} days after its start date")
-    return "\n".join(lines) + "\n"
+    return terminal_text("\n".join(lines) + "\n")
 
 
 def audit_text(summary: dict[str, Any]) -> str:
@@ -97,7 +98,7 @@ def audit_text(summary: dict[str, Any]) -> str:
         lines += ["", title]
         lines += [f"  {name:{width}s}  {count:7d}" for name, count in
                   sorted(table.items(), key=lambda kv: (-kv[1], kv[0]))]
-    return "\n".join(lines) + "\n"
+    return terminal_text("\n".join(lines) + "\n")
 
 
 def ledger_json(ledgers: tuple[MandateLedger, ...] | list[MandateLedger]) -> str:
@@ -118,8 +119,8 @@ class TextAudit:
 
     def add(self, result: dict[str, Any]) -> None:
         if result["type"] == "error":
-            self.output.err.write(f"{result['source']}:{result['line']}: bad record: "
-                                  f"{'; '.join(result['problems'])}\n")
+            self.output.err.write(terminal_text(f"{result['source']}:{result['line']}: bad "
+                                                f"record: {'; '.join(result['problems'])}\n"))
 
     def finish(self, summary: dict[str, Any]) -> None:
         self.output.out.write(audit_text(summary))
@@ -152,4 +153,4 @@ def rule_explanation_text(rule: Rule, resolved: Resolved) -> str:
     lines += [f"  not checked (the record cannot show it): {element}"
               for element in rule.unchecked]
     lines += [f"  example: {example.name} -> {example.expect}" for example in rule.examples]
-    return "\n".join(lines) + "\n"
+    return terminal_text("\n".join(lines) + "\n")

@@ -19,8 +19,11 @@ from typing import Any
 import attrs
 
 from .._errors import Problem, RuleFileError
+from ..case._io import read_limited
+from ..facts._ledger import Policy
 from ..lang._model import Disable, Layer, Parameter, Rule
 from ..lang._rulefile import parse_layer
+from ..lang._yaml import MAX_YAML_BYTES
 from ._jurisdiction import layer_note
 
 
@@ -63,6 +66,7 @@ class Rulebook:
         if jurisdiction not in self._cache:
             self.layer_note(jurisdiction)  # an unknown code is an error, not an empty rulebook
             resolved, problems = _resolve(self.layers, jurisdiction)
+            problems = problems or _ledger_policy_problems(resolved)
             if problems:
                 raise RuleFileError("rulebook", problems)
             self._cache[jurisdiction] = resolved
@@ -81,6 +85,7 @@ def _resolve(layers: Iterable[Layer], jurisdiction: str) -> tuple[Resolved, list
     for code in chain(jurisdiction):
         for layer in (x for x in layers if x.jurisdiction == code):
             for param in layer.parameters:
+                problems += _parameter_kinds(param, params.get(param.name))
                 params[param.name] = param
             for rule in layer.rules:
                 where = f"{rule.source}"
@@ -105,8 +110,47 @@ def _resolve(layers: Iterable[Layer], jurisdiction: str) -> tuple[Resolved, list
                 problems.append(Problem(str(rule.source), f"rule {rule.id!r} uses parameter "
                                                           f"{name!r}, defined nowhere in "
                                                           f"{' > '.join(chain(jurisdiction))}"))
+        for name, wanted in rule.param_kinds:
+            used = params.get(name)
+            found = {value_kind(v) for _, v in used.values} if used else set()
+            if used and found != {wanted}:
+                problems.append(Problem(str(used.source), f"parameter {name!r} is used as a "
+                                        f"{wanted} by rule {rule.id!r} ({rule.source}), but "
+                                        f"its value is a {'/'.join(sorted(found))}"))
     ordered = tuple(sorted(rules.values(), key=lambda r: r.id))
     return Resolved(jurisdiction, ordered, params, disabled), problems
+
+
+def value_kind(value: Any) -> str:
+    """A parameter value's kind, in the words rule-file messages use."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        inner = {value_kind(v) for v in value}
+        return "list" if inner <= {"string", "number", "bool"} else "nested list"
+    return "record" if isinstance(value, dict) else "null"
+
+
+def _parameter_kinds(param: Parameter, above: Parameter | None) -> list[Problem]:
+    """A parameter keeps one kind across its dated values and the layers that override it:
+    code that reads it (rules, the ledger) relies on the kind the federal layer set."""
+    kinds = {value_kind(v) for _, v in param.values}
+    if len(kinds) > 1 or kinds & {"nested list", "record", "null"}:
+        return [Problem(str(param.source), f"parameter {param.name!r}: values must all be one "
+                                           f"of number, string, bool or a list of those; got "
+                                           f"{'/'.join(sorted(kinds))}")]
+    if above is None:
+        return []
+    parent = {value_kind(v) for _, v in above.values}
+    if parent != kinds:
+        return [Problem(str(param.source), f"parameter {param.name!r} is a "
+                                           f"{'/'.join(sorted(parent))} at {above.source}; "
+                                           f"this override gives a {'/'.join(sorted(kinds))}")]
+    return []
 
 
 # Parameters where a larger value gives the district more time (a laxer deadline).
@@ -131,6 +175,18 @@ def laxer_deadlines(book: Rulebook) -> list[str]:
                     out.append(f"{param.source}: {code} sets {name} = {mine}, laxer than "
                                f"{theirs} in {parents[-1]} ({above[name].source})")
     return out
+
+
+def _ledger_policy_problems(resolved: Resolved) -> list[Problem]:
+    """The ledger's policy parameters checked at load, on every date a value changes, so that
+    lint refuses what evaluation would (a lint-clean file runs)."""
+    days = sorted({day for param in resolved.parameters.values() for day, _ in param.values})
+    for day in days:
+        try:
+            Policy.from_params(resolved.values_on(day))
+        except RuleFileError as exc:
+            return exc.problems
+    return []
 
 
 def _yaml_files(root: Traversable) -> Iterator[Traversable]:
@@ -184,10 +240,14 @@ def load_rulebook(*extra_paths: str | Path, bundled: bool = True) -> Rulebook:
         if real in seen:
             continue  # e.g. the bundled folder passed again as an extra path
         seen.add(real)
-        try:
-            raw = entry.read_bytes()
+        try:  # a user's path is size-checked before reading (a device, a 1 GB file)
+            raw = (read_limited(entry, MAX_YAML_BYTES) if isinstance(entry, Path)
+                   else entry.read_bytes())
         except OSError as exc:
             problems.append(Problem(f"{name}:1:1", f"cannot read: {exc.strerror}"))
+            continue
+        except ValueError as exc:
+            problems.append(Problem(f"{name}:1:1", f"cannot read: {exc}"))
             continue
         layer, parse_problems = _parse_once(raw, name)
         problems += parse_problems
@@ -198,7 +258,9 @@ def load_rulebook(*extra_paths: str | Path, bundled: bool = True) -> Rulebook:
         for code in sorted({layer.jurisdiction for layer in layers}):
             resolved[code], found = _resolve(layers, code)
             problems += found
+            problems += _ledger_policy_problems(resolved[code])
     if problems:
+        problems = list(dict.fromkeys(problems))  # each jurisdiction resolved says it again
         raise RuleFileError(", ".join(sorted({p.location.split(":")[0] for p in problems})),
                             problems)
     book = Rulebook(tuple(layers))

@@ -227,11 +227,13 @@ def create_app(settings: Settings | None = None, rulebook: Rulebook | None = Non
             jurisdiction: Annotated[str, Query(pattern=JURISDICTION_PATTERN)] = "US",
             topic: str | None = None,
             severity: Literal["violation", "warning", "notice"] | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> JSONResponse:
         """The rule catalog: every rule in force for a jurisdiction, after overlays
         (`iep-rules rules list --format json`)."""
         service.known_jurisdiction(jurisdiction, "query.jurisdiction")
-        return lib.list_rules(service.book, jurisdiction, topic=topic, severity=severity)
+        # Sent as the CLI prints it; the model documents the fields and allows new ones.
+        return JSONResponse(lib.list_rules(service.book, jurisdiction, topic=topic,
+                                           severity=severity))
 
     @app.get("/rules/{rule_id}", response_model=models.RuleExplanation,
              response_model_by_alias=True, dependencies=guarded, tags=["rules"])

@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import Case, Rulebook, case_from_mapping, evaluate
 from .._findings import json_value
-from ..batch._audit import Job, Record, Tally, run_one
+from ..batch._audit import CaseRecord, Settings, Tally, run_one
 from ..case._io import parse_json
 from ..case._schema import case_schema
 from ..engine._evaluate import available_backends
@@ -49,7 +49,8 @@ def ledger_text_json(book: Rulebook, case: Case, *, as_of: dt.date,
 def audit_line(book: Rulebook, source: str, line: int, text: str, *, as_of: dt.date,
                jurisdiction: str | None, backend: str) -> dict[str, Any]:
     """One JSON Lines record's result object, as `iep-rules audit --format jsonl` has it."""
-    return run_one(Job(Record(source, line, text), as_of, jurisdiction, backend), book)
+    return run_one(CaseRecord(source, line, text=text),
+                   Settings((), as_of, jurisdiction, backend), book)
 
 
 def jsonl(obj: dict[str, Any]) -> bytes:

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Open(BaseModel):
+    """A documented shape that may grow: new fields in the library's JSON stay valid."""
+
+    model_config = ConfigDict(extra="allow")
+
 
 Severity = Literal["violation", "warning", "notice", "needs-data"]
 
@@ -31,19 +38,19 @@ class ProblemDetails(BaseModel):
     problems: list[Problem] = []
 
 
-class Evidence(BaseModel):
+class Evidence(_Open):
     fact: str
     path: str | None
     value: Any
 
 
-class FindingCitation(BaseModel):
+class FindingCitation(_Open):
     authority: str
     verified: bool
     kind: str
 
 
-class Finding(BaseModel):
+class Finding(_Open):
     rule_id: str
     severity: Severity
     topic: str
@@ -58,7 +65,7 @@ class Finding(BaseModel):
     remedy: str | None = Field(None, description="What to ask for (omitted when none).")
 
 
-class Report(BaseModel):
+class Report(_Open):
     """Exactly what `iep-rules check --format json` prints."""
 
     case_id: str
@@ -81,13 +88,13 @@ class VersionInfo(BaseModel):
     extra_rules: int = Field(description="How many extra rule files or folders were loaded.")
 
 
-class CatalogCitation(BaseModel):
+class CatalogCitation(_Open):
     authority: str
     verified: bool
     kind: str
 
 
-class RuleSummary(BaseModel):
+class RuleSummary(_Open):
     """One row of `iep-rules rules list --format json`."""
 
     id: str
@@ -105,12 +112,12 @@ class ExplainedCitation(CatalogCitation):
     note: str | None
 
 
-class ParameterValue(BaseModel):
+class ParameterValue(_Open):
     from_: str = Field(alias="from", json_schema_extra={"format": "date"})
     value: Any
 
 
-class ParameterInForce(BaseModel):
+class ParameterInForce(_Open):
     name: str
     unit: str
     source: str
@@ -119,12 +126,12 @@ class ParameterInForce(BaseModel):
     citations: list[CatalogCitation]
 
 
-class RuleExample(BaseModel):
+class RuleExample(_Open):
     name: str
     expect: str
 
 
-class RuleExplanation(BaseModel):
+class RuleExplanation(_Open):
     """What `iep-rules rules explain` shows, as JSON."""
 
     id: str

@@ -7,10 +7,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .._vocab import Expectation, Severity
-from ..case._io import case_from_mapping
+from ..case._io import case_from_mapping, read_limited
 from ..engine._evaluate import available_backends, evaluate
 from ..lang._model import Example, Rule
 from ..lang._rulefile import parse_layer
+from ..lang._yaml import MAX_YAML_BYTES
 from ..rulebook._rulebook import Rulebook
 
 DEFAULT_AS_OF = dt.date(2025, 1, 1)
@@ -51,7 +52,7 @@ def run_examples(book: Rulebook, paths: Iterable[Path]
     for path in paths:
         files = sorted(path.rglob("*.y*ml")) if path.is_dir() else [path]
         for file in files:
-            layer, _ = parse_layer(file.read_bytes(), str(file))
+            layer, _ = parse_layer(read_limited(file, MAX_YAML_BYTES), str(file))
             for rule in layer.rules if layer is not None else ():
                 for example in rule.examples:
                     yield rule, example, check_example(book, rule, example)

@@ -28,7 +28,8 @@ T = TypeVar("T")
 __all__ = [
     "InvalidStrategyArgument", "agreements", "assessments", "behavior_plans", "calendars",
     "cases", "cases_satisfying", "cases_violating", "consents", "dates", "eligibilities",
-    "evaluations", "excusals", "ieps", "malformed_case_documents", "meetings", "parent_costs",
+    "evaluations", "excusals", "exits", "ieps", "malformed_case_documents", "meetings",
+    "parent_costs",
     "parent_requests", "placements", "prior_written_notices", "provision_checks", "referrals",
     "removals", "safeguards_notices", "services", "sessions", "students", "transfers",
 ]
@@ -75,9 +76,21 @@ def referrals(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.Referral]:
                      source=_maybe(st.sampled_from(["parent", "school"])))
 
 
-def consents(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.Consent]:
-    return st.builds(r.Consent, kind=st.sampled_from(r.ConsentKind), date=dates(max_value=latest),
-                     response=st.sampled_from(r.ConsentResponse), written=_maybe(st.booleans()))
+@st.composite
+def consents(draw: st.DrawFn, *, latest: dt.date = _LAST) -> r.Consent:
+    """A consent; a revocation may carry its notice and cessation dates (in order), a request
+    left unanswered whether the district's efforts are documented."""
+    day = draw(dates(max_value=latest))
+    response = draw(st.sampled_from(r.ConsentResponse))
+    notice = cease = None
+    if response is r.ConsentResponse.REVOKED:
+        notice = draw(_maybe(dates(min_value=day, max_value=min(_LAST, day + dt.timedelta(30)))))
+        cease = draw(_maybe(dates(min_value=notice or day,
+                                  max_value=min(_LAST, day + dt.timedelta(45)))))
+    efforts = draw(_maybe(st.booleans())) if response is r.ConsentResponse.NO_RESPONSE else None
+    return r.Consent(kind=draw(st.sampled_from(r.ConsentKind)), date=day, response=response,
+                     written=draw(_maybe(st.booleans())), prior_written_notice_date=notice,
+                     services_cease=cease, reasonable_efforts=efforts)
 
 
 @st.composite
@@ -87,6 +100,10 @@ def evaluations(draw: st.DrawFn, *, latest: dt.date = _LAST) -> r.Evaluation:
     return r.Evaluation(kind=draw(st.sampled_from(r.EvaluationKind)), consent_date=consent,
                         completed=completed,
                         purpose=draw(st.sampled_from(["idea", "idea", "section_504"])),
+                        conducted_by=draw(st.sampled_from([r.Evaluator.DISTRICT,
+                                                           r.Evaluator.DISTRICT,
+                                                           r.Evaluator.INDEPENDENT])),
+                        new_assessments=draw(_maybe(st.booleans())),
                         needs=tuple(draw(st.lists(_WORDS, max_size=2, unique=True))))
 
 
@@ -106,7 +123,7 @@ def eligibilities(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.Eligibility
 def meetings(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.Meeting]:
     return st.builds(
         r.Meeting, date=dates(max_value=latest),
-        purpose=st.sampled_from(["annual_review", "eligibility", "other"]),
+        purpose=st.sampled_from(r.MeetingPurpose),
         attendees=st.lists(st.sampled_from(["parent", "special_education_teacher",
                                             "district_representative"]), unique=True).map(tuple),
         parent_language=_maybe(_LANGUAGES), interpreter_requested=_maybe(st.booleans()),
@@ -191,6 +208,7 @@ def ieps(draw: st.DrawFn, *, index: int = 0, min_services: int = 0,
         meeting_date=meeting,
         start=draw(st.sampled_from([start, start, None])),
         end=draw(st.sampled_from([end, end, None])),
+        purpose=draw(_maybe(st.sampled_from(r.MeetingPurpose))),
         team_present=tuple(draw(st.lists(st.sampled_from(_ROLES), unique=True))),
         excusals=tuple(draw(st.lists(excusals(), max_size=1))),
         in_regular_education=draw(_maybe(st.booleans())),
@@ -247,6 +265,18 @@ def parent_requests(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.ParentReq
 def agreements(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.WrittenAgreement]:
     return st.builds(r.WrittenAgreement, date=dates(max_value=latest), kind=st.sampled_from(
         ["reevaluation_unnecessary", "more_frequent_reevaluation"]))
+
+
+def exits(*, latest: dt.date = _LAST) -> st.SearchStrategy[r.Exit]:
+    return st.builds(r.Exit, date=dates(max_value=latest), reason=st.sampled_from(r.ExitReason))
+
+
+def _listed(draw: st.DrawFn, strategy: st.SearchStrategy[T], max_size: int
+            ) -> tuple[T, ...] | None:
+    """A case list, now and then absent (unknown) rather than empty."""
+    if draw(st.integers(0, 5)) == 0:
+        return None
+    return tuple(draw(st.lists(strategy, max_size=max_size)))
 
 
 @st.composite
@@ -381,13 +411,13 @@ def _cases(draw: st.DrawFn, *, jurisdiction: str | None, latest: dt.date, min_se
     return r.Case(
         id=f"case-{draw(st.integers(0, 10**9))}", jurisdiction=code, student=draw(students()),
         referral=draw(_maybe(referrals(latest=latest))),
-        consents=tuple(draw(st.lists(consents(latest=latest), max_size=2))),
-        evaluations=tuple(draw(st.lists(evaluations(latest=latest), max_size=3))),
-        eligibility=tuple(draw(st.lists(eligibilities(latest=latest), max_size=2))),
-        meetings=tuple(draw(st.lists(meetings(latest=latest), max_size=1))),
-        ieps=plans, placements=tuple(draw(st.lists(placements(latest=latest), max_size=1))),
-        parent_requests=tuple(draw(st.lists(parent_requests(latest=latest), max_size=1))),
-        agreements=tuple(draw(st.lists(agreements(latest=latest), max_size=1))),
+        consents=_listed(draw, consents(latest=latest), 2),
+        evaluations=_listed(draw, evaluations(latest=latest), 3),
+        eligibility=_listed(draw, eligibilities(latest=latest), 2),
+        meetings=_listed(draw, meetings(latest=latest), 1),
+        ieps=plans, placements=_listed(draw, placements(latest=latest), 1),
+        parent_requests=_listed(draw, parent_requests(latest=latest), 1),
+        agreements=_listed(draw, agreements(latest=latest), 1),
         sessions=logs, calendars=cals,
         provision_checks=tuple(draw(st.lists(provision_checks(service_ids=ids, latest=latest),
                                              max_size=2))) if ids else (),
@@ -400,6 +430,7 @@ def _cases(draw: st.DrawFn, *, jurisdiction: str | None, latest: dt.date, min_se
                                        .map(tuple))),
         parent_costs=tuple(draw(st.lists(parent_costs(latest=latest), max_size=1))),
         transfers=tuple(draw(st.lists(transfers(latest=latest), max_size=1))),
+        exits=_listed(draw, exits(latest=latest), 1),
     )
 
 
@@ -490,7 +521,8 @@ for _cls, _strategy in [
     (r.Eligibility, eligibilities()), (r.Meeting, meetings()), (r.Service, services()),
     (r.IEP, ieps()), (r.Placement, placements()), (r.Excusal, excusals()),
     (r.Assessment, assessments()), (r.ParentRequest, parent_requests()),
-    (r.WrittenAgreement, agreements()), (r.SchoolCalendar, calendars()), (r.Case, cases()),
+    (r.WrittenAgreement, agreements()), (r.SchoolCalendar, calendars()), (r.Exit, exits()),
+    (r.Case, cases()),
     (r.Removal, removals()), (r.BehaviorPlan, behavior_plans()),
     (r.PriorWrittenNotice, prior_written_notices()), (r.SafeguardsNotice, safeguards_notices()),
     (r.ParentCost, parent_costs()), (r.Transfer, transfers()),

@@ -18,17 +18,17 @@ import attrs
 
 from iep_rules import Rulebook, load_rulebook
 
-from ...batch._audit import Record, Tally, run_audit
+from ...batch._audit import CaseRecord, Counted, Settings, Tally, run_audit
 from ...render._text import audit_text
 from ._gaps import reclassify
 from ._mapping import DescriptorMap
 from ._run import ImportedCase, ImportRun
 
 
-def _records(run: ImportRun, pending: deque[ImportedCase]) -> Iterator[Record]:
+def _records(run: ImportRun, pending: deque[ImportedCase]) -> Iterator[CaseRecord]:
     for case in run.cases():
         pending.append(case)
-        yield Record(case.source, case.line, json.dumps(case.document))
+        yield CaseRecord(case.source, case.line, document=case.document)
 
 
 def _annotate(result: dict[str, Any], case: ImportedCase,
@@ -46,9 +46,9 @@ def audit_edfi(run: ImportRun, *, out: IO[str], fmt: str, as_of: dt.date,
     """Write the audit of every imported case; return the exit code (0, 1 or 2)."""
     book = book or load_rulebook(*extra_rules)
     pending: deque[ImportedCase] = deque()
-    results = run_audit(_records(run, pending), book=book, extra_rules=extra_rules,
-                        as_of=as_of, jurisdiction=jurisdiction, backend=backend,
-                        workers=workers)
+    records = Counted(_records(run, pending))
+    results = run_audit(records, settings=Settings(extra_rules, as_of, jurisdiction, backend),
+                        workers=workers, book=book)
     tally = Tally()
     collected: list[dict[str, Any]] = []
     for raw in results:
@@ -58,7 +58,7 @@ def audit_edfi(run: ImportRun, *, out: IO[str], fmt: str, as_of: dt.date,
             out.write(json.dumps(result, sort_keys=True) + "\n")
         elif fmt == "json":
             collected.append(result)
-    summary = {**tally.summary(), "import": run.summary()}
+    summary = {**tally.summary(records.count), "import": run.summary()}
     if fmt == "jsonl":
         out.write(json.dumps(summary, sort_keys=True) + "\n")
     elif fmt == "json":
