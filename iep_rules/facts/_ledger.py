@@ -457,7 +457,8 @@ class _Counter:
 
     def __init__(self, case: Case, iep: IEP, service_index: int, as_of: dt.date,
                  policy: Policy, days: SchoolDays, ranks: Mapping[dt.date, int],
-                 window: tuple[dt.date, dt.date | None]) -> None:
+                 window: tuple[dt.date, dt.date | None],
+                 sessions: Sequence[SessionLog] | None = None) -> None:
         self.service = iep.services[service_index]
         freq = self.service.frequency
         assert freq is not None and self.service.duration_minutes is not None
@@ -465,7 +466,8 @@ class _Counter:
         self.as_of, self.policy, self.days, self.ranks = as_of, policy, days, ranks
         self.start, self.end = window
         self.individual = self.service.group_size == 1
-        logs = sorted((s for s in case.sessions or () if s.service == self.service.id
+        mine = (case.sessions or ()) if sessions is None else sessions
+        logs = sorted((s for s in mine if s.service == self.service.id
                        and self.start <= s.date <= as_of), key=_sort_key)
         self.logs = [s for s in logs if s.status is not SessionStatus.MAKEUP]
         self.log_dates = [s.date for s in self.logs]
@@ -669,10 +671,13 @@ class _Counter:
 def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.date,
                    policy: Policy, days: SchoolDays | None = None,
                    window: Window | None = None,
-                   ranks: Mapping[dt.date, int] | None = None) -> MandateLedger | None:
+                   ranks: Mapping[dt.date, int] | None = None,
+                   by_service: Mapping[str, Sequence[SessionLog]] | None = None
+                   ) -> MandateLedger | None:
     """The ledger of one service, or None when its mandate or the calendar is not recorded or
     it has not started by `as_of`. `window` is the IEP's accrual window (default: from
-    `accrual_windows`); `days` and `ranks` are passed in when several services share them."""
+    `accrual_windows`); `days`, `ranks` and `by_service` (the case's logs grouped by service
+    id) are passed in when several services share them."""
     iep = (case.ieps or ())[iep_index]
     service = iep.services[service_index]
     if (service.frequency is None or service.duration_minutes is None or not case.calendars
@@ -694,7 +699,8 @@ def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.dat
         return None
     counter = _Counter(case, iep, service_index, as_of, policy,
                        days or school_days_for(case, as_of),
-                       removal_ranks(case) if ranks is None else ranks, (start, end))
+                       removal_ranks(case) if ranks is None else ranks, (start, end),
+                       None if by_service is None else by_service.get(service.id, ()))
     for period in periods(service.frequency.per, anchor, start, last,
                           _min_date(service.end, iep.end)):
         counter.count(period)
@@ -737,11 +743,14 @@ def case_ledger(case: Case, as_of: dt.date, params: Mapping[str, Any] | None = N
     accrual = iep_accrual_windows(case, as_of, params) if windows is None else tuple(windows)
     days = school_days_for(case, as_of)
     ranks = removal_ranks(case)
+    by_service: dict[str, list[SessionLog]] = defaultdict(list)
+    for log in case.sessions or ():
+        by_service[log.service].append(log)
     out = []
     for i, iep in enumerate(case.ieps or ()):
         window = accrual[i]
         for j in range(len(iep.services) if window is not None else 0):
-            ledger = mandate_ledger(case, i, j, as_of, policy, days, window, ranks)
+            ledger = mandate_ledger(case, i, j, as_of, policy, days, window, ranks, by_service)
             if ledger is not None:
                 out.append(ledger)
     return out
