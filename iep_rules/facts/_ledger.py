@@ -571,11 +571,13 @@ class _Counter:
             self.tally.lines.append(PeriodLine(period.label, lo, hi, due, False, 0,
                                                len(delivered), len(missed), 0, 0, 0))
             return
-        logged_days = {log.date for log in entries}
-        synthetic = [SessionLog(d, self.service.id, SessionStatus.MISSED,
-                                reason=MissReason.SCHOOL_CLOSURE)
-                     for d in closed if d not in logged_days]
-        missed = sorted(missed + synthetic, key=_sort_key)
+        synthetic: list[SessionLog] = []
+        if closed:  # entries are already in _sort_key order: sort again only when adding
+            logged_days = {log.date for log in entries}
+            synthetic = [SessionLog(d, self.service.id, SessionStatus.MISSED,
+                                    reason=MissReason.SCHOOL_CLOSURE)
+                         for d in closed if d not in logged_days]
+            missed = sorted(missed + synthetic, key=_sort_key)
         if self.freq.measure is Measure.MINUTES:
             line = self._count_minutes(period, lo, hi, due, want_minutes, delivered, missed)
         else:
