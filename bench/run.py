@@ -139,9 +139,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=16)
     args = parser.parse_args()
     quick = args.quick
-    n_e2e = 40 if quick else 400
-    n_audit = 120 if quick else 20_000
-    rss_sizes = (40, 400) if quick else (2_000, 20_000)
+    n_e2e = 30 if quick else 400
+    n_audit = 100 if quick else 20_000
+    rss_sizes = (20, 200) if quick else (2_000, 20_000)
     reps = args.repeats
     started = time.perf_counter()
 
