@@ -61,31 +61,53 @@ class Static:
 
     def __init__(self, book: Any, as_of: dt.date) -> None:
         from iep_rules.engine._evaluate import _citations, render
+        from iep_rules.lang._conditions import TRUE, Context
 
         self.params: dict[str, dict[str, Any]] = {}
         self.rules: dict[str, dict[str, dict[str, Any]]] = {}
+        # transition-services cites 300.320(b)(1) when goals are lacking, (b)(2) when services
+        # are: its citations by (goals lacking, services lacking), hard-coded per jurisdiction
+        self.transition_cites: dict[str, dict[tuple[bool, bool], list[dict[str, Any]]]] = {}
+        shapes = {(True, True): None, (True, False): {"postsecondary_goals": (),
+                                                      "services": ("x",)},
+                  (False, True): {"postsecondary_goals": ("x",), "services": ()}}
+
+        def cites(rule: Any, resolved: Any, ns: dict[str, Any], ctx: Any) -> list[Any]:
+            return [{"authority": c.authority, "verified": c.verified, "kind": c.kind,
+                     **({"note": c.note} if c.note else {})}
+                    for c in _citations(rule, resolved, ns, ctx, TRUE)]
+
         for code in ("US", "US-NY", "US-NY-NYC"):
             resolved = book.resolve(code)
             params = resolved.values_on(as_of)
+            ctx = Context(params, None)
             self.params[code] = params
             self.rules[code] = {}
             for rule in resolved.rules:
-                if rule.id in RULES:
-                    self.rules[code][rule.id] = {
-                        "title": rule.title, "topic": rule.topic, "severity": rule.severity,
-                        "citations": [{"authority": c.authority, "verified": c.verified,
-                                       "kind": c.kind} for c in _citations(rule, resolved)],
-                        "source": str(rule.source), "layer": rule.source.layer,
-                        "remedy": render(rule.remedy, {}, params)}
+                if rule.id not in RULES:
+                    continue
+                if rule.id == "idea.iep.transition-services":
+                    self.transition_cites[code] = {
+                        key: cites(rule, resolved, {"transition": shape}, ctx)
+                        for key, shape in shapes.items()}
+                else:
+                    assert all(c.when is None for c in rule.cite), f"{rule.id}: cites by case"
+                self.rules[code][rule.id] = {
+                    "title": rule.title, "topic": rule.topic, "severity": rule.severity,
+                    "citations": cites(rule, resolved, {}, ctx),
+                    "source": str(rule.source), "layer": rule.source.layer,
+                    "remedy": render(rule.remedy, {}, params)}
 
 
 def _finding(static: dict[str, Any], rule_id: str, truth: int, message: str, subject: str,
-             order: tuple[int, ...], evidence: list[tuple[str, str | None, Any, bool]]
+             order: tuple[int, ...], evidence: list[tuple[str, str | None, Any, bool]],
+             citations: list[dict[str, Any]] | None = None
              ) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """evidence: (fact, path, JSON value, is a gap)."""
     s = static[rule_id]
     out: dict[str, Any] = {"rule_id": rule_id, "topic": s["topic"], "title": s["title"],
-                           "subject": subject, "citations": s["citations"],
+                           "subject": subject,
+                           "citations": s["citations"] if citations is None else citations,
                            "source": s["source"], "layer": s["layer"],
                            "evidence": [{"fact": f, "path": p, "value": v}
                                         for f, p, v, _ in evidence]}
@@ -371,8 +393,9 @@ def run(text: str, source: str, line: int, static: Static, as_of: dt.date) -> di
     for n, iep in enumerate(ieps):
         end = D(iep["end"]) if iep.get("end") else None
         transition = iep.get("transition")
-        lacking = transition is None or not transition["postsecondary_goals"] \
-            or not transition["services"]
+        no_goals = transition is None or not transition["postsecondary_goals"]
+        no_services = transition is None or not transition["services"]
+        lacking = no_goals or no_services
         t = min(1 if end is None or turns is None else (2 if end >= turns else 0),
                 2 if lacking else 0)
         if t:
@@ -390,7 +413,8 @@ def run(text: str, source: str, line: int, static: Static, as_of: dt.date) -> di
                  None if transition is None else transition["postsecondary_goals"],
                  transition is None),
                 ("transition.services", tpath and f"{tpath}.services",
-                 None if transition is None else transition["services"], transition is None)]))
+                 None if transition is None else transition["services"], transition is None)],
+                static.transition_cites[code][(no_goals, no_services)]))
 
     # service scope, with the ledger
     calendars = doc.get("calendars", [])
