@@ -39,7 +39,7 @@ import cases_gen
 import hand
 
 from iep_rules import load_rulebook
-from iep_rules.batch._audit import Job, Record, run_one
+from iep_rules.batch._audit import CaseRecord, Settings, run_one
 from iep_rules.rulebook._rulebook import Rulebook
 
 AS_OF = cases_gen.AS_OF
@@ -68,8 +68,9 @@ def subset_book(book: Rulebook) -> Rulebook:
 
 
 def engine_results(book: Rulebook, texts: list[str], backend: str) -> list[str]:
-    return [json.dumps(run_one(Job(Record("bench", i + 1, t), AS_OF, None, backend), book),
-                       sort_keys=True) for i, t in enumerate(texts)]
+    settings = Settings((), AS_OF, None, backend)
+    return [json.dumps(run_one(CaseRecord("bench", i + 1, t), settings, book), sort_keys=True)
+            for i, t in enumerate(texts)]
 
 
 def _env(cache_dir: str | None) -> dict[str, str]:
