@@ -196,7 +196,8 @@ def _check_case_line(seed, rulebook):
         assert exc.problems and all(len(str(p)) < 700 for p in exc.problems)
         return "refused"
     far = dt.date(2100, 1, 1)
-    if any(c.year_end > far or any(x.end > far for x in c.closures) for c in case.calendars):
+    if any(c.year_end > far or any(x.end > far for x in c.closures)
+           for c in case.calendars or ()):
         return "ledger"  # centuries-long calendars: bounded on the ledger branch (issue 11)
     found = {}
     for backend in ("python", "durable"):

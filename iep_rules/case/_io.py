@@ -21,6 +21,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 
@@ -99,6 +100,37 @@ def _structure_enum(value: object, kind: type[Enum]) -> Enum:
 
 
 CONVERTER = _make_converter()
+
+_LOG_FIELDS = frozenset(f.name for f in attrs.fields(records.SessionLog))
+_LOG_CHECKED = CONVERTER.gen_structure_attrs_fromdict(records.SessionLog)
+
+
+def _structure_log(value: object, kind: type) -> records.SessionLog:
+    """Session logs are most of a case (hundreds a year): build the plain, well-typed ones
+    directly (the record's own validators still run), and hand anything else to cattrs'
+    generated structurer, so a bad log gets exactly the error and JSON path it always did."""
+    if type(value) is dict and value.keys() <= _LOG_FIELDS:
+        get = value.get
+        day, service, status = get("date"), get("service"), get("status")
+        minutes, reason, makeup_for = get("minutes"), get("reason"), get("makeup_for")
+        group = get("group_size")
+        if (type(day) is str and type(service) is str and type(status) is str
+                and (minutes is None or type(minutes) is int)
+                and (reason is None or type(reason) is str)
+                and (makeup_for is None or type(makeup_for) is str)
+                and (group is None or type(group) is int)):
+            try:
+                return records.SessionLog(
+                    dt.date.fromisoformat(day), service, records.SessionStatus(status),
+                    minutes, None if reason is None else records.MissReason(reason),
+                    None if makeup_for is None else dt.date.fromisoformat(makeup_for), group)
+            except (ValueError, TypeError):
+                pass  # the checked path below reports it, located
+    result: records.SessionLog = _LOG_CHECKED(value, kind)  # type: ignore[arg-type]
+    return result
+
+
+CONVERTER.register_structure_hook(records.SessionLog, _structure_log)
 
 
 def _problems(exc: BaseException, path: str) -> list[Problem]:

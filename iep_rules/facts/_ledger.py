@@ -37,6 +37,11 @@ from ..case._records import (
 from ._schedule import Period, SchoolDays, fixed_day_dates, periods, shift
 from ._timeline import iep_accrual_windows
 
+# Enum members read in the per-period loop, bound once (a class attribute lookup on an Enum
+# goes through a descriptor, which was a tenth of the ledger's time).
+_DELIVERED, _WEEK, _DAY, _YEAR = (SessionStatus.DELIVERED, FrequencyUnit.WEEK, FrequencyUnit.DAY,
+                                  FrequencyUnit.YEAR)
+_MINUTES = Measure.MINUTES
 NOT_RECORDED = "reason_not_recorded"  # a missed entry with no reason
 UNDOCUMENTED = "undocumented"  # an expected session with no log entry
 SHORT = "delivered_short"  # minutes missing from a shortened session
@@ -457,7 +462,8 @@ class _Counter:
 
     def __init__(self, case: Case, iep: IEP, service_index: int, as_of: dt.date,
                  policy: Policy, days: SchoolDays, ranks: Mapping[dt.date, int],
-                 window: tuple[dt.date, dt.date | None]) -> None:
+                 window: tuple[dt.date, dt.date | None],
+                 sessions: Sequence[SessionLog] | None = None) -> None:
         self.service = iep.services[service_index]
         freq = self.service.frequency
         assert freq is not None and self.service.duration_minutes is not None
@@ -465,7 +471,8 @@ class _Counter:
         self.as_of, self.policy, self.days, self.ranks = as_of, policy, days, ranks
         self.start, self.end = window
         self.individual = self.service.group_size == 1
-        logs = sorted((s for s in case.sessions or () if s.service == self.service.id
+        mine = (case.sessions or ()) if sessions is None else sessions
+        logs = sorted((s for s in mine if s.service == self.service.id
                        and self.start <= s.date <= as_of), key=_sort_key)
         self.logs = [s for s in logs if s.status is not SessionStatus.MAKEUP]
         self.log_dates = [s.date for s in self.logs]
@@ -498,7 +505,7 @@ class _Counter:
     # -- what a period expects -------------------------------------------------------------
 
     def _fixed_days(self) -> bool:
-        return (bool(self.service.weekdays) and self.freq.per is FrequencyUnit.WEEK
+        return (bool(self.service.weekdays) and self.freq.per is _WEEK
                 and self.policy.weekly_basis is WeeklyBasis.FIXED_DAYS
                 and self.freq.measure is Measure.SESSIONS)
 
@@ -509,7 +516,7 @@ class _Counter:
         freq, unit = self.freq, self.freq.per
         closed_fixed = [d for d in fixed_day_dates(self.service.weekdays, lo, min(hi, self.as_of))
                         if d in self.days.closed] if self.service.weekdays and (
-            unit is FrequencyUnit.WEEK) else []
+            unit is _WEEK) else []
         if self._fixed_days():
             on_fixed = fixed_day_dates(self.service.weekdays, lo, min(hi, self.as_of))
             open_passed = set(passed)
@@ -520,26 +527,26 @@ class _Counter:
             return True, sessions, sessions * self.duration, closed_fixed
         ended = len(passed) == len(open_in)
         amount = freq.times * self.duration  # minutes a whole period holds
-        if unit is FrequencyUnit.DAY:
+        if unit is _DAY:
             sessions = freq.times if passed else 0
             return True, sessions, sessions * self.duration, []
-        full = self.days.between(period.start, period.end)
-        cut = len(open_in) < len(full)
-        if unit is FrequencyUnit.YEAR:
+        if unit is _YEAR:
+            full = self.days.between(period.start, period.end)
             if ended:
                 share = (len(open_in), len(full)) if (
-                    cut and self.policy.year_cut_short_prorated) else (1, 1)
+                    len(open_in) < len(full) and self.policy.year_cut_short_prorated) else (1, 1)
             elif freq.prorated:
                 share = (len(passed), len(full))
             else:
                 return False, 0, 0, []
-            if freq.measure is Measure.MINUTES:
+            if freq.measure is _MINUTES:
                 return True, 0, amount * share[0] // max(share[1], 1), closed_fixed
             sessions = min(freq.times * share[0] // max(share[1], 1), len(open_in))
             return True, sessions, sessions * self.duration, closed_fixed
         if not ended:
             return False, 0, 0, []
-        if freq.measure is Measure.MINUTES:
+        if freq.measure is _MINUTES:
+            full = self.days.between(period.start, period.end)  # only these two need it
             minutes = amount * len(open_in) // len(full) if full else 0
             return True, 0, minutes, closed_fixed
         sessions = min(freq.times, len(open_in))
@@ -559,22 +566,24 @@ class _Counter:
         due = passed[-1] if passed else min(hi, self.as_of)
         delivered, missed = [], []
         for log in entries:
-            if log.status is SessionStatus.DELIVERED and not self._in_group(log):
+            if log.status is _DELIVERED and not self._in_group(log):
                 delivered.append(log)
             else:
                 missed.append(log)
-                if log.status is SessionStatus.DELIVERED:
+                if log.status is _DELIVERED:
                     self.tally.wrong_setting.append(log.date)
         if not counted:
             self.tally.lines.append(PeriodLine(period.label, lo, hi, due, False, 0,
                                                len(delivered), len(missed), 0, 0, 0))
             return
-        logged_days = {log.date for log in entries}
-        synthetic = [SessionLog(d, self.service.id, SessionStatus.MISSED,
-                                reason=MissReason.SCHOOL_CLOSURE)
-                     for d in closed if d not in logged_days]
-        missed = sorted(missed + synthetic, key=_sort_key)
-        if self.freq.measure is Measure.MINUTES:
+        synthetic: list[SessionLog] = []
+        if closed:  # entries are already in _sort_key order: sort again only when adding
+            logged_days = {log.date for log in entries}
+            synthetic = [SessionLog(d, self.service.id, SessionStatus.MISSED,
+                                    reason=MissReason.SCHOOL_CLOSURE)
+                         for d in closed if d not in logged_days]
+            missed = sorted(missed + synthetic, key=_sort_key)
+        if self.freq.measure is _MINUTES:
             line = self._count_minutes(period, lo, hi, due, want_minutes, delivered, missed)
         else:
             line = self._count_sessions(period, lo, hi, due, want, delivered, missed)
@@ -587,7 +596,7 @@ class _Counter:
         return self.individual and log.group_size is not None and log.group_size > 1
 
     def _reason(self, log: SessionLog) -> str:
-        if log.status is SessionStatus.DELIVERED:  # delivered in a group, mandate individual
+        if log.status is _DELIVERED:  # delivered in a group, mandate individual
             return IN_GROUP
         return log.reason.value if log.reason is not None else NOT_RECORDED
 
@@ -669,10 +678,13 @@ class _Counter:
 def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.date,
                    policy: Policy, days: SchoolDays | None = None,
                    window: Window | None = None,
-                   ranks: Mapping[dt.date, int] | None = None) -> MandateLedger | None:
+                   ranks: Mapping[dt.date, int] | None = None,
+                   by_service: Mapping[str, Sequence[SessionLog]] | None = None
+                   ) -> MandateLedger | None:
     """The ledger of one service, or None when its mandate or the calendar is not recorded or
     it has not started by `as_of`. `window` is the IEP's accrual window (default: from
-    `accrual_windows`); `days` and `ranks` are passed in when several services share them."""
+    `accrual_windows`); `days`, `ranks` and `by_service` (the case's logs grouped by service
+    id) are passed in when several services share them."""
     iep = (case.ieps or ())[iep_index]
     service = iep.services[service_index]
     if (service.frequency is None or service.duration_minutes is None or not case.calendars
@@ -694,7 +706,8 @@ def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.dat
         return None
     counter = _Counter(case, iep, service_index, as_of, policy,
                        days or school_days_for(case, as_of),
-                       removal_ranks(case) if ranks is None else ranks, (start, end))
+                       removal_ranks(case) if ranks is None else ranks, (start, end),
+                       None if by_service is None else by_service.get(service.id, ()))
     for period in periods(service.frequency.per, anchor, start, last,
                           _min_date(service.end, iep.end)):
         counter.count(period)
@@ -737,11 +750,14 @@ def case_ledger(case: Case, as_of: dt.date, params: Mapping[str, Any] | None = N
     accrual = iep_accrual_windows(case, as_of, params) if windows is None else tuple(windows)
     days = school_days_for(case, as_of)
     ranks = removal_ranks(case)
+    by_service: dict[str, list[SessionLog]] = defaultdict(list)
+    for log in case.sessions or ():
+        by_service[log.service].append(log)
     out = []
     for i, iep in enumerate(case.ieps or ()):
         window = accrual[i]
         for j in range(len(iep.services) if window is not None else 0):
-            ledger = mandate_ledger(case, i, j, as_of, policy, days, window, ranks)
+            ledger = mandate_ledger(case, i, j, as_of, policy, days, window, ranks, by_service)
             if ledger is not None:
                 out.append(ledger)
     return out

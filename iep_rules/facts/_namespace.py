@@ -11,6 +11,7 @@ fact paths a rule file names.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import typing
 from collections.abc import Iterator, Mapping
 from enum import Enum
@@ -68,6 +69,40 @@ def to_data(value: Any, path: str) -> Any:
     return value
 
 
+class LazyRecord(Mapping[str, Any]):
+    """A record as `to_data` would give it, each field converted on first read. The case item's
+    namespace is one: a case's session logs and calendars (most of its size) are converted only
+    if a rule reads them, not for every case. `extra` names override fields (shared facts)."""
+
+    __slots__ = ("_done", "_names", "_path", "_record")
+
+    def __init__(self, record: Any, path: str, extra: Mapping[str, Any] | None = None) -> None:
+        self._record, self._path = record, path
+        self._names = tuple(f.name for f in type(record).__attrs_attrs__)
+        self._done: dict[str, Any] = {"$path": path, **(extra or {})}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        done = self._done
+        if key in done:
+            return done[key]
+        if key in self._names:
+            value = done[key] = to_data(getattr(self._record, key), f"{self._path}.{key}")
+            return value
+        return default
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._done or key in self._names:
+            return self.get(key)
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._done
+        yield from (name for name in self._names if name not in self._done)
+
+    def __len__(self) -> int:
+        return len(self._done) + sum(1 for name in self._names if name not in self._done)
+
+
 def case_facts(case: r.Case, as_of: dt.date, timeline: Timeline | None = None) -> dict[str, Any]:
     """Case-level derived facts (facts/_derived.py); only events on or before `as_of` count."""
     history = timeline or build_timeline(case, as_of)
@@ -94,9 +129,10 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
     def wanted(scope: str) -> bool:
         return scopes is None or scope in scopes
 
-    whole = to_data(case, "$")  # converted once; every scope's items share these mappings
+    # converted once and only where read; every scope's items share these mappings
+    whole = LazyRecord(case, "$", shared)
     if wanted("case"):
-        yield Item("case", "$", (), {**whole, **shared})
+        yield Item("case", "$", (), whole)
     for scope, (_, attr) in SCOPES.items():
         if attr is None or not wanted(scope):
             continue
@@ -107,14 +143,14 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
         extras = scope_derived(scope)
         removals = _areas.removal_facts(case, as_of) if scope == "removal" else []
         for index in order:
-            data = dict(whole[attr][index])
+            data = dict(whole.get(attr)[index])
             for fact in extras:
                 assert fact.compute is not None
                 data[fact.name] = fact.compute(history, index)
             data.update(_area_facts(history, scope, records[index], index, removals))
             yield Item(scope, data["$path"], (index,), {**data, **shared})
     if wanted("service"):
-        for i, iep_data in enumerate(whole["ieps"] or ()):
+        for i, iep_data in enumerate(whole.get("ieps") or ()):
             for j, data in enumerate(iep_data["services"]):
                 ledger = (ledgers or {}).get(data["$path"])
                 plan = (case.ieps or ())[i]
@@ -144,9 +180,16 @@ def _area_facts(history: Timeline, scope: str, record: Any, index: int,
 
 # ---- descriptions used to check fact paths in rule files -------------------------------
 
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    """A record class's resolved type hints: resolving them compiles every annotation string,
+    which was a third of loading the rulebook when done again for each rule."""
+    return typing.get_type_hints(cls)
+
+
 def describe(cls: type) -> dict[str, Any]:
     """Field name -> kind ("date", "number", "string", "bool", a dict, or ListOf)."""
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     return {f.name: _kind(hints[f.name]) for f in attrs.fields(cls)}
 
 

@@ -9,6 +9,7 @@ costs no more than the school years inside that span.
 from __future__ import annotations
 
 import bisect
+import calendar
 import datetime as dt
 from collections.abc import Iterable, Iterator
 
@@ -31,11 +32,34 @@ def _days(start: dt.date, end: dt.date) -> Iterator[dt.date]:
 
 
 def shift(day: dt.date, **delta: int) -> dt.date:
-    """`day` moved by a relativedelta, saturating at the ends of the calendar (year 1, 9999)."""
+    """`day` moved by a relativedelta, saturating at the ends of the calendar (year 1, 9999).
+    One unit at a time (the ledger's only use) is computed directly: relativedelta's general
+    machinery was a sixth of the ledger's time; `_shift_one` gives the same dates."""
     try:
+        if len(delta) == 1:
+            return _shift_one(day, *delta.items())
         return day + relativedelta(**delta)  # type: ignore[arg-type]
     except (OverflowError, ValueError):
         return dt.date.max if any(v > 0 for v in delta.values()) else dt.date.min
+
+
+def _shift_one(day: dt.date, item: tuple[str, int]) -> dt.date:
+    """relativedelta(**{unit: n}) added to `day`: days exactly, months and years clipped to the
+    month's last day (Jan 31 + 1 month = Feb 28/29). Raises as relativedelta does (out of range)."""
+    unit, n = item
+    if unit == "days":
+        return day + dt.timedelta(days=n)
+    if unit == "months":
+        months = day.year * 12 + day.month - 1 + n
+        year, month = divmod(months, 12)
+        month += 1
+    elif unit == "years":
+        year, month = day.year + n, day.month
+    else:
+        return day + relativedelta(**{unit: n})  # type: ignore[arg-type]
+    if not 1 <= year <= 9999:
+        raise ValueError("year out of range")
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _merged(cal: SchoolCalendar, first: dt.date, last: dt.date

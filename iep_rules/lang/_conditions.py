@@ -11,7 +11,7 @@ and a property test holds them to it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeAlias
 
 import attrs
@@ -275,11 +275,35 @@ def _element_trace(item: Value, trace: Trace) -> Trace:
     return inner
 
 
+class _Scoped(Mapping[str, Value]):
+    """The element's names over the enclosing item's, without copying either (the enclosing
+    namespace can be a whole case, converted only where read)."""
+
+    __slots__ = ("_inner", "_outer")
+
+    def __init__(self, inner: Mapping[str, Value], outer: Mapping[str, Value]) -> None:
+        self._inner, self._outer = inner, outer
+
+    def get(self, key: str, default: Value = None) -> Value:
+        if key in self._inner:
+            return self._inner[key]
+        return self._outer.get(key, default)
+
+    def __getitem__(self, key: str) -> Value:
+        return self._inner[key] if key in self._inner else self._outer[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*self._outer, *self._inner]))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys([*self._outer, *self._inner]))
+
+
 def _scoped(item: Value, outer: Mapping[str, Value]) -> Mapping[str, Value]:
     """Inside `where`, names resolve on the list element first, then on the enclosing item."""
     if isinstance(item, Mapping):
-        return {**outer, **item}
-    return {**outer, "item": item}
+        return _Scoped(item, outer)
+    return _Scoped({"item": item}, outer)
 
 
 def truth(cond: Cond, ns: Mapping[str, Value], ctx: Context, trace: Trace | None) -> int:

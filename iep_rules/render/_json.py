@@ -18,17 +18,28 @@ def json_report(data: ReportInput) -> str:
     return to_json(data.report)
 
 
+def indented(text: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line for line in text.split("\n"))
+
+
 @audit_format("json")
 class JsonAudit:
-    """Collects every result; writes one object at the end."""
+    """One {results, summary} object (indent 2, sorted keys), written as the results arrive:
+    byte for byte the object dumped whole, but memory stays flat in the number of records
+    (sorted keys put "results" before "summary")."""
 
     def __init__(self, output: AuditOutput) -> None:
         self.output = output
-        self.results: list[dict[str, Any]] = []
+        self.count = 0
 
     def add(self, result: dict[str, Any]) -> None:
-        self.results.append(result)
+        head = '{\n  "results": [\n' if self.count == 0 else ",\n"
+        self.output.out.write(head + indented(json.dumps(result, indent=2, sort_keys=True), 4))
+        self.count += 1
 
     def finish(self, summary: dict[str, Any]) -> None:
-        self.output.out.write(json.dumps({"results": self.results, "summary": summary},
-                                         indent=2, sort_keys=True) + "\n")
+        out = self.output.out
+        out.write('{\n  "results": [],\n' if self.count == 0 else "\n  ],\n")
+        text = json.dumps(summary, indent=2, sort_keys=True).replace("\n", "\n  ")
+        out.write(f'  "summary": {text}\n}}\n')

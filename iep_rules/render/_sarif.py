@@ -5,6 +5,8 @@ line, for JSON Lines input) with the item's JSON path as its logical location.""
 from __future__ import annotations
 
 import json
+import tempfile
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,6 +14,7 @@ from .._findings import finding_to_json
 from .._version import __version__
 from .._vocab import Severity
 from ..lang._model import Rule, format_citations
+from ._json import indented
 from ._registry import AuditOutput, ReportInput, audit_format, report_format
 
 LEVEL = {Severity.VIOLATION: "error", Severity.WARNING: "warning", Severity.NOTICE: "note",
@@ -66,17 +69,41 @@ def sarif_report(data: ReportInput) -> str:
 
 @audit_format("sarif")
 class SarifAudit:
-    """One SARIF log for the whole audit, its rules those in force for the cases' codes."""
+    """One SARIF log for the whole audit, its rules those in force for the cases' codes. The
+    rules come first and only the last record completes them, so results wait in an unnamed
+    temporary file, not in memory; the output is byte for byte the log dumped whole."""
 
     def __init__(self, output: AuditOutput) -> None:
         self.output = output
-        self.results: list[dict[str, Any]] = []
+        self.codes: set[str] = set()
+        self.count = 0
+        # held across add() calls and closed by finish(); the file has no name on disk
+        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
 
     def add(self, result: dict[str, Any]) -> None:
-        if result["type"] == "result":
-            self.results.append(result)
+        if result["type"] != "result":
+            return
+        self.codes.add(result["jurisdiction"])
+        for finding in result["findings"]:
+            (entry,) = sarif_log((), [(result["source"], result["line"], finding)]
+                                 )["runs"][0]["results"]
+            text = indented(json.dumps(entry, indent=2), 8)
+            self.spool.write(("" if self.count == 0 else ",\n") + text)
+            self.count += 1
 
     def finish(self, summary: dict[str, Any]) -> None:
-        located = [(r["source"], r["line"], f) for r in self.results for f in r["findings"]]
-        rules = self.output.rules_for(sorted({r["jurisdiction"] for r in self.results}))
-        self.output.out.write(json.dumps(sarif_log(rules, located), indent=2) + "\n")
+        out = self.output.out
+        rules = self.output.rules_for(sorted(self.codes))
+        with self.spool:
+            if self.count == 0:
+                out.write(json.dumps(sarif_log(rules, ()), indent=2) + "\n")
+                return
+            marker = f"results-{uuid.uuid4().hex}"
+            doc = sarif_log(rules, ())
+            doc["runs"][0]["results"] = [marker]
+            head, tail = json.dumps(doc, indent=2).split(f'        "{marker}"')
+            out.write(head)
+            self.spool.seek(0)
+            while chunk := self.spool.read(1 << 16):
+                out.write(chunk)
+            out.write(tail + "\n")

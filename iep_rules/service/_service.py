@@ -73,9 +73,11 @@ class Service:
         return self._first_use(code, backend, lambda: lib.check_json(
             self.book, case, as_of=as_of, jurisdiction=jurisdiction, backend=backend))
 
-    def audit_record(self, line: int, text: str, *, as_of: dt.date, jurisdiction: str | None,
-                     backend: str) -> dict[str, Any]:
+    def audit_record(self, line: int, text: str | None, *, as_of: dt.date,
+                     jurisdiction: str | None, backend: str) -> dict[str, Any]:
         """One record's result; any failure becomes that record's error, never the stream's."""
+        if text is None:
+            return _error_record(line, ["$: not valid UTF-8"])
         code = jurisdiction or _peek_jurisdiction(text)
         if code is not None and re.fullmatch(JURISDICTION_PATTERN, code) \
                 and code not in self.jurisdictions:
@@ -109,10 +111,16 @@ def _error_record(line: int, problems: list[str]) -> dict[str, Any]:
     return {"type": "error", "source": BODY_SOURCE, "line": line, "problems": problems}
 
 
-def body_lines(body: bytes) -> Iterator[tuple[int, str]]:
-    """Non-blank lines with their 1-based numbers, as the CLI reads a JSON Lines file (text
-    mode: blank lines counted, each line ending as one newline)."""
-    for number, raw in enumerate(body.splitlines(keepends=True), start=1):
-        if raw.strip():
-            ending = "\n" if raw.endswith((b"\n", b"\r")) else ""
-            yield number, raw.rstrip(b"\r\n").decode("utf-8", errors="replace") + ending
+def body_lines(body: bytes) -> Iterator[tuple[int, str | None]]:
+    """Non-blank lines with their 1-based numbers, read as the CLI reads a JSON Lines file
+    (batch/_audit.py): split on LF only, a trailing CR dropped, decoded strictly; a line that
+    is not valid UTF-8 comes as None, to be reported as that record's error."""
+    for number, raw in enumerate(body.split(b"\n"), start=1):
+        line = raw.removesuffix(b"\r")
+        if number == 1:
+            line = line.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark some editors write
+        if line.strip():
+            try:
+                yield number, line.decode("utf-8")
+            except UnicodeDecodeError:
+                yield number, None

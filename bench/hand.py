@@ -1,0 +1,472 @@
+"""Eight bundled rules written by hand, from JSON text to the audit's JSON result (bench only).
+
+The baseline bench/run.py holds the engine to: the same result object `audit` writes for a
+record (findings with messages, evidence, citations, needs-data), computed directly from the
+decoded JSON with no records, no namespaces, no generated code. It does no work the engine does
+not do: nothing cached across cases, every school day and ledger figure computed per case. It
+reads only what the eight rules read; where a rule reads the whole `ledger` (an `exists:` test,
+whose value is part of the evidence), it computes every ledger figure, as the engine does.
+
+Coverage: mandates counted in sessions per week or per month, no fixed weekdays, no group
+sizes, no disciplinary removals (what bench/cases_gen.py generates). run.py checks the result
+equals the engine's on every case, so a gap here shows up as a mismatch, never as a fake speed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import json
+import re
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+RULES = (
+    "idea.eligibility.exclusion.reading", "idea.eligibility.exclusion.confirm-determinant",
+    "idea.iep.transition-services", "idea.timeline.annual-review-overdue",
+    "idea.timeline.reevaluation-overdue", "idea.timeline.reevaluation-too-frequent",
+    "idea.iep.service-incomplete", "idea.makeup.still-owed",
+)
+SEVERITY_ORDER = {"violation": 0, "warning": 1, "notice": 2, "needs-data": 3}
+EXCLUSIONS = ("lack_of_appropriate_reading_instruction", "lack_of_appropriate_math_instruction",
+              "limited_english_proficiency")
+CHILD = ("student_absence", "student_unavailable")
+DAY = dt.timedelta(days=1)
+D = dt.date.fromisoformat
+_CODE = re.compile(r"[a-z]+(?:_[a-z]+)+")
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "(not recorded)"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple | list):
+        return ", ".join(_fmt(v) for v in value) or "(none)"
+    if isinstance(value, str) and _CODE.fullmatch(value):
+        return value.replace("_", " ")
+    return str(value)
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+class Static:
+    """Per jurisdiction and rule: what a hand-written program would hard-code (title, topic,
+    citations, source, remedy text), plus the parameter values in force."""
+
+    def __init__(self, book: Any, as_of: dt.date) -> None:
+        from iep_rules.engine._evaluate import _citations, render
+        from iep_rules.lang._conditions import TRUE, Context
+
+        self.params: dict[str, dict[str, Any]] = {}
+        self.rules: dict[str, dict[str, dict[str, Any]]] = {}
+        # transition-services cites 300.320(b)(1) when goals are lacking, (b)(2) when services
+        # are: its citations by (goals lacking, services lacking), hard-coded per jurisdiction
+        self.transition_cites: dict[str, dict[tuple[bool, bool], list[dict[str, Any]]]] = {}
+        shapes = {(True, True): None, (True, False): {"postsecondary_goals": (),
+                                                      "services": ("x",)},
+                  (False, True): {"postsecondary_goals": ("x",), "services": ()}}
+
+        def cites(rule: Any, resolved: Any, ns: dict[str, Any], ctx: Any) -> list[Any]:
+            return [{"authority": c.authority, "verified": c.verified, "kind": c.kind,
+                     **({"note": c.note} if c.note else {})}
+                    for c in _citations(rule, resolved, ns, ctx, TRUE)]
+
+        for code in ("US", "US-NY", "US-NY-NYC"):
+            resolved = book.resolve(code)
+            params = resolved.values_on(as_of)
+            ctx = Context(params, None)
+            self.params[code] = params
+            self.rules[code] = {}
+            for rule in resolved.rules:
+                if rule.id not in RULES:
+                    continue
+                if rule.id == "idea.iep.transition-services":
+                    self.transition_cites[code] = {
+                        key: cites(rule, resolved, {"transition": shape}, ctx)
+                        for key, shape in shapes.items()}
+                else:
+                    assert all(c.when is None for c in rule.cite), f"{rule.id}: cites by case"
+                self.rules[code][rule.id] = {
+                    "title": rule.title, "topic": rule.topic, "severity": rule.severity,
+                    "citations": cites(rule, resolved, {}, ctx),
+                    "source": str(rule.source), "layer": rule.source.layer,
+                    "remedy": render(rule.remedy, {}, params)}
+
+
+def _finding(static: dict[str, Any], rule_id: str, truth: int, message: str, subject: str,
+             order: tuple[int, ...], evidence: list[tuple[str, str | None, Any, bool]],
+             citations: list[dict[str, Any]] | None = None
+             ) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """evidence: (fact, path, JSON value, is a gap)."""
+    s = static[rule_id]
+    out: dict[str, Any] = {"rule_id": rule_id, "topic": s["topic"], "title": s["title"],
+                           "subject": subject,
+                           "citations": s["citations"] if citations is None else citations,
+                           "source": s["source"], "layer": s["layer"],
+                           "evidence": [{"fact": f, "path": p, "value": v}
+                                        for f, p, v, _ in evidence]}
+    if truth == 2:
+        out["severity"] = s["severity"]
+        out["message"] = message
+        if s["remedy"]:
+            out["remedy"] = s["remedy"]
+    else:
+        missing = [p or f for f, p, _, gap in evidence if gap]
+        out["severity"] = "needs-data"
+        out["message"] = (f"Cannot decide '{s['title']}': the record does not show "
+                          f"{', '.join(missing) or 'a fact this rule needs'}.")
+        if missing:
+            out["missing"] = missing
+    return (SEVERITY_ORDER[out["severity"]], rule_id, order, subject), out
+
+
+# ---- the ledger, by hand ------------------------------------------------------------------
+
+def _open_days(calendars: list[dict[str, Any]], lo: dt.date, hi: dt.date) -> list[dt.date]:
+    open_days: set[dt.date] = set()
+    for cal in calendars:
+        first, last = max(D(cal["year_start"]), lo), min(D(cal["year_end"]), hi)
+        year = set()
+        day = first
+        while day <= last:
+            if day.weekday() < 5:
+                year.add(day)
+            day += DAY
+        for c in cal.get("closures", ()):
+            day, end = max(D(c["start"]), first), min(D(c["end"]), last)
+            while day <= end:
+                year.discard(day)
+                day += DAY
+        open_days |= year
+    return sorted(open_days)
+
+
+def _periods(per: str, first: dt.date, last: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    out = []
+    if per == "week":
+        start = first - dt.timedelta(days=first.weekday())
+        while start <= last:
+            year, week, _ = start.isocalendar()
+            out.append((f"{year}-W{week:02d}", start, start + dt.timedelta(days=6)))
+            start += dt.timedelta(days=7)
+    else:  # month
+        start = first.replace(day=1)
+        while start <= last:
+            following = start + relativedelta(months=1)
+            out.append((f"{start.year}-{start.month:02d}", start, following - DAY))
+            start = following
+    return out
+
+
+def _log_key(log: dict[str, Any]) -> tuple[Any, ...]:
+    return (log["date"], log["status"], log.get("reason") or "", log.get("minutes") or 0,
+            log.get("makeup_for") or "", 0)
+
+
+def _ledger(svc: dict[str, Any], iep_start: dt.date | None, iep_end: dt.date | None,
+            window: tuple[Any, Any],
+            logs_all: list[dict[str, Any]], days: list[dt.date], as_of: dt.date,
+            params: dict[str, Any]) -> dict[str, Any] | None:
+    freq, duration = svc.get("frequency"), svc.get("duration_minutes")
+    if freq is None or duration is None:
+        return None
+    w_start, w_end = window
+    if w_end is not None and w_end >= as_of:
+        w_end = None
+    anchor = D(svc["start"]) if svc.get("start") else iep_start
+    if anchor is None:
+        return None
+    start = max(d for d in (anchor, w_start, as_of - relativedelta(years=25)) if d is not None)
+    ends = [d for d in (D(svc["end"]) if svc.get("end") else None, iep_end, w_end)
+            if d is not None]
+    end = min(ends) if ends else None
+    last = as_of if end is None else min(end, as_of)
+    if start > last:
+        return None
+    owed_reasons = set(params["makeup_owed_reasons"]) | {"school_closure", "undocumented",
+                                                          "delivered_short"}
+    years = params["state_complaint_limit_years"]
+    logs = sorted((s for s in logs_all if s["service"] == svc["id"]
+                   and start <= s["_date"] <= as_of), key=_log_key)
+    regular = [s for s in logs if s["status"] != "makeup"]
+    makeups = [s for s in logs if s["status"] == "makeup"]
+    dates = [s["_date"] for s in regular]
+    items: list[tuple[dt.date, str, str, int, int]] = []  # due, source, reason, minutes, sessions
+    expected = delivered_n = delivered_min = 0
+    times = freq["times"]
+    for label, p_start, p_end in _periods(freq["per"], start, last):
+        lo = max(p_start, start)
+        hi = p_end if end is None else min(p_end, end)
+        a, b = bisect.bisect_left(days, lo), bisect.bisect_right(days, hi)
+        c = bisect.bisect_right(days, min(hi, as_of))
+        if c - a != b - a:
+            continue  # the period has not ended
+        want = min(times, b - a)
+        due = days[c - 1] if c > a else min(hi, as_of)
+        i, j = bisect.bisect_left(dates, lo), bisect.bisect_right(dates, min(hi, as_of))
+        entries = regular[i:j]
+        done = [e for e in entries if e["status"] == "delivered"][:want]
+        missed = [e for e in entries if e["status"] != "delivered"][:max(want - len(done), 0)]
+        expected += want
+        delivered_n += len(done)
+        for e in done:
+            minutes = duration if e.get("minutes") is None else e["minutes"]
+            delivered_min += min(minutes, duration)
+            if minutes < duration:
+                items.append((e["_date"], e["date"], "delivered_short", duration - minutes, 0))
+        for e in missed:
+            items.append((e["_date"], e["date"], e.get("reason") or "reason_not_recorded",
+                          duration, 1))
+        if want - len(done) - len(missed):
+            n = want - len(done) - len(missed)
+            items.append((due, label, "undocumented", n * duration, n))
+    items.sort(key=lambda s: (s[0], s[1]))
+    owed_items = [s for s in items if s[2] in owed_reasons]
+    left = [s[3] for s in owed_items]
+    oldest, applied = 0, []
+    for log in makeups:
+        todo = duration if log.get("minutes") is None else log["minutes"]
+        used = 0
+        named = log.get("makeup_for")
+        if named:
+            for k, s in enumerate(owed_items):
+                if s[1] == named:
+                    take = min(left[k], todo - used)
+                    left[k] -= take
+                    used += take
+        while used < todo and oldest < len(owed_items):
+            take = min(left[oldest], todo - used)
+            left[oldest] -= take
+            used += take
+            if left[oldest] == 0:
+                oldest += 1
+        if used:
+            applied.append(used)
+    owed = [(s, rest) for s, rest in zip(owed_items, left, strict=True) if rest > 0]
+    owed_minutes = sum(rest for _, rest in owed)
+    expected_min = expected * duration
+    mwd_min = sum(s[3] for s in owed_items)
+    firsts = [s["_date"] for s in regular if s["status"] == "delivered"] + \
+             [s["_date"] for s in makeups]
+    first = min(firsts, default=None)
+    window_ends = min((s[0] + relativedelta(years=years) for s, _ in owed), default=None)
+
+    def pct(minutes: int) -> int:
+        return 100 * minutes // expected_min if expected_min else 0
+
+    return {
+        "measure": "sessions", "expected": expected, "expected_minutes": expected_min,
+        "delivered": delivered_n, "delivered_minutes": delivered_min,
+        "missed": sum(s[4] for s in items if s[2] not in ("undocumented", "delivered_short")),
+        "undocumented": sum(s[4] for s in items if s[2] == "undocumented"),
+        "missed_when_due": sum(s[4] for s in owed_items),
+        "missed_when_due_minutes": mwd_min,
+        "missed_when_due_dates": [s[1] for s in owed_items],
+        "missed_percent": pct(mwd_min),
+        "made_up": len(applied), "made_up_minutes": sum(applied),
+        "owed_sessions": sum(-(-rest // duration) if s[4] else 0 for s, rest in owed),
+        "owed_minutes": owed_minutes, "owed_dates": [s[1] for s, _ in owed],
+        "shortfall_percent": pct(owed_minutes),
+        "partial_sessions": sum(1 for s in items if s[2] == "delivered_short"),
+        "short_minutes": sum(s[3] for s in items if s[2] == "delivered_short"),
+        "late_start_days": None if first is None else (first - start).days,
+        "child_absences": sum(s[4] for s in items if s[2] in CHILD),
+        "child_absence_percent": pct(sum(s[3] for s in items if s[2] in CHILD)),
+        "wrong_setting_sessions": 0, "wrong_setting_dates": [],
+        "complaint_window_ends": _iso(window_ends),
+    }
+
+
+# ---- the eight rules -------------------------------------------------------------------
+
+def run(text: str, source: str, line: int, static: Static, as_of: dt.date) -> dict[str, Any]:
+    doc = json.loads(text)
+    code = doc["jurisdiction"]
+    rules, params = static.rules[code], static.params[code]
+    out: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+    student = doc["student"]
+    dob = D(student["date_of_birth"]) if student.get("date_of_birth") else None
+    ieps = doc.get("ieps", [])
+    as_of_iso = as_of.isoformat()
+
+    # case scope: derived facts
+    eligibility = doc.get("eligibility", [])
+    decisions = sorted((e for e in eligibility if D(e["date"]) <= as_of),
+                       key=lambda e: D(e["date"]))
+    eligible = decisions[-1]["outcome"] == "eligible" if decisions else None
+    meetings = [D(i["meeting_date"]) for i in ieps
+                if i.get("meeting_date") and D(i["meeting_date"]) <= as_of]
+    last_meeting = None if any(not i.get("meeting_date") for i in ieps) else \
+        max(meetings, default=None)
+    evaluations = doc.get("evaluations", [])
+    done = [D(e["completed"]) for e in evaluations
+            if e.get("completed") and D(e["completed"]) <= as_of]
+    last_eval = max(done, default=None)
+    agreements = doc.get("agreements", [])
+    waiver = any(a["kind"] == "reevaluation_unnecessary" and D(a["date"]) <= as_of
+                 and (last_eval is None or D(a["date"]) >= last_eval) for a in agreements)
+    kinds = sorted({a["kind"] for a in agreements if D(a["date"]) <= as_of})
+
+    rid = "idea.timeline.annual-review-overdue"
+    count = len(ieps)
+    due = None if last_meeting is None else \
+        last_meeting + relativedelta(months=params["annual_review_interval_months"])
+    t = min(2 if count > 0 else 0, 1 if eligible is None else (2 if eligible else 0),
+            1 if due is None else (2 if due < as_of else 0))
+    if t:
+        out.append(_finding(rules, rid, t, (
+            f"The last IEP meeting on record was on {_fmt(last_meeting)}; a review was due "
+            f"within {params['annual_review_interval_months']} months of it and none is "
+            f"recorded by {as_of_iso}."), "$", (), [
+            ("case.iep_count", None, count, False),
+            ("case.currently_eligible", None, eligible, eligible is None),
+            ("case.last_iep_meeting", None, _iso(last_meeting), last_meeting is None),
+            ("as_of", None, as_of_iso, False)]))
+    rid = "idea.timeline.reevaluation-overdue"
+    due = None if last_eval is None else \
+        last_eval + relativedelta(months=params["reevaluation_interval_months"])
+    t = min(1 if eligible is None else (2 if eligible else 0), 0 if waiver else 2,
+            1 if due is None else (2 if due < as_of else 0))
+    if t:
+        out.append(_finding(rules, rid, t, (
+            f"The most recent evaluation was completed on {_fmt(last_eval)}; a reevaluation "
+            f"was due within {params['reevaluation_interval_months']} months, and no "
+            f"agreement that it is unnecessary is on file as of {as_of_iso}."), "$", (), [
+            ("case.currently_eligible", None, eligible, eligible is None),
+            ("case.reevaluation_waiver_on_file", None, waiver, False),
+            ("case.last_evaluation_completed", None, _iso(last_eval), last_eval is None),
+            ("as_of", None, as_of_iso, False)]))
+
+    # eligibility scope
+    for n, e in enumerate(eligibility):
+        factors = e.get("determinant_factors", [])
+        eligible_here = e["outcome"] == "eligible"
+        path = f"$.eligibility[{n}]"
+        ev = [("outcome", f"{path}.outcome", e["outcome"], False),
+              ("determinant_factors", f"{path}.determinant_factors", factors, False)]
+        if eligible_here and EXCLUSIONS[0] in factors and "disability" not in factors:
+            out.append(_finding(rules, "idea.eligibility.exclusion.reading", 2, (
+                f"The eligibility decision of {e['date']} found the child eligible, but the "
+                f"recorded determinant factors ({_fmt(factors)}) include a lack of appropriate "
+                "reading instruction and no disability."), path, (n,), ev))
+        if eligible_here and "disability" in factors and any(x in factors for x in EXCLUSIONS):
+            out.append(_finding(rules, "idea.eligibility.exclusion.confirm-determinant", 2, (
+                f"The eligibility decision of {e['date']} records both a disability and an "
+                f"exclusionary factor ({_fmt(factors)}). Eligibility is allowed only if the "
+                "disability, not the other factor, is what determined it."), path, (n,), ev))
+
+    # evaluation scope, in order of completion
+    order = sorted(range(len(evaluations)),
+                   key=lambda k: (D(evaluations[k]["completed"]) if evaluations[k].get(
+                       "completed") else dt.date.max, k))
+    previous = None
+    agreed = "more_frequent_reevaluation" in kinds
+    for k in order:
+        e = evaluations[k]
+        completed = D(e["completed"]) if e.get("completed") else None
+        if e["kind"] == "reevaluation" and previous is not None and not agreed:
+            limit = previous + relativedelta(months=params["reevaluation_min_interval_months"])
+            t = 1 if completed is None else (2 if limit > completed else 0)
+            if t:
+                path = f"$.evaluations[{k}]"
+                out.append(_finding(rules, "idea.timeline.reevaluation-too-frequent", t, (
+                    f"This reevaluation was completed on {_fmt(completed)}, less than "
+                    f"{params['reevaluation_min_interval_months']} months after the previous "
+                    f"evaluation ({previous.isoformat()}), and no agreement to reevaluate "
+                    "sooner is on file."), path, (k,), [
+                    ("kind", f"{path}.kind", e["kind"], False),
+                    ("previous_completed", f"{path}.previous_completed", previous.isoformat(),
+                     False),
+                    ("case.agreement_kinds", None, kinds, False),
+                    ("completed", f"{path}.completed", e.get("completed"), completed is None)]))
+        previous = completed or previous
+
+    # iep scope
+    age = params["transition_age"]
+    turns = None if dob is None else dob + relativedelta(years=int(age))
+    for n, iep in enumerate(ieps):
+        end = D(iep["end"]) if iep.get("end") else None
+        transition = iep.get("transition")
+        no_goals = transition is None or not transition["postsecondary_goals"]
+        no_services = transition is None or not transition["services"]
+        lacking = no_goals or no_services
+        t = min(1 if end is None or turns is None else (2 if end >= turns else 0),
+                2 if lacking else 0)
+        if t:
+            path = f"$.ieps[{n}]"
+            tpath = f"{path}.transition" if transition is not None else None
+            out.append(_finding(rules, "idea.iep.transition-services", t, (
+                f"IEP {iep['id']} runs until {_fmt(end)}, past the date the student reaches "
+                f"age {age}, but it does not contain both measurable postsecondary goals and "
+                "the transition services to reach them."), path, (n,), [
+                ("end", f"{path}.end", iep.get("end"), end is None),
+                ("student.date_of_birth", "$.student.date_of_birth", _iso(dob), dob is None),
+                ("transition", f"{path}.transition", transition, False),
+                ("transition.postsecondary_goals",
+                 tpath and f"{tpath}.postsecondary_goals",
+                 None if transition is None else transition["postsecondary_goals"],
+                 transition is None),
+                ("transition.services", tpath and f"{tpath}.services",
+                 None if transition is None else transition["services"], transition is None)],
+                static.transition_cites[code][(no_goals, no_services)]))
+
+    # service scope, with the ledger
+    calendars = doc.get("calendars", [])
+    sessions = doc.get("sessions", [])
+    for s in sessions:
+        s["_date"] = D(s["date"])
+    days = _open_days(calendars, as_of - relativedelta(years=25), as_of + dt.timedelta(400)) \
+        if calendars else []
+    starts = sorted({D(i["start"]) for i in ieps if i.get("start")})
+    for n, iep in enumerate(ieps):
+        i_start = D(iep["start"]) if iep.get("start") else None
+        i_end = D(iep["end"]) if iep.get("end") else None
+        w_end = i_end
+        if i_start is not None:
+            later = bisect.bisect_right(starts, i_start)
+            if later < len(starts):
+                replaced = starts[later] - DAY
+                w_end = replaced if w_end is None else min(w_end, replaced)
+        for m, svc in enumerate(iep.get("services", [])):
+            path = f"$.ieps[{n}].services[{m}]"
+            freq = svc.get("frequency")
+            name = _fmt(svc["name"])
+            if not (svc.get("start") and freq and svc.get("duration_minutes")
+                    and svc.get("location")):
+                out.append(_finding(rules, "idea.iep.service-incomplete", 2, (
+                    f"The {name} service in IEP {iep['id']} must state when it starts "
+                    f"({_fmt(svc.get('start'))}), how often ({_fmt(freq and freq['times'])} per "
+                    f"{_fmt(freq and freq['per'])}), for how long "
+                    f"({_fmt(svc.get('duration_minutes'))} minutes) and where "
+                    f"({_fmt(svc.get('location'))})."), path, (n, m), [
+                    ("start", f"{path}.start", svc.get("start"), False),
+                    ("frequency", f"{path}.frequency", freq, False),
+                    ("duration_minutes", f"{path}.duration_minutes",
+                     svc.get("duration_minutes"), False),
+                    ("location", f"{path}.location", svc.get("location"), False)]))
+            ledger = _ledger(svc, i_start, i_end, (i_start, w_end), sessions, days, as_of,
+                             params) if calendars else None
+            if ledger is not None and ledger["owed_minutes"] > 0:
+                out.append(_finding(rules, "idea.makeup.still-owed", 2, (
+                    f"The {name} service in IEP {iep['id']} still owes "
+                    f"{ledger['owed_minutes']} minutes ({ledger['owed_sessions']} session(s)) "
+                    f"after {ledger['made_up']} make-up(s), from: "
+                    f"{_fmt(ledger['owed_dates'])}. A state complaint must reach the state "
+                    "within one year of each miss; for the earliest, the last day is "
+                    f"{ledger['complaint_window_ends']}."), path, (n, m), [
+                    ("ledger", f"{path}.ledger", ledger, False),
+                    ("ledger.owed_minutes", None, ledger["owed_minutes"], False)]))
+    out.sort(key=lambda pair: pair[0])
+    findings = [f for _, f in out]
+    summary = dict.fromkeys(SEVERITY_ORDER, 0)
+    for f in findings:
+        summary[f["severity"]] += 1
+    return {"type": "result", "source": source, "line": line, "case_id": doc["id"],
+            "school": student.get("school"), "jurisdiction": code, "summary": summary,
+            "findings": findings}
