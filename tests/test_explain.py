@@ -92,8 +92,9 @@ def test_check_explain_names_outcome_conditions_and_facts_read():
     assert result.exit_code == 0, result.output
     out = result.output
     assert "$.ieps[1]: FIRES" in out and "$.ieps[0]: silent" in out
-    assert "[yes] end is on or after the date the student turns transition_age (15)" in out
-    assert "read end ($.ieps[1].end) = 2026-06-25" in out
+    assert ("[yes] in_effect_until is on or after the date the student turns transition_age (15)"
+            in out)
+    assert "read in_effect_until ($.ieps[1].in_effect_until) = 2026-06-25" in out
     assert "read student.date_of_birth ($.student.date_of_birth) = 2011-02-14" in out
     assert "Outcome: 1 fires, 1 silent, 0 needs-data (of 2 iep items)" in out
 
@@ -104,9 +105,11 @@ def test_check_explain_json_is_structured():
                                       "--format", "json"])
     data = json.loads(result.output)
     assert [i["outcome"] for i in data["items"]] == ["silent", "fires"]
-    first = data["items"][1]["trace"]["steps"][0]
-    assert first["truth"] == "yes"
-    assert {"fact": "end", "path": "$.ieps[1].end", "value": "2026-06-25"} in first["read"]
+    steps = data["items"][1]["trace"]["steps"]
+    until = next(s for s in steps if s["condition"].startswith("in_effect_until"))
+    assert until["truth"] == "yes"
+    assert {"fact": "in_effect_until", "path": "$.ieps[1].in_effect_until",
+            "value": "2026-06-25"} in until["read"]
 
 
 def test_explain_unknown_rule_is_an_error_with_exit_2(rulebook):

@@ -22,6 +22,7 @@ from ..case._records import Case
 from ..facts._ledger import TABLE_COLUMNS, MandateLedger
 from ..lang._model import format_citations
 from . import _plain as p
+from ._inert import markdown_text, terminal_text
 
 _COLORS = {"required": "#9e9e9e", "delivered": "#2e7d32", "made up": "#1565c0"}
 # Missed minutes by reason: the district answers for the reds, the child's or family's own
@@ -202,8 +203,19 @@ def _context(report: Report, case: Case) -> dict[str, Any]:
             "ledger_rows": ledger_rows(report.ledger)}
 
 
+def _each_text(value: Any, fn: Any) -> Any:
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, list):
+        return [_each_text(v, fn) for v in value]
+    if isinstance(value, dict):
+        return {k: _each_text(v, fn) for k, v in value.items()}
+    return value
+
+
 def parent_html(report: Report, case: Case) -> str:
-    return _template().render(**_context(report, case))
+    # Controls in case text are shown, not obeyed (render/_inert.py); Jinja2 escapes markup.
+    return _template().render(**_each_text(_context(report, case), terminal_text))
 
 
 def _escaped(value: Any) -> Any:
@@ -219,7 +231,7 @@ def _escaped(value: Any) -> Any:
 def parent_markdown(report: Report, case: Case) -> str:
     """The same report as Markdown: summary first, findings in words, a table per service.
     Case text is HTML-escaped (Markdown viewers render raw HTML) and table pipes escaped."""
-    ctx = _escaped(_context(report, case))
+    ctx = _each_text(_context(report, case), markdown_text)
     lines = [f"# IEP review for {ctx['student']}", "",
              f"{ctx['jurisdiction']} rules, as of {ctx['as_of']}.", "", "## Summary", "",
              ctx["headline"], ""]
