@@ -25,6 +25,22 @@ class Evidence:
 
 
 @attrs.frozen
+class Review:
+    """A district's recorded decision on one finding (see _reviews.py for the review file)."""
+
+    case_id: str
+    rule_id: str
+    subject: str
+    fingerprint: str
+    decision: str  # accepted | disputed
+    reason: str
+    reviewer: str
+    date: dt.date
+    where: str  # file:line:col of the entry, for messages
+    current: bool = True  # False: the finding's facts changed since; it needs review again
+
+
+@attrs.frozen
 class Finding:
     rule_id: str
     title: str
@@ -39,6 +55,8 @@ class Finding:
     missing: tuple[str, ...] = ()  # for needs-data: the facts that were not recorded
     remedy: str = ""
     order: tuple[int, ...] = attrs.field(default=(), eq=False, repr=False)
+    fingerprint: str = ""  # stable identity across runs; see engine/_evaluate.fingerprint
+    review: Review | None = None
 
     def sort_key(self) -> tuple[int, str, tuple[int, ...], str]:
         return (SEVERITY_ORDER[self.severity], self.rule_id, self.order, self.subject)
@@ -119,4 +137,14 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
         out["missing"] = list(f.missing)
     if f.remedy:
         out["remedy"] = f.remedy
+    if f.fingerprint:
+        out["fingerprint"] = f.fingerprint
+    if f.review is not None:
+        out["review"] = review_to_json(f.review)
     return out
+
+
+def review_to_json(review: Review) -> dict[str, Any]:
+    return {"decision": review.decision, "reason": review.reason, "reviewer": review.reviewer,
+            "date": review.date.isoformat(), "current": review.current,
+            "fingerprint": review.fingerprint}

@@ -16,7 +16,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("facts",),
     ("lang",),
     ("rulebook",),
-    ("_findings",),
+    ("_findings", "_reviews"),
     ("engine",),
     ("render",),
     ("batch",),

@@ -31,7 +31,7 @@ def _problems(text: str) -> list[str]:
 
 def test_unknown_fact_is_located():
     problems = _problems(RULE.replace("{WHEN}", "{fact: strat, is: x}"))
-    assert problems == ["custom.yaml:8:18: unknown fact 'strat' for this scope"]
+    assert problems == ["custom.yaml:8:18: unknown fact 'strat' for this scope; did you mean 'start'?"]
 
 
 def test_ordering_a_date_against_text_is_refused():

@@ -9,7 +9,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from .._errors import InputNotFoundError
 from ..lang._model import Rule
@@ -22,10 +22,12 @@ def audit(input_path: str, *, book: Rulebook, extra_rules: Iterable[str | Path] 
           as_of: dt.date, jurisdiction: str | None = None, backend: str = "python",
           workers: int = 1, time_limit: float | None = DEFAULT_TIME_LIMIT, fmt: str = "jsonl",
           out: IO[str], err: IO[str], stdin: IO[str] | None = None,
-          progress: Callable[[int, bool], None] | None = None) -> int:
+          progress: Callable[[int, bool], None] | None = None,
+          review: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> int:
     """Audit `input_path` (a .jsonl file, a folder of case files, or "-" for `stdin`), writing
     format `fmt` to `out`; returns the exit status. `progress(n, done)` hears every 100 records
-    and once at the end."""
+    and once at the end. `review` (see _reviews.AuditReview) may drop baseline findings and
+    mark reviewed ones before a result is counted; its `summary()` joins the audit's."""
     if jurisdiction is not None:
         book.layer_note(jurisdiction)  # a bad override fails once, before any record is read
     if input_path != "-" and not Path(input_path).exists():
@@ -37,13 +39,16 @@ def audit(input_path: str, *, book: Rulebook, extra_rules: Iterable[str | Path] 
     tally = Tally()
     with contextlib.closing(results):  # stops the workers however the loop ends
         for result in results:
+            if review is not None:
+                result = review(result)
             tally.add(result)
             if progress is not None and tally.seen % 100 == 0:
                 progress(tally.seen, False)
             writer.add(result)
     if progress is not None:
         progress(tally.seen, True)
-    summary = tally.summary(records.count)
+    extra = getattr(review, "summary", None)
+    summary = {**tally.summary(records.count), **(extra() if extra is not None else {})}
     writer.finish(summary)
     out.flush()  # a full disk or a closed pipe fails here, inside the CLI's error handling
     failed = tally.errors or not summary["reconciled"]

@@ -13,11 +13,13 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import attrs
 import click
 
 from .._errors import IEPRulesError, RuleNotFoundError
+from .._reviews import AuditReview, Reviews, apply_reviews, load_baseline, load_reviews, new_since
 from .._version import __version__
 from .._vocab import RULE_SEVERITIES
 from ..batch._audit import DEFAULT_TIME_LIMIT
@@ -25,15 +27,19 @@ from ..batch._run import audit as run_audit_to
 from ..case._io import load_case
 from ..case._schema import case_schema
 from ..engine._evaluate import BACKENDS, evaluate
+from ..engine._explain import explain, explanation_to_json
 from ..facts._ledger import case_ledger
 from ..importers.edfi.cli import register as register_edfi
 from ..lang._rulefile import rulefile_schema
 from ..render import AUDIT_FORMATS, REPORT_FORMATS, ReportInput, render_report
+from ..render._explain import explanation_text
 from ..render._text import ledger_json, ledger_text, rule_explanation_text, rules_list_text
 from ..rulebook._catalog import list_rules
 from ..rulebook._rulebook import laxer_deadlines, load_rulebook
 from ..service._command import serve
-from ..testing._examples import run_examples
+from ..testing._runner import collect, coverage, run
+
+F = TypeVar("F", bound=Any)
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -94,6 +100,24 @@ def _fail(message: str, code: int = 2, quiet_stdout: bool = False) -> None:
     sys.exit(code)
 
 
+def _review_options(command: F) -> F:
+    """--reviews and --baseline, shared by check and audit."""
+    command = click.option(
+        "--baseline", "baseline_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Earlier JSON or JSONL report: report only findings that are new since it.",
+    )(command)
+    return click.option(
+        "--reviews", "reviews_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Review file (YAML): mark each reviewed finding with its decision.",
+    )(command)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="iep-rules")
 def cli() -> None:
@@ -111,16 +135,35 @@ def cli() -> None:
               help="Extra rule file or folder, on top of the bundled rules (repeatable).")
 @click.option("--backend", type=click.Choice(list(BACKENDS)), default="python",
               show_default=True)
+@_review_options
+@click.option("--explain", "explain_rule", metavar="RULE_ID",
+              help="Instead of the findings, show why this rule fired, stayed silent or needs "
+                   "data on each item: every condition, its truth and the facts it read.")
 def check(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt: str,
-          extra_rules: tuple[Path, ...], backend: str) -> None:
+          extra_rules: tuple[Path, ...], backend: str, reviews_file: Path | None,
+          baseline_file: Path | None, explain_rule: str | None) -> None:
     """Evaluate one case file and print its findings.
 
     Example: iep-rules check examples/ny-grade9.json --as-of 2026-11-23 --format json
     """
     rulebook = load_rulebook(*extra_rules)
     case = load_case(case_file)
+    if explain_rule is not None:
+        ex = explain(rulebook, case, explain_rule, as_of=as_of, jurisdiction=jurisdiction)
+        if fmt == "json":
+            click.echo(json.dumps(explanation_to_json(ex), indent=2, ensure_ascii=False))
+        else:
+            click.echo(explanation_text(ex), nl=False)
+        return
     report = evaluate(rulebook, case, as_of=as_of, jurisdiction=jurisdiction,
                       backend=backend)
+    if reviews_file is not None:
+        report = apply_reviews(report, Reviews(load_reviews(reviews_file)))
+    if baseline_file is not None:
+        kept = new_since(report.findings, load_baseline(baseline_file))
+        note = (f"Baseline {baseline_file}: "
+                f"{_count(len(report.findings) - len(kept), 'finding')} already in it left out.")
+        report = attrs.evolve(report, findings=kept, notes=(*report.notes, note))
     rules_in_force = rulebook.resolve(report.jurisdiction).rules
     click.echo(render_report(fmt, ReportInput(report, case, str(case_file), rules_in_force)),
                nl=False)
@@ -164,9 +207,10 @@ def ledger(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt
 @click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=DEFAULT_TIME_LIMIT,
               show_default=True, help="Seconds one record may take; past it, an error result.")
 @click.option("--quiet", is_flag=True, help="No progress display.")
+@_review_options
 def audit(input_path: str, jurisdiction: str | None, as_of: dt.date | None, fmt: str,
           extra_rules: tuple[Path, ...], backend: str, workers: int, time_limit: float,
-          quiet: bool) -> None:
+          quiet: bool, reviews_file: Path | None, baseline_file: Path | None) -> None:
     """Evaluate many cases: a JSON Lines file, a folder of case files, or - for stdin.
 
     Bad records are reported with their line and counted; the audit goes on. Exit 2 if any
@@ -184,7 +228,8 @@ def audit(input_path: str, jurisdiction: str | None, as_of: dt.date | None, fmt:
     sys.exit(run_audit_to(input_path, book=book, extra_rules=extra_rules,
                           as_of=as_of or dt.date.today(), jurisdiction=jurisdiction,
                           backend=backend, workers=workers, time_limit=time_limit, fmt=fmt,
-                          out=sys.stdout, err=sys.stderr, stdin=sys.stdin, progress=progress))
+                          out=sys.stdout, err=sys.stderr, stdin=sys.stdin, progress=progress,
+                          review=AuditReview.from_files(reviews_file, baseline_file)))
 
 
 @cli.group(cls=_Group)
@@ -236,20 +281,41 @@ def rules_explain(rule_id: str, jurisdiction: str, extra_rules: tuple[Path, ...]
 
 @cli.command("test")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-def test_examples(paths: tuple[Path, ...]) -> None:
-    """Run the examples embedded in rule files, on every installed backend (exit 1 on failure).
+@click.option("--rule", "patterns", multiple=True, metavar="PATTERN",
+              help="Only rules whose id matches this pattern, e.g. 'idea.iep.*' (repeatable).")
+@click.option("--coverage", "show_coverage", is_flag=True,
+              help="List, per rule, the conditions the examples never saw both true and false.")
+def test_examples(paths: tuple[Path, ...], patterns: tuple[str, ...],
+                  show_coverage: bool) -> None:
+    """Run the examples in rule files and standalone test files, on every installed backend
+    (exit 1 on any failure), then say which conditions they exercised.
 
-    Example: iep-rules test my-rules/
+    Example: iep-rules test my-rules/ tests/district/*.yaml --rule 'idea.iep.*'
     """
-    failed = passed = 0
-    for rule, example, problem in run_examples(load_rulebook(*paths), paths):
-        if problem is None:
-            passed += 1
-            click.echo(f"PASS {rule.id}: {example.name}")
+    book, cases = collect(paths)
+    outcomes = run(book, cases, patterns)
+    failed = 0
+    for outcome in outcomes:
+        label = f"{outcome.case.rule_id}: {outcome.case.example.name}"
+        if outcome.problem is None:
+            click.echo(f"PASS {label}")
         else:
             failed += 1
-            click.echo(f"FAIL {rule.id}: {example.name}\n{problem}")
-    click.echo(f"{passed} passed, {failed} failed")
+            click.echo(f"FAIL {label}\n{outcome.problem}")
+    figures = coverage(book, outcomes)
+    both = sum(f.both_ways for f in figures)
+    total = sum(f.total for f in figures)
+    share = f" ({100 * both // total}%)" if total else ""
+    click.echo(f"{len(outcomes) - failed} passed, {failed} failed")
+    click.echo(f"Coverage: {both} of {total} conditions in {len(figures)} rule(s) were seen both "
+               f"true and false by the examples{share}")
+    if show_coverage:
+        for figure in figures:
+            if figure.missing:
+                click.echo(f"  {figure.rule.id}: {figure.both_ways} of {figure.total}; "
+                           "not both ways: " + " | ".join(figure.missing))
+    if not outcomes:
+        click.echo("no examples matched", err=True)
     sys.exit(1 if failed else 0)
 
 
@@ -265,7 +331,10 @@ def lint(paths: tuple[Path, ...]) -> None:
     warnings = laxer_deadlines(book)
     for warning in warnings:
         click.echo(f"warning: {warning}")
-    click.echo(f"{len(book.layers)} layer file(s) checked, {len(warnings)} warning(s)")
+    mine = sum(len(list(p.rglob("*.y*ml"))) if p.is_dir() else 1 for p in paths)
+    bundled = len(book.layers) - mine
+    under = f", on top of {bundled} bundled layer files" if bundled > 0 else ""
+    click.echo(f"{_count(mine, 'file')} checked{under}: {_count(len(warnings), 'warning')}")
 
 
 @cli.command()

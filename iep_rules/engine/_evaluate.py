@@ -7,16 +7,20 @@ object the caller holds, never in module state.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+import attrs
+
 from .._errors import ArgumentTypeError, BackendError, CaseError, JurisdictionError, Problem
-from .._findings import Evidence, Finding, Report
+from .._findings import Evidence, Finding, Report, json_value
 from .._vocab import Severity
 from ..case._records import Case
-from ..facts._derived import ON_FILE_PATHS
+from ..facts._derived import ON_FILE_PATHS, kinds
 from ..facts._ledger import case_ledger
 from ..facts._namespace import Item, items
 from ..facts._timeline import build_timeline, iep_accrual_windows
@@ -28,6 +32,7 @@ from ..rulebook._rulebook import Resolved, Rulebook
 
 BACKENDS = ("python", "durable")
 _CODE = re.compile(r"[a-z]+(?:_[a-z]+)+")
+_ISO_WEEK = re.compile(r"\d{4}-W(?:0[1-9]|[1-4]\d|5[0-3])")
 
 
 class Backend(Protocol):
@@ -157,9 +162,40 @@ def evaluate(rulebook: Rulebook, case: Case, *, as_of: dt.date | None = None,
         _finding(resolved.rules[index], item, truth, params, ctx, resolved)
         for index, item, truth in runner.run(case_items, params, ctx, active)
     ]
+    findings = [attrs.evolve(f, fingerprint=fingerprint(case.id, f, scope))
+                for f, scope in zip(findings, _scopes(findings, resolved), strict=True)]
     findings.sort(key=Finding.sort_key)
     return Report(case.id, day, code, backend, tuple(findings), ledgers,
                   notes=(note,) if note else ())
+
+
+def _scopes(findings: Sequence[Finding], resolved: Resolved) -> list[str]:
+    scope_of = {rule.id: rule.scope for rule in resolved.rules}
+    return [scope_of[f.rule_id] for f in findings]
+
+
+FINGERPRINT_VERSION = 1
+
+
+def fingerprint(case_id: str, finding: Finding, scope: str) -> str:
+    """A finding's stable identity: a hash of the case id, rule id, subject, whether it is a
+    finding or a needs-data, and the recorded facts it read (JSON path and value). Left out on
+    purpose: the message and title wording, citations, severity labels, `as_of`, and facts
+    derived from the date or the whole case (`as_of`, `student.age`, `case.*`, `ledger.*`, a
+    scope's derived facts), so the same problem on the same record keeps its fingerprint from
+    one run to the next, and a changed record read by the rule gets a new one."""
+    derived = set(kinds(scope))
+    recorded = sorted({
+        (e.path, json.dumps(json_value(e.value), sort_keys=True))
+        for e in finding.evidence
+        if e.path is not None and e.fact != "student.age"
+        and e.fact.split(".")[0] not in derived | {"as_of", "case", "ledger"}
+    })
+    kind = "needs-data" if finding.severity == "needs-data" else "finding"
+    blob = json.dumps([FINGERPRINT_VERSION, case_id, finding.rule_id, finding.subject, kind,
+                       recorded], separators=(",", ":"))
+    digest = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:20]
+    return f"fp{FINGERPRINT_VERSION}-{digest}"  # a prefix keeps YAML from reading it as a number
 
 
 def _citations(rule: Rule, resolved: Resolved, ns: Mapping[str, Any], ctx: c.Context,
@@ -238,6 +274,13 @@ def format_value(value: Any) -> str:
         return ", ".join(format_value(v) for v in value) or "(none)"
     if isinstance(value, str) and _CODE.fullmatch(value):
         return value.replace("_", " ")  # a code such as limited_english_proficiency
+    if isinstance(value, str) and _ISO_WEEK.fullmatch(value):
+        # a ledger period such as 2024-W47: people read the school week's dates, not its code
+        try:
+            monday = dt.date.fromisocalendar(int(value[:4]), int(value[6:]), 1)
+        except ValueError:  # week 53 of a year that has none: not a week code after all
+            return value
+        return f"the week of {monday.isoformat()} to {(monday + dt.timedelta(4)).isoformat()}"
     return str(value)
 
 

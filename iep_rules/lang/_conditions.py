@@ -87,6 +87,8 @@ class Compare:
     left: Expr
     op: str
     right: Expr
+    # The operator as the rule file spells it (before, at_least, ...), for readable text only.
+    word: str = attrs.field(default="", eq=False)
 
 
 @attrs.frozen

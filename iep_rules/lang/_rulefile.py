@@ -7,7 +7,9 @@ scope, operators fit their operands' kinds, and message placeholders name real f
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import difflib
 import json
 import re
 from functools import cache
@@ -36,12 +38,21 @@ def rulefile_schema() -> dict[str, Any]:
     return schema
 
 
+@cache
+def _structural_validator() -> Any:
+    """The published schema without its condition grammar: conditions get the loader's own
+    checks below, whose messages say more than a JSON Schema `anyOf` failure can."""
+    schema = copy.deepcopy(rulefile_schema())
+    schema["$defs"]["rule"].pop("allOf", None)  # the per-scope `when` grammar
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
 def parse_layer(raw: bytes | str, filename: str) -> tuple[Layer | None, list[Problem]]:
     """Load one rule file. Returns the layer (None when it is unusable) and every problem."""
     doc, problems = load_yaml(raw, filename)
     if doc is None or problems:
         return None, problems
-    validator = jsonschema.Draft202012Validator(rulefile_schema())
+    validator = _structural_validator()
     for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.path))):
         problems.append(Problem(doc.where(tuple(error.absolute_path)), _schema_message(error)))
     if problems:
@@ -181,6 +192,16 @@ def _walk(desc: Any, parts: tuple[str, ...]) -> Any:
     return node
 
 
+def _suggest(desc: dict[str, Any], parts: tuple[str, ...]) -> str:
+    """`; did you mean 'group_size'?` for a misspelt fact name, from the names at its level."""
+    holder = _walk(desc, parts[:-1]) if len(parts) > 1 else desc
+    if not isinstance(holder, dict):
+        return ""
+    close = difflib.get_close_matches(parts[-1], [k for k in holder if not k.startswith("$")],
+                                      n=1)
+    return f"; did you mean {'.'.join((*parts[:-1], close[0]))!r}?" if close else ""
+
+
 def _kind_of(node: Any) -> str:
     if isinstance(node, ListOf):
         return "list"
@@ -219,7 +240,7 @@ class _CondParser:
         parts = tuple(text.split("."))
         node = _walk(desc, parts)
         if node is None:
-            self.b.err(path, f"unknown fact {text!r} for this scope")
+            self.b.err(path, f"unknown fact {text!r} for this scope{_suggest(desc, parts)}")
             return None
         return c.Fact(parts), node
 
@@ -325,7 +346,7 @@ class _CondParser:
             self.wants(lexpr, "list")
         if op in ("in", "not_in", "contains_any"):
             self.wants(rexpr, "list")
-        return c.Compare(lexpr, op, rexpr)
+        return c.Compare(lexpr, op, rexpr, ops[0])
 
     def expr(self, data: Any, path: Path_, desc: dict[str, Any]) -> tuple[c.Expr, str] | None:
         if isinstance(data, bool):

@@ -7,9 +7,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .._findings import Report
+from .._findings import Report, Review
 from .._vocab import Severity
 from ..facts._ledger import MandateLedger, ledger_to_json
+from ..lang._explain import cond_lines, cond_text
 from ..lang._model import Rule, format_citations
 from ..rulebook._rulebook import Resolved
 from ._inert import terminal_text
@@ -32,12 +33,27 @@ def to_text(report: Report) -> str:
             lines.append(f"  What to ask for: {f.remedy}")
         lines.append(f"  Law: {format_citations(f.citations, notes=True)}")
         lines.append(f"  Rule: {f.source} ({f.layer} layer)")
+        if f.review is not None:
+            lines.append(f"  {review_line(f.review)}")
         lines.append("")
-    counts = ", ".join(f"{n} {k}" for k, n in report.summary.items())
+    counts = ", ".join(f"{n} {k}{'s' if n != 1 and k != 'needs-data' else ''}"
+                       for k, n in report.summary.items())
+    reviewed = sum(1 for f in report.findings if f.review is not None and f.review.current)
+    if any(f.review is not None for f in report.findings):
+        counts += f"; {reviewed} of them reviewed"
     lines.append(f"Summary: {counts}")
     if report.ledger:
         lines += ["", ledger_text(report.ledger).rstrip("\n")]
     return terminal_text("\n".join(lines) + "\n")
+
+
+def review_line(review: Review) -> str:
+    """How a finding's review reads under it."""
+    said = f"{review.decision} by {review.reviewer} on {review.date.isoformat()}"
+    if not review.current:
+        return (f"Reviewed before ({said}), but the facts it read have changed since: "
+                f"review it again ({review.where})")
+    return f"Reviewed: {said}: {review.reason}"
 
 
 def _reasons(counts: dict[str, int]) -> str:
@@ -98,6 +114,14 @@ def audit_text(summary: dict[str, Any]) -> str:
         lines += ["", title]
         lines += [f"  {name:{width}s}  {count:7d}" for name, count in
                   sorted(table.items(), key=lambda kv: (-kv[1], kv[0]))]
+    if "baseline" in summary:
+        left = summary["baseline"]["left_out"]
+        lines += ["", f"Baseline {summary['baseline']['report']}: {left} "
+                      f"finding{'' if left == 1 else 's'} already in it left out."]
+    if "reviewed" in summary:
+        r = summary["reviewed"]
+        lines.append(f"Reviewed: {r['accepted']} accepted, {r['disputed']} disputed, "
+                     f"{r['stale']} with facts changed since review.")
     return terminal_text("\n".join(lines) + "\n")
 
 
@@ -140,14 +164,16 @@ def rule_explanation_text(rule: Rule, resolved: Resolved) -> str:
              f"  defined at {rule.source} ({rule.source.layer} layer)"]
     if rule.clock:
         lines.append(f"  clock: {rule.clock}")
-    lines.append(f"  condition: {rule.when}")
+    values = {name: resolved.parameters[name].values[-1][1] for name in rule.params_used}
+    lines.append("  fires when:")
+    lines += cond_lines(rule.when, values, "    ")
     for name in rule.params_used:
         param = resolved.parameters[name]
         lines.append(f"  parameter {name} = {param.values[-1][1]} {param.unit} "
                      f"(from {param.source}; {format_citations(param.cite)})")
     for cite in rule.cite:
         note = f" - {cite.note}" if cite.note else ""
-        only = f" [only when {cite.when}]" if cite.when is not None else ""
+        only = f" [only when {cond_text(cite.when)}]" if cite.when is not None else ""
         lines.append(f"  cites {cite.authority} ({cite.kind}, "
                      f"{'verified' if cite.verified else 'UNVERIFIED'}){note}{only}")
     lines += [f"  not checked (the record cannot show it): {element}"

@@ -22,6 +22,7 @@ from ..lang._model import Example, Rule
 from ..lang._rulefile import parse_layer
 from ..rulebook._rulebook import Rulebook, bundled_rules_root, load_rulebook
 from ._examples import check_example
+from ._testfiles import is_test_file, load_test_file
 
 _RULE_FILE = re.compile(rb"^jurisdiction:", re.MULTILINE)
 
@@ -38,6 +39,8 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Fil
         return None
     with file_path.open("rb") as fh:
         head = fh.read(65536)
+    if is_test_file(head):
+        return StandaloneTestFile.from_parent(parent, path=file_path)
     if not _RULE_FILE.search(head):
         return None
     return RuleFile.from_parent(parent, path=file_path)
@@ -68,6 +71,31 @@ class RuleFile(pytest.File):
                                               rule=rule, example=example, book=book)
 
 
+class StandaloneTestFile(pytest.File):
+    """A test file (`tests:`): each entry tests a bundled or own rule against a case."""
+
+    def collect(self) -> Iterator[pytest.Item]:
+        loaded, problems = load_test_file(self.path)
+        if loaded is None:
+            yield RuleFileProblem.from_parent(self, name="load", problems=problems)
+            return
+        try:
+            book = load_rulebook(*loaded.rules)
+        except IEPRulesError as exc:
+            yield RuleFileProblem.from_parent(self, name="load", problems=exc.args)
+            return
+        for test in loaded.tests:
+            code = test.jurisdiction or str(test.example.case.get("jurisdiction", "US"))
+            rule = next((r for r in book.resolve(code).rules if r.id == test.rule_id), None)
+            name = f"{test.rule_id}::{test.example.name}"
+            if rule is None:
+                yield RuleFileProblem.from_parent(self, name=name, problems=[
+                    f"{test.example.where}: no rule {test.rule_id!r} in force for {code}"])
+                continue
+            yield RuleExample.from_parent(self, name=name, rule=rule, example=test.example,
+                                          book=book, jurisdiction=test.jurisdiction)
+
+
 class RuleFileProblem(pytest.Item):
     def __init__(self, *, problems: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -78,7 +106,7 @@ class RuleFileProblem(pytest.Item):
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> str:
-        return f"rule file does not load:\n{excinfo.value}"
+        return f"{self.path.name} cannot run:\n{excinfo.value}"
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, f"load {self.path.name}"
@@ -89,12 +117,15 @@ class ExampleFailure(Exception):
 
 
 class RuleExample(pytest.Item):
-    def __init__(self, *, rule: Rule, example: Example, book: Rulebook, **kwargs: Any) -> None:
+    def __init__(self, *, rule: Rule, example: Example, book: Rulebook,
+                 jurisdiction: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rule, self.example, self.book = rule, example, book
+        self.jurisdiction = jurisdiction
 
     def runtest(self) -> None:
-        problem = check_example(self.book, self.rule, self.example)
+        problem = check_example(self.book, self.rule, self.example,
+                                jurisdiction=self.jurisdiction)
         if problem is not None:
             raise ExampleFailure(problem)
 
