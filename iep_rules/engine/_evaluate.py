@@ -177,19 +177,27 @@ def _scopes(findings: Sequence[Finding], resolved: Resolved) -> list[str]:
 FINGERPRINT_VERSION = 1
 
 
+def _stable(value: Any) -> bool:
+    """Whether a derived value of the item follows its records rather than the run date: dates
+    (an IEP's `in_effect_until` is its end, replacement, revocation or exit), truth values and
+    names do; counts of days (which grow with `as_of`) and unknowns do not."""
+    return isinstance(value, dt.date | bool | str)
+
+
 def fingerprint(case_id: str, finding: Finding, scope: str) -> str:
     """A finding's stable identity: a hash of the case id, rule id, subject, whether it is a
     finding or a needs-data, and the recorded facts it read (JSON path and value). Left out on
     purpose: the message and title wording, citations, severity labels, `as_of`, and facts
-    derived from the date or the whole case (`as_of`, `student.age`, `case.*`, `ledger.*`, a
-    scope's derived facts), so the same problem on the same record keeps its fingerprint from
+    derived from the date or the whole case (`as_of`, `student.age`, `case.*`, `ledger.*`, and
+    a scope's derived counts), so the same problem on the same record keeps its fingerprint from
     one run to the next, and a changed record read by the rule gets a new one."""
     derived = set(kinds(scope))
     recorded = sorted({
         (e.path, json.dumps(json_value(e.value), sort_keys=True))
         for e in finding.evidence
         if e.path is not None and e.fact != "student.age"
-        and e.fact.split(".")[0] not in derived | {"as_of", "case", "ledger"}
+        and e.fact.split(".")[0] not in {"as_of", "case", "ledger"}
+        and (e.fact.split(".")[0] not in derived or _stable(e.value))
     })
     kind = "needs-data" if finding.severity == "needs-data" else "finding"
     blob = json.dumps([FINGERPRINT_VERSION, case_id, finding.rule_id, finding.subject, kind,
