@@ -24,6 +24,7 @@ from ..batch._audit import DEFAULT_TIME_LIMIT
 from ..batch._run import audit as run_audit_to
 from ..case._io import load_case
 from ..case._schema import case_schema
+from ..engine._deadlines import with_due_soon
 from ..engine._evaluate import BACKENDS, evaluate
 from ..facts._ledger import case_ledger
 from ..importers.edfi.cli import register as register_edfi
@@ -34,6 +35,7 @@ from ..rulebook._catalog import list_rules
 from ..rulebook._rulebook import laxer_deadlines, load_rulebook
 from ..service._command import serve
 from ..testing._examples import run_examples
+from ._deadlines import deadlines_command
 
 
 def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
@@ -111,8 +113,10 @@ def cli() -> None:
               help="Extra rule file or folder, on top of the bundled rules (repeatable).")
 @click.option("--backend", type=click.Choice(list(BACKENDS)), default="python",
               show_default=True)
+@click.option("--due-soon", is_flag=True,
+              help="Add a notice for each deadline due within the due_soon_window_days policy.")
 def check(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt: str,
-          extra_rules: tuple[Path, ...], backend: str) -> None:
+          extra_rules: tuple[Path, ...], backend: str, due_soon: bool) -> None:
     """Evaluate one case file and print its findings.
 
     Example: iep-rules check examples/ny-grade9.json --as-of 2026-11-23 --format json
@@ -121,6 +125,8 @@ def check(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt:
     case = load_case(case_file)
     report = evaluate(rulebook, case, as_of=as_of, jurisdiction=jurisdiction,
                       backend=backend)
+    if due_soon:
+        report = with_due_soon(rulebook, report, case)
     rules_in_force = rulebook.resolve(report.jurisdiction).rules
     click.echo(render_report(fmt, ReportInput(report, case, str(case_file), rules_in_force)),
                nl=False)
@@ -281,6 +287,7 @@ def schema(kind: str) -> None:
 
 register_edfi(cli)
 cli.add_command(serve)
+cli.add_command(deadlines_command)
 
 
 def main() -> None:
