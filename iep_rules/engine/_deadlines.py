@@ -226,13 +226,18 @@ def _rule_deadline(rule: Rule, ns: Mapping[str, Any], subject: str, params: Mapp
         if offset is not None and isinstance(offset.amount, c.Param):
             name = offset.amount.name
             evidence.append(Evidence(f"param.{name}", None, params[name]))
+    cites = list(citations(rule, resolved, ns, ctx, c.TRUE))
+    if due_spec.earliest is not None and isinstance(due_spec.earliest.amount, c.Param):
+        # the earliest date rests on its own parameter's law (e.g. 300.303(b)(1))
+        cites += [cite for cite in resolved.parameters[due_spec.earliest.amount.name].cite
+                  if all(cite.authority != have.authority for have in cites)]
     if due_spec.add.unit == "school_days":
         evidence.append(Evidence("calendars", "$.calendars", f"{len(counter.calendars)} "
                                                              "school year(s) on file"))
     return Deadline(
         case_id=case.id, school=case.student.school, rule_id=rule.id, rule_title=rule.title,
         label=due_spec.label, due=due, subject=subject, computed_from=_unique(evidence),
-        citations=citations(rule, resolved, ns, ctx, c.TRUE), overdue_from=overdue_from,
+        citations=tuple(cites), overdue_from=overdue_from,
         earliest=earliest,
         source=str(rule.source))
 

@@ -180,8 +180,10 @@ class _Builder:
         add = self.offset(data["from"], data["add"], path, desc, parser)
         earliest = None
         if "earliest" in data:
+            # not among the rule's parameters: a finding that the deadline passed does not
+            # rest on the earliest date (the calendar cites it with the date it gives)
             earliest = self.offset(data["earliest"]["from"], data["earliest"]["add"],
-                                   (*path, "earliest"), desc, parser)
+                                   (*path, "earliest"), desc, parser, cited=False)
         if len(self.problems) > before or add is None:
             return None
         due = Due(data["label"], add, earliest)
@@ -194,7 +196,7 @@ class _Builder:
         return due
 
     def offset(self, start: str, amount_data: dict[str, Any], path: Path_,
-               desc: dict[str, Any], parser: _CondParser) -> Offset | None:
+               desc: dict[str, Any], parser: _CondParser, cited: bool = True) -> Offset | None:
         found = parser.fact(start, (*path, "from"), desc)
         if found is None:
             return None
@@ -205,7 +207,8 @@ class _Builder:
         (unit, amount), = amount_data.items()  # the schema allows exactly one unit
         assert unit in DUE_UNITS
         if isinstance(amount, dict):
-            parser.params.add(amount["param"])
+            if cited:
+                parser.params.add(amount["param"])
             parser.wants(c.Param(amount["param"]), "number")
             return Offset(unit, c.Param(amount["param"]), found[0])
         return Offset(unit, c.Literal(amount), found[0])
@@ -388,6 +391,9 @@ class _CondParser:
             self.b.err(path, "{due: ...} needs the rule to declare `due:`")
             return None
         expr = self.due.date_expr(body)
+        offset = self.due.add if body == "date" else self.due.earliest
+        if offset is not None and isinstance(offset.amount, c.Param):
+            self.params.add(offset.amount.name)  # the finding now rests on this parameter
         if expr is None:
             self.b.err(path, f"this rule's due {body} is not counted in calendar days, months or "
                              "years (school days need the calendar); compare its day count instead")
