@@ -18,6 +18,7 @@ from ._findings import Evidence, Finding, Report, report_to_json
 from ._version import __version__
 from .case._io import case_from_mapping, case_to_mapping, load_case
 from .case._records import Case
+from .engine._deadlines import Calendar, Deadline, deadlines
 from .engine._evaluate import BACKENDS, evaluate
 from .lang._model import Citation, Parameter, Rule
 from .rulebook._rulebook import Rulebook, load_rulebook
@@ -26,9 +27,11 @@ __all__ = [
     "BACKENDS",
     "ArgumentTypeError",
     "BackendError",
+    "Calendar",
     "Case",
     "CaseError",
     "Citation",
+    "Deadline",
     "EvaluationError",
     "Evidence",
     "Finding",
@@ -43,6 +46,7 @@ __all__ = [
     "__version__",
     "case_from_mapping",
     "case_to_mapping",
+    "deadlines",
     "evaluate",
     "load_case",
     "load_rulebook",

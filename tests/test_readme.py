@@ -31,3 +31,9 @@ def test_check_json_block_is_the_first_finding_of_the_command_output() -> None:
 
 def test_ledger_block_is_the_command_output() -> None:
     assert blocks(README.read_text(encoding="utf-8"))["ledger"] == _run(LEDGER)
+
+
+def test_deadlines_block_is_the_command_output() -> None:
+    from tools.refresh_readme import DEADLINES
+
+    assert blocks(README.read_text(encoding="utf-8"))["deadlines"] == _run(DEADLINES)

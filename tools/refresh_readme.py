@@ -1,7 +1,7 @@
 """Rewrite the README's example outputs from the real commands (run from the repository root).
 
-The README shows three outputs: `check` as text, the same report as JSON (first finding only),
-and the `ledger` table. tests/test_readme.py checks they are current.
+The README shows four outputs: `check` as text, the same report as JSON (first finding only),
+the `ledger` table and the `deadlines` calendar. tests/test_readme.py checks they are current.
 """
 
 from __future__ import annotations
@@ -18,11 +18,13 @@ _INTRO = {
     "check": "Its output, as produced\nby this version:\n\n```text\n",
     "json": "(first finding shown):\n\n```json\n",
     "ledger": "ledger of an invented child's speech therapy (see `docs/ledger.md`):\n\n```text\n",
+    "deadlines": "naming the child by case id only):\n\n```text\n",
 }
+DEADLINES = ["deadlines", "examples/ny-grade9.json", "--as-of", "2025-11-01", "--within", "365d"]
 
 
 def blocks(text: str) -> dict[str, str]:
-    """The three example outputs as they stand in the README text."""
+    """The example outputs as they stand in the README text."""
     out = {}
     for name, intro in _INTRO.items():
         match = re.search(re.escape(intro) + r"(.*?)```", text, flags=re.S)
@@ -50,6 +52,7 @@ def main() -> int:
         "json": json_excerpt(CliRunner().invoke(cli, [*check, "--format", "json"]).output),
         "ledger": CliRunner().invoke(
             cli, ["ledger", "examples/ledger-speech.json", "--as-of", "2024-11-29"]).output,
+        "deadlines": CliRunner().invoke(cli, DEADLINES).output,
     }
     text = README.read_text(encoding="utf-8")
     for name, intro in _INTRO.items():

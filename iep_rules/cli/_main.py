@@ -26,6 +26,7 @@ from ..batch._audit import DEFAULT_TIME_LIMIT
 from ..batch._run import audit as run_audit_to
 from ..case._io import load_case
 from ..case._schema import case_schema
+from ..engine._deadlines import with_due_soon
 from ..engine._evaluate import BACKENDS, evaluate
 from ..engine._explain import explain, explanation_to_json
 from ..facts._ledger import case_ledger
@@ -38,6 +39,7 @@ from ..rulebook._catalog import list_rules
 from ..rulebook._rulebook import laxer_deadlines, load_rulebook
 from ..service._command import serve
 from ..testing._runner import collect, coverage, run
+from ._deadlines import deadlines_command
 
 F = TypeVar("F", bound=Any)
 
@@ -139,9 +141,11 @@ def cli() -> None:
 @click.option("--explain", "explain_rule", metavar="RULE_ID",
               help="Instead of the findings, show why this rule fired, stayed silent or needs "
                    "data on each item: every condition, its truth and the facts it read.")
+@click.option("--due-soon", is_flag=True,
+              help="Add a notice for each deadline due within the due_soon_window_days policy.")
 def check(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt: str,
           extra_rules: tuple[Path, ...], backend: str, reviews_file: Path | None,
-          baseline_file: Path | None, explain_rule: str | None) -> None:
+          baseline_file: Path | None, explain_rule: str | None, due_soon: bool) -> None:
     """Evaluate one case file and print its findings.
 
     Example: iep-rules check examples/ny-grade9.json --as-of 2026-11-23 --format json
@@ -157,6 +161,8 @@ def check(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt:
         return
     report = evaluate(rulebook, case, as_of=as_of, jurisdiction=jurisdiction,
                       backend=backend)
+    if due_soon:
+        report = with_due_soon(rulebook, report, case)
     if reviews_file is not None:
         report = apply_reviews(report, Reviews(load_reviews(reviews_file)))
     if baseline_file is not None:
@@ -350,6 +356,7 @@ def schema(kind: str) -> None:
 
 register_edfi(cli)
 cli.add_command(serve)
+cli.add_command(deadlines_command)
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from .._findings import Evidence, Finding, Report, json_value
 from .._vocab import Severity
 from ..case._records import Case
 from ..facts._derived import ON_FILE_PATHS, kinds
-from ..facts._ledger import case_ledger
+from ..facts._ledger import MandateLedger, case_ledger
 from ..facts._namespace import Item, items
 from ..facts._timeline import build_timeline, iep_accrual_windows
 from ..lang import _conditions as c
@@ -153,11 +153,7 @@ def evaluate(rulebook: Rulebook, case: Case, *, as_of: dt.date | None = None,
     ctx = c.Context(params, case.student.date_of_birth)
     active = [rule.in_force(day) for rule in resolved.rules]
     wanted: set[str] = {rule.scope for rule in resolved.rules}
-    timeline = build_timeline(case, day, params)  # the case's history, read once per case
-    ledgers = tuple(case_ledger(case, day, params, iep_accrual_windows(case, day, params,
-                                                                        timeline)))
-    case_items = list(items(case, day, wanted, {lg.subject: lg.facts() for lg in ledgers},
-                            timeline))
+    case_items, ledgers = case_items_on(case, day, params, wanted)
     findings = [
         _finding(resolved.rules[index], item, truth, params, ctx, resolved)
         for index, item, truth in runner.run(case_items, params, ctx, active)
@@ -206,7 +202,18 @@ def fingerprint(case_id: str, finding: Finding, scope: str) -> str:
     return f"fp{FINGERPRINT_VERSION}-{digest}"  # a prefix keeps YAML from reading it as a number
 
 
-def _citations(rule: Rule, resolved: Resolved, ns: Mapping[str, Any], ctx: c.Context,
+def case_items_on(case: Case, day: dt.date, params: Mapping[str, Any], scopes: set[str]
+                  ) -> tuple[list[Item], tuple[MandateLedger, ...]]:
+    """The items of the wanted scopes on `day`, with the ledgers their services read; the
+    calendar (engine/_deadlines.py) reads the same items the rules do."""
+    timeline = build_timeline(case, day, params)  # the case's history, read once per case
+    ledgers = tuple(case_ledger(case, day, params, iep_accrual_windows(case, day, params,
+                                                                        timeline)))
+    found = list(items(case, day, scopes, {lg.subject: lg.facts() for lg in ledgers}, timeline))
+    return found, ledgers
+
+
+def citations(rule: Rule, resolved: Resolved, ns: Mapping[str, Any], ctx: c.Context,
                truth: int) -> tuple[Citation, ...]:
     """The rule's own citations that apply to this item, then those of the parameters it uses
     (as the layer in force cites them), so a New York finding shows the New York source of its
@@ -241,7 +248,7 @@ def _finding(rule: Rule, item: Item, truth: int, params: Mapping[str, Any],
     c.truth(rule.when, item.ns, ctx, trace)
     evidence = tuple(Evidence(name, _path_of(item.ns, name), value)
                      for name, value in read.items())
-    cites = _citations(rule, resolved, item.ns, ctx, truth)
+    cites = citations(rule, resolved, item.ns, ctx, truth)
     if truth == c.TRUE:
         return Finding(rule.id, rule.title, rule.topic, rule.severity,
                        render(rule.message, item.ns, params), item.subject, evidence, cites,

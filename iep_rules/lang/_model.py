@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from .._vocab import RULE_SEVERITIES, Expectation, Scope, Severity
-from ._conditions import Cond
+from ._conditions import Call, Cond, Expr, Fact, Literal, Param
 
 SEVERITIES = RULE_SEVERITIES
 
@@ -74,6 +74,46 @@ class Parameter:
         return current
 
 
+DUE_UNITS = {"days": "add_days", "months": "add_months", "years": "add_years",
+             "school_days": ""}  # school days need the case's calendars (engine/_deadlines.py)
+
+
+@attrs.frozen
+class Offset:
+    """How far after the clock's start a date falls: a whole number of a unit."""
+
+    unit: str  # a DUE_UNITS key
+    amount: Param | Literal
+    start: Fact  # the date fact the clock runs from
+
+    @property
+    def text(self) -> str:
+        amount = (f"param.{self.amount.name}" if isinstance(self.amount, Param)
+                  else str(self.amount.value))
+        return f"{amount} {self.unit.replace('_', ' ')}"
+
+
+@attrs.frozen
+class Due:
+    """A rule's deadline as data (rule-file key `due:`): the date fact that starts the clock
+    and what is added to it (`add`). The calendar (engine/_deadlines.py) and the rule's own
+    `when` (through the value form `{due: date}`) read this one declaration, so the two cannot
+    drift."""
+
+    label: str
+    add: Offset
+    earliest: Offset | None = None  # the earliest date the act may happen (e.g. 300.303(b)(1))
+    open: Cond | None = None  # still owed on `as_of`; when absent, the rule itself decides
+
+    def date_expr(self, which: str = "date") -> Expr | None:
+        """The due (or earliest) date as a condition-language expression; None for school days,
+        which the condition language cannot count."""
+        offset = self.add if which == "date" else self.earliest
+        if offset is None or not DUE_UNITS[offset.unit]:
+            return None
+        return Call(DUE_UNITS[offset.unit], (offset.start, offset.amount))
+
+
 @attrs.frozen
 class Example:
     name: str
@@ -98,6 +138,7 @@ class Rule:
     source: Source
     remedy: str = ""
     clock: str = ""
+    due: Due | None = None
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None
     examples: tuple[Example, ...] = ()

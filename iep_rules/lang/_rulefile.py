@@ -24,7 +24,18 @@ from .._vocab import Expectation, Scope, Severity
 from ..case._io import case_from_mapping
 from ..facts._namespace import ListOf, scope_description
 from . import _conditions as c
-from ._model import Citation, Disable, Example, Layer, Parameter, Rule, Source
+from ._model import (
+    DUE_UNITS,
+    Citation,
+    Disable,
+    Due,
+    Example,
+    Layer,
+    Offset,
+    Parameter,
+    Rule,
+    Source,
+)
 from ._yaml import Located, Path_, load_yaml
 
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -127,6 +138,8 @@ class _Builder:
         before = len(self.problems)
         scope_desc = scope_description(data["scope"])
         parser = _CondParser(self, scope_desc)
+        due = self.due(data["due"], (*path, "due"), scope_desc, parser) if "due" in data else None
+        parser.due = due
         when = parser.cond(data["when"], (*path, "when"), scope_desc)
         cite = self.citations(data["cite"])
         for i, entry in enumerate(data["cite"]):
@@ -157,19 +170,59 @@ class _Builder:
             examples.append(Example(ex["name"], ex["case"], Expectation(ex["expect"]), as_of,
                                     subjects, self.doc.where(where),
                                     self.doc.position(where)[0]))
-        if len(self.problems) > before or when is None:
+        if len(self.problems) > before or when is None or ("due" in data and due is None):
             return None
         return Rule(
             id=data["id"], title=data["title"], topic=data["topic"],
             severity=Severity(data["severity"]), scope=Scope(data["scope"]), when=when,
             message=data["message"],
             cite=cite, source=self.source(path),
-            remedy=data.get("remedy", ""), clock=data.get("clock", ""),
+            remedy=data.get("remedy", ""), clock=data.get("clock", ""), due=due,
             effective_from=dates["from"], effective_to=dates["to"], examples=tuple(examples),
             overrides=data.get("overrides", False), params_used=tuple(sorted(parser.params)),
             unchecked=tuple(data.get("unchecked", ())),
             param_kinds=tuple(sorted(parser.param_kinds)),
         )
+
+    def due(self, data: dict[str, Any], path: Path_, desc: dict[str, Any],
+            parser: _CondParser) -> Due | None:
+        """The structured deadline: each `from` must be a date fact of the rule's scope."""
+        before = len(self.problems)
+        add = self.offset(data["from"], data["add"], path, desc, parser)
+        earliest = None
+        if "earliest" in data:
+            # not among the rule's parameters: a finding that the deadline passed does not
+            # rest on the earliest date (the calendar cites it with the date it gives)
+            earliest = self.offset(data["earliest"]["from"], data["earliest"]["add"],
+                                   (*path, "earliest"), desc, parser, cited=False)
+        if len(self.problems) > before or add is None:
+            return None
+        due = Due(data["label"], add, earliest)
+        if "open" in data:
+            parser.due = due  # `open` may compare with {due: date}
+            open_cond = parser.cond(data["open"], (*path, "open"), desc)
+            if open_cond is None:
+                return None
+            due = attrs.evolve(due, open=open_cond)
+        return due
+
+    def offset(self, start: str, amount_data: dict[str, Any], path: Path_,
+               desc: dict[str, Any], parser: _CondParser, cited: bool = True) -> Offset | None:
+        found = parser.fact(start, (*path, "from"), desc)
+        if found is None:
+            return None
+        if _kind_of(found[1]) != "date":
+            self.err((*path, "from"), f"due from must name a date fact; {start} is a "
+                                      f"{_kind_of(found[1])}")
+            return None
+        (unit, amount), = amount_data.items()  # the schema allows exactly one unit
+        assert unit in DUE_UNITS
+        if isinstance(amount, dict):
+            if cited:
+                parser.params.add(amount["param"])
+            parser.wants(c.Param(amount["param"]), "number")
+            return Offset(unit, c.Param(amount["param"]), found[0])
+        return Offset(unit, c.Literal(amount), found[0])
 
     def check_template(self, text: str, path: Path_, desc: dict[str, Any]) -> None:
         for match in PLACEHOLDER.finditer(text):
@@ -227,6 +280,7 @@ class _CondParser:
         self.b = builder
         self.params: set[str] = set()
         self.param_kinds: set[tuple[str, str]] = set()
+        self.due: Due | None = None  # the rule's `due:`, read by the value form {due: date}
 
     def wants(self, expr: c.Expr, kind: str) -> None:
         """Record that a parameter operand is used where `kind` is needed."""
@@ -348,6 +402,25 @@ class _CondParser:
             self.wants(rexpr, "list")
         return c.Compare(lexpr, op, rexpr, ops[0])
 
+    def due_value(self, body: Any, path: Path_) -> tuple[c.Expr, str] | None:
+        """`{due: date}` (or `{due: earliest}`): the rule's own `due:` as an expression, so
+        the overdue condition and the calendar read one declaration."""
+        if body not in ("date", "earliest"):
+            self.b.err(path, f"expected {{due: date}} or {{due: earliest}}, got {body!r}")
+            return None
+        if self.due is None:
+            self.b.err(path, "{due: ...} needs the rule to declare `due:`")
+            return None
+        expr = self.due.date_expr(body)
+        offset = self.due.add if body == "date" else self.due.earliest
+        if offset is not None and isinstance(offset.amount, c.Param):
+            self.params.add(offset.amount.name)  # the finding now rests on this parameter
+        if expr is None:
+            self.b.err(path, f"this rule's due {body} is not counted in calendar days, months or "
+                             "years (school days need the calendar); compare its day count instead")
+            return None
+        return expr, "date"
+
     def expr(self, data: Any, path: Path_, desc: dict[str, Any]) -> tuple[c.Expr, str] | None:
         if isinstance(data, bool):
             return c.Literal(data), "bool"
@@ -380,6 +453,8 @@ class _CondParser:
                 self.b.err((*path, key), f"expected a date as YYYY-MM-DD, got {body!r}")
                 return None
             return c.Literal(day), "date"
+        if key == "due":
+            return self.due_value(body, (*path, key))
         if key == "count":
             of, where_data = (body, None) if isinstance(body, str) else (
                 (body.get("of"), body.get("where")) if isinstance(body, dict) else (None, None))

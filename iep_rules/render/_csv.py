@@ -9,9 +9,17 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from .._findings import finding_to_json
+from ..engine._deadlines import evidence_text
 from ..lang._model import format_citations
 from ._inert import csv_cell
-from ._registry import AuditOutput, ReportInput, audit_format, report_format
+from ._registry import (
+    AuditOutput,
+    CalendarInput,
+    ReportInput,
+    audit_format,
+    calendar_format,
+    report_format,
+)
 
 FIELDS = ["source", "line", "case_id", "rule_id", "severity", "topic", "subject", "message",
           "citations"]
@@ -64,3 +72,26 @@ class CsvAudit:
 
     def finish(self, summary: dict[str, Any]) -> None:
         """CSV has no summary row: the counts are the rows."""
+
+
+CALENDAR_FIELDS = ["case_id", "school", "due", "days_left", "label", "rule_id", "subject",
+                   "overdue_from", "earliest", "computed_from", "citations"]
+
+
+@calendar_format("csv")
+def calendar_csv(data: CalendarInput) -> str:
+    """One row per deadline."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, CALENDAR_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for cal in data.calendars:
+        for d in cal.deadlines:
+            writer.writerow({key: csv_cell(value) for key, value in {
+                "case_id": d.case_id, "school": d.school or "", "due": d.due.isoformat(),
+                "days_left": (d.due - data.as_of).days, "label": d.label, "rule_id": d.rule_id,
+                "subject": d.subject,
+                "overdue_from": d.overdue_from.isoformat() if d.overdue_from else "",
+                "earliest": d.earliest.isoformat() if d.earliest else "",
+                "computed_from": evidence_text(d.computed_from),
+                "citations": format_citations(d.citations)}.items()})
+    return out.getvalue()

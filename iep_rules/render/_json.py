@@ -6,7 +6,15 @@ import json
 from typing import Any
 
 from .._findings import Report, report_to_json
-from ._registry import AuditOutput, ReportInput, audit_format, report_format
+from ..engine._deadlines import deadline_to_json
+from ._registry import (
+    AuditOutput,
+    CalendarInput,
+    ReportInput,
+    audit_format,
+    calendar_format,
+    report_format,
+)
 
 
 def to_json(report: Report) -> str:
@@ -43,3 +51,17 @@ class JsonAudit:
         out.write('{\n  "results": [],\n' if self.count == 0 else "\n  ],\n")
         text = json.dumps(summary, indent=2, sort_keys=True).replace("\n", "\n  ")
         out.write(f'  "summary": {text}\n}}\n')
+
+
+@calendar_format("json")
+def calendar_json(data: CalendarInput) -> str:
+    """{as_of, until, deadlines: [...]}: one case's also names it; a district's adds summary."""
+    items = [d for cal in data.calendars for d in cal.deadlines]
+    doc: dict[str, Any] = {"as_of": data.as_of.isoformat(), "until": data.until.isoformat(),
+                           "deadlines": [deadline_to_json(d, data.as_of) for d in items]}
+    if len(data.calendars) == 1 and data.summary is None:
+        doc = {"case_id": data.calendars[0].case_id,
+               "jurisdiction": data.calendars[0].jurisdiction, **doc}
+    if data.summary is not None:
+        doc["summary"] = data.summary
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"

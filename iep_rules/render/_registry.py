@@ -9,6 +9,7 @@ module plus its import line there.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any, Protocol, TypeVar
 
@@ -17,6 +18,7 @@ import attrs
 from .._errors import IEPRulesError
 from .._findings import Report
 from ..case._records import Case
+from ..engine._deadlines import Calendar
 from ..lang._model import Rule
 
 
@@ -99,3 +101,39 @@ def audit_writer(fmt: str, output: AuditOutput) -> AuditWriter:
         raise FormatError(f"unknown audit format {fmt!r}; choose one of "
                           f"{', '.join(AUDIT_FORMATS)}")
     return AUDIT_FORMATS[fmt](output)
+
+
+# ---- the compliance calendar (engine/_deadlines.py) -------------------------------------------
+
+@attrs.frozen
+class CalendarInput:
+    """A compliance calendar to show: one case's, or a district's with its `summary` (counts
+    by school and by rule, bad records)."""
+
+    calendars: Sequence[Calendar]
+    as_of: dt.date
+    until: dt.date
+    summary: dict[str, Any] | None = None
+
+
+CalendarRenderer = Callable[[CalendarInput], str]
+CALENDAR_FORMATS: dict[str, CalendarRenderer] = {}
+_C = TypeVar("_C", bound=CalendarRenderer)
+
+
+def calendar_format(name: str) -> Callable[[_C], _C]:
+    """Register a calendar format under `name` (`iep-rules deadlines --format name`)."""
+
+    def register(fn: _C) -> _C:
+        CALENDAR_FORMATS[name] = fn
+        return fn
+
+    return register
+
+
+def render_calendar(fmt: str, data: CalendarInput) -> str:
+    """The calendar in format `fmt`."""
+    if fmt not in CALENDAR_FORMATS:
+        raise FormatError(f"unknown calendar format {fmt!r}; choose one of "
+                          f"{', '.join(CALENDAR_FORMATS)}")
+    return CALENDAR_FORMATS[fmt](data)

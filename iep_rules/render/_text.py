@@ -9,12 +9,20 @@ from typing import Any
 
 from .._findings import Report, Review
 from .._vocab import Severity
+from ..engine._deadlines import Deadline, evidence_text
 from ..facts._ledger import MandateLedger, ledger_to_json
 from ..lang._explain import cond_lines, cond_text
 from ..lang._model import Rule, format_citations
 from ..rulebook._rulebook import Resolved
 from ._inert import terminal_text
-from ._registry import AuditOutput, ReportInput, audit_format, report_format
+from ._registry import (
+    AuditOutput,
+    CalendarInput,
+    ReportInput,
+    audit_format,
+    calendar_format,
+    report_format,
+)
 
 _LABEL = {Severity.VIOLATION: "VIOLATION", Severity.WARNING: "WARNING",
           Severity.NOTICE: "NOTICE", Severity.NEEDS_DATA: "NEEDS DATA"}
@@ -165,6 +173,8 @@ def rule_explanation_text(rule: Rule, resolved: Resolved) -> str:
     if rule.clock:
         lines.append(f"  clock: {rule.clock}")
     values = {name: resolved.parameters[name].values[-1][1] for name in rule.params_used}
+    if rule.due:
+        lines.append(f"  due: {rule.due.label}: {rule.due.add.start.text} + {rule.due.add.text}")
     lines.append("  fires when:")
     lines += cond_lines(rule.when, values, "    ")
     for name in rule.params_used:
@@ -180,3 +190,43 @@ def rule_explanation_text(rule: Rule, resolved: Resolved) -> str:
               for element in rule.unchecked]
     lines += [f"  example: {example.name} -> {example.expect}" for example in rule.examples]
     return terminal_text("\n".join(lines) + "\n")
+
+
+# ---- the compliance calendar ------------------------------------------------------------------
+
+@calendar_format("text")
+def calendar_text(data: CalendarInput) -> str:
+    """A table (due, days left, rule, what), then each date's facts and law; a district view
+    adds counts by school and by rule."""
+    as_of, until, summary = data.as_of, data.until, data.summary
+    items = sorted((d for cal in data.calendars for d in cal.deadlines), key=Deadline.sort_key)
+    one = len(data.calendars) == 1 and summary is None
+    head = (f"Deadlines from {as_of.isoformat()} to {until.isoformat()}"
+            + (f" for case {data.calendars[0].case_id} ({data.calendars[0].jurisdiction})"
+               if one else ""))
+    lines = [head, ""]
+    if not items:
+        lines.append("Nothing falls due in this period.")
+    else:
+        header = ["due", "in", *([] if one else ["case"]), "rule", "what"]
+        rows = [[d.due.isoformat(), f"{(d.due - as_of).days}d",
+                 *([] if one else [d.case_id]), d.rule_id, d.label] for d in items]
+        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+        for row in [header, *rows]:
+            lines.append("  ".join([*(cell.ljust(w) for cell, w in zip(row, widths,
+                                                                      strict=False)), row[-1]]))
+        lines += ["", "Why each date:"]
+        for d in items:
+            extra = f"; overdue from {d.overdue_from.isoformat()}" if d.overdue_from else ""
+            early = f"; not before {d.earliest.isoformat()}" if d.earliest else ""
+            lines.append(f"  {d.due.isoformat()} {d.case_id} {d.subject}: "
+                         f"{evidence_text(d.computed_from)}{early}{extra}")
+            lines.append(f"    law: {format_citations(d.citations)}")
+    if summary is not None:
+        lines += ["", f"Cases read: {summary['records_in']} ({summary['results']} evaluated, "
+                      f"{summary['errors']} bad records)"]
+        for key, title in (("by_school", "By school"), ("by_rule", "By rule")):
+            lines += ["", f"{title}:"]
+            lines += [f"  {count:5d}  {name}" for name, count in summary[key].items()] \
+                or ["  (none)"]
+    return terminal_text("\n".join(lines) + "\n")  # labels and facts carry case text
