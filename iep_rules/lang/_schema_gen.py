@@ -169,6 +169,8 @@ def _value(key: str) -> dict[str, Any]:
         "param": {"type": "string", "pattern": "^[a-z_][a-z0-9_]*$",
                   "description": "a named parameter's value in force on as_of"},
         "date": _described("#/$defs/date", "a date literal, YYYY-MM-DD"),
+        "due": {"type": "string", "enum": ["date"],
+                "description": "the rule's own due date, from its `due:` declaration"},
         "count": count,
     }
     for name, arity in c.FUNCTIONS.items():
