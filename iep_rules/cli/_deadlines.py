@@ -14,15 +14,7 @@ from ..case._io import load_case
 from ..engine._deadlines import DEFAULT_WITHIN_DAYS, deadlines, within_days
 from ..render import CALENDAR_FORMATS, CalendarInput, render_calendar
 from ..rulebook._rulebook import load_rulebook
-
-
-def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from None
+from ._options import parse_date
 
 
 def _within(_ctx: click.Context, _param: click.Parameter, value: str) -> int:
@@ -34,7 +26,8 @@ def _within(_ctx: click.Context, _param: click.Parameter, value: str) -> int:
 
 @click.command("deadlines")
 @click.argument("input_path", metavar="CASE|INPUT")
-@click.option("--as-of", callback=_date, help="List deadlines from this date (default: today).")
+@click.option("--as-of", callback=parse_date,
+              help="List deadlines from this date (default: today).")
 @click.option("--within", default=f"{DEFAULT_WITHIN_DAYS}d", show_default=True, callback=_within,
               help="Look-ahead: days (60d) or weeks (8w).")
 @click.option("--format", "fmt", type=click.Choice(list(CALENDAR_FORMATS)), default="text",

@@ -40,17 +40,11 @@ from ..rulebook._rulebook import laxer_deadlines, load_rulebook
 from ..service._command import serve
 from ..testing._runner import collect, coverage, run
 from ._deadlines import deadlines_command
+from ._options import parse_date
 
 F = TypeVar("F", bound=Any)
 
 
-def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from None
 
 
 class _Registered(click.Choice[str]):
@@ -129,7 +123,7 @@ def cli() -> None:
 @cli.command()
 @click.argument("case_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--jurisdiction", help="Override the case's jurisdiction, e.g. US or US-NY.")
-@click.option("--as-of", callback=_date, help="Evaluate as of this date (default: today).")
+@click.option("--as-of", callback=parse_date, help="Evaluate as of this date (default: today).")
 @click.option("--format", "fmt",
               type=_Registered(REPORT_FORMATS), default="text", show_default=True)
 @click.option("--rules", "extra_rules", multiple=True,
@@ -179,7 +173,8 @@ def check(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt:
 @cli.command()
 @click.argument("case_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--jurisdiction", help="Override the case's jurisdiction (its policy parameters).")
-@click.option("--as-of", callback=_date, help="Count sessions up to this date (default: today).")
+@click.option("--as-of", callback=parse_date,
+              help="Count sessions up to this date (default: today).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @click.option("--rules", "extra_rules", multiple=True,
@@ -201,7 +196,7 @@ def ledger(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt
 @cli.command()
 @click.argument("input_path", metavar="INPUT")
 @click.option("--jurisdiction", help="Override every case's jurisdiction.")
-@click.option("--as-of", callback=_date, help="Evaluate as of this date (default: today).")
+@click.option("--as-of", callback=parse_date, help="Evaluate as of this date (default: today).")
 @click.option("--format", "fmt", type=_Registered(AUDIT_FORMATS), default="jsonl",
               show_default=True)
 @click.option("--rules", "extra_rules", multiple=True,

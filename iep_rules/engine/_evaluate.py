@@ -20,12 +20,13 @@ from .._errors import ArgumentTypeError, BackendError, CaseError, JurisdictionEr
 from .._findings import Evidence, Finding, Report, json_value
 from .._vocab import Severity
 from ..case._records import Case
-from ..facts._derived import ON_FILE_PATHS, kinds
+from ..facts._derived import kinds
 from ..facts._ledger import MandateLedger, case_ledger
 from ..facts._namespace import Item, items
 from ..facts._timeline import build_timeline, iep_accrual_windows
 from ..lang import _conditions as c
 from ..lang._compiler import ScopeFn, compile_scope
+from ..lang._explain import path_of
 from ..lang._model import Citation, Rule
 from ..lang._rulefile import PLACEHOLDER
 from ..rulebook._rulebook import Resolved, Rulebook
@@ -246,7 +247,7 @@ def _finding(rule: Rule, item: Item, truth: int, params: Mapping[str, Any],
 
     # Re-walk the rule once with tracing, only for items that produced a finding.
     c.truth(rule.when, item.ns, ctx, trace)
-    evidence = tuple(Evidence(name, _path_of(item.ns, name), value)
+    evidence = tuple(Evidence(name, path_of(item.ns, name), value)
                      for name, value in read.items())
     cites = citations(rule, resolved, item.ns, ctx, truth)
     if truth == c.TRUE:
@@ -261,21 +262,6 @@ def _finding(rule: Rule, item: Item, truth: int, params: Mapping[str, Any],
     return Finding(rule.id, rule.title, rule.topic, Severity.NEEDS_DATA, message, item.subject,
                    evidence, cites, str(rule.source), rule.source.layer, missing=missing,
                    order=item.order)
-
-
-def _path_of(ns: Mapping[str, Any], name: str) -> str | None:
-    """The JSON path a fact name reads in the case, or None for derived facts."""
-    if name in ON_FILE_PATHS:
-        return ON_FILE_PATHS[name]  # `case.meetings_on_file` says whether $.meetings is recorded
-    parts = name.split(".")
-    if parts[0] in ("as_of", "case"):
-        return None  # derived from the whole case, not read from one place in it
-    holder: Any = ns
-    for part in parts[:-1]:
-        holder = holder.get(part) if isinstance(holder, Mapping) else None
-    if isinstance(holder, Mapping) and holder.get("$path"):
-        return f"{holder['$path']}.{parts[-1]}"
-    return None
 
 
 def format_value(value: Any) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from ..facts._derived import ON_FILE_PATHS
 from . import _conditions as c
 
 TRUTH_WORDS = {c.FALSE: "no", c.UNKNOWN: "unknown", c.TRUE: "yes"}
@@ -159,6 +160,8 @@ class Step:
 
 def path_of(ns: Mapping[str, Any], name: str) -> str | None:
     """The JSON path a fact name reads in the case, or None for derived facts."""
+    if name in ON_FILE_PATHS:
+        return ON_FILE_PATHS[name]  # `case.meetings_on_file` says whether $.meetings is recorded
     parts = name.split(".")
     if parts[0] in ("as_of", "case"):
         return None  # derived from the whole case, not read from one place in it
