@@ -105,6 +105,7 @@ def test_citation_notes_reach_json_sarif_html_and_text(rulebook):
     assert f"34 CFR 300.323(c)(2) ({note})" in text.output
 
 
+@pytest.mark.slow  # a property over generated cases: runs in the full set
 @settings(max_examples=60, deadline=None)
 @given(case=cases(), as_of=dates(min_value=dt.date(2018, 1, 1)))
 def test_no_finding_repeats_a_citation_or_cites_a_paragraph_and_its_part(rulebook, case, as_of):
@@ -116,6 +117,7 @@ def test_no_finding_repeats_a_citation_or_cites_a_paragraph_and_its_part(ruleboo
                 finding.rule_id, names)
 
 
+@pytest.mark.slow  # a property over generated cases: runs in the full set
 @settings(max_examples=60, deadline=None)
 @given(case=cases(jurisdiction="US-NY-NYC"))
 def test_generated_cases_are_valid_against_the_case_schema(case):
