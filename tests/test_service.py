@@ -104,11 +104,8 @@ def test_audit_streams_the_cli_jsonl_with_every_bad_record_counted(client):
     for row in want:
         if "source" in row:
             row["source"] = "<request body>"
-    # The CLI evaluates US-ZZ against the federal rules alone; the service refuses a
-    # jurisdiction it has no rules for (docs/service.md), so that one record differs.
-    assert got[:-2] == want[:-2]
-    assert got[-2] == {"type": "error", "source": "<request body>", "line": 10, "problems": [
-        "$.jurisdiction: no rules are loaded for 'US-ZZ'; loaded: US, US-NY, US-NY-NYC"]}
+    assert got == want  # US-ZZ (no such state) is the same record error as on the command line
+    assert got[-2]["type"] == "error" and "US-ZZ" in got[-2]["problems"][0]
     summary = got[-1]
     assert summary["type"] == "summary" and summary["reconciled"] is True
     assert (summary["records_in"], summary["results"], summary["errors"]) == (8, 4, 4)
@@ -202,7 +199,8 @@ def test_oversize_bodies_are_413(rulebook, chunked):
     ("as_of=2026-02-30", "query.as_of"),
     ("as_of=yesterday", "query.as_of"),
     ("jurisdiction=bogus", "query.jurisdiction"),
-    ("jurisdiction=US-CA", "query.jurisdiction"),
+    ("jurisdiction=US-ZZ", "query.jurisdiction"),
+    ("jurisdiction=US-NY-BUF", "query.jurisdiction"),
     ("backend=rete", "query.backend"),
 ])
 def test_bad_parameters_are_422_naming_the_parameter(client, query, location):
@@ -221,11 +219,27 @@ def test_a_backend_whose_extra_is_missing_is_422_naming_the_extra(client, monkey
 
 def test_a_case_jurisdiction_without_rules_is_an_error_not_a_silent_pass(client):
     doc = json.loads(_body("compliant-us"))
-    doc["jurisdiction"] = "US-CA"
+    doc["jurisdiction"] = "US-NY-BUF"  # a district without a layer: no rules apply
     response = client.post("/check", json=doc)
     assert response.status_code == 422
     assert response.json()["problems"][0]["location"] == "$.jurisdiction"
+    assert "known codes are" in response.json()["problems"][0]["message"]
     assert client.post("/check?jurisdiction=US", json=doc).status_code == 200
+
+
+def test_a_state_without_a_layer_answers_what_the_command_line_answers(client, tmp_path):
+    """US-CA has no layer: the library runs the federal rules and says so in the notes; the
+    service gives the same report, byte for byte, instead of refusing the case."""
+    doc = json.loads(_body("compliant-us"))
+    doc["jurisdiction"] = "US-CA"
+    path = tmp_path / "ca.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    cli_out = CliRunner().invoke(cli, ["check", str(path), "--as-of", AS_OF,
+                                       "--format", "json"]).output
+    response = client.post(f"/check?as_of={AS_OF}", content=path.read_bytes())
+    assert response.status_code == 200
+    assert response.text == cli_out
+    assert "federal rules only" in " ".join(response.json()["notes"])
 
 
 @pytest.mark.parametrize("code", ["US", "US-NY", "US-NY-NYC", "US-CA", "us", "US-N", "USA",

@@ -97,7 +97,8 @@ AsOf = Annotated[str | None, Query(pattern=DATE_PATTERN, description=(
     "Evaluate as of this date, YYYY-MM-DD (default: the server's today)."),
     json_schema_extra={"format": "date"})]
 Jurisdiction = Annotated[str | None, Query(pattern=JURISDICTION_PATTERN, description=(
-    "Override the case's jurisdiction, e.g. US or US-NY; it must be one the service loaded."))]
+    "Override the case's jurisdiction, e.g. US or US-NY; a US state without rules of its "
+    "own (US-CA) runs the federal rules, as the command line does."))]
 BackendName = Annotated[Literal["python", "durable"], Query(description="Evaluation backend.")]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(HTTPBearer(
     auto_error=False, description="The service's API key as a bearer token."))]
@@ -289,12 +290,12 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
         raise RuntimeError(f"case schema definitions clash with response models: {clash}")
     text = json.dumps(case["$defs"]).replace('"#/$defs/', '"#/components/schemas/')
     components.update(json.loads(text))
-    loaded = app.state.service.jurisdictions
-    for path in doc["paths"].values():  # jurisdictions: exactly the loaded ones
+    accepted = app.state.service.accepted_jurisdictions()
+    for path in doc["paths"].values():  # jurisdictions: the loaded layers and other US states
         for operation in path.values():
             for param in operation.get("parameters", []):
                 if param["name"] == "jurisdiction":
-                    param["schema"] = {"enum": list(loaded), **({"default": param["schema"][
+                    param["schema"] = {"enum": accepted, **({"default": param["schema"][
                         "default"]} if "default" in param["schema"] else {})}
     problem = models.ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
     components.update(problem.pop("$defs"))

@@ -22,6 +22,7 @@ from ..lang._rulefile import rulefile_schema
 from ..render._json import to_json
 from ..render._text import ledger_json
 from ..rulebook._catalog import list_rules, rule_row
+from ..rulebook._jurisdiction import US_STATES
 
 __all__ = ["Tally", "available_backends", "case_from_mapping", "case_schema", "list_rules",
            "parse_json", "rulefile_schema"]
@@ -99,3 +100,11 @@ def disabled_reason(book: Rulebook, rule_id: str, jurisdiction: str) -> str | No
 def rule_counts(book: Rulebook) -> dict[str, int]:
     """Rules in force per loaded jurisdiction, for /version."""
     return {code: len(book.resolve(code).rules) for code in book.jurisdictions()}
+
+
+def accepted_jurisdictions(book: Rulebook) -> list[str]:
+    """The codes `evaluate` accepts: the rulebook's layers, then every other US state (federal
+    rules only)."""
+    loaded = book.jurisdictions()
+    others = sorted(f"US-{state}" for state in US_STATES)
+    return [*loaded, *(code for code in others if code not in loaded)]

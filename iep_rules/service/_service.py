@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from .. import Case, Problem, Rulebook
+from .. import Case, JurisdictionError, Problem, Rulebook
 from . import _library as lib
 from ._problems import ProblemError
 from ._settings import Settings
@@ -42,11 +41,17 @@ class Service:
                                 jurisdiction=None, backend="python")
 
     def known_jurisdiction(self, code: str, location: str) -> None:
-        if code not in self.jurisdictions:
-            raise ProblemError(422, "Unknown jurisdiction", f"no rules are loaded for {code}",
-                               [Problem(location, f"no rules are loaded for {code!r}; loaded: "
-                                        f"{', '.join(self.jurisdictions)} (use US for the "
-                                        "federal rules alone)")])
+        """The library's own rule: a code with a layer, or a US state without one (federal
+        rules, said in the report's notes); anything else is a 422 naming the known codes."""
+        try:
+            self.book.layer_note(code)
+        except JurisdictionError as exc:
+            raise ProblemError(422, "Unknown jurisdiction", f"no rules apply to {code}",
+                               [Problem(location, str(exc))]) from None
+
+    def accepted_jurisdictions(self) -> list[str]:
+        """Every code the service evaluates: the loaded layers, then the other US states."""
+        return lib.accepted_jurisdictions(self.book)
 
     def installed_backend(self, backend: str) -> None:
         """`durable` is an optional extra: without it, say so instead of failing the request."""
@@ -79,10 +84,6 @@ class Service:
         if text is None:
             return _error_record(line, ["$: not valid UTF-8"])
         code = jurisdiction or _peek_jurisdiction(text)
-        if code is not None and re.fullmatch(JURISDICTION_PATTERN, code) \
-                and code not in self.jurisdictions:
-            return _error_record(line, [f"$.jurisdiction: no rules are loaded for {code!r}; "
-                                        f"loaded: {', '.join(self.jurisdictions)}"])
         try:
             return self._first_use(code or "", backend, lambda: lib.audit_line(
                 self.book, BODY_SOURCE, line, text, as_of=as_of, jurisdiction=jurisdiction,
