@@ -28,7 +28,8 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(reason="durable-rules not installed: pip install 'iep-rules[durable]'")
     for item in items:
-        if "durable" in item.keywords:
+        params = getattr(item, "callspec", None)
+        if "durable" in item.keywords or (params and "durable" in params.params.values()):
             item.add_marker(skip)
 
 

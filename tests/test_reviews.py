@@ -21,6 +21,7 @@ def _report(rulebook, case=None, day=DAY):
     return evaluate(rulebook, case or load_case(CASE), as_of=day)
 
 
+@pytest.mark.durable
 def test_every_finding_has_a_fingerprint_stable_across_dates_and_backends(rulebook):
     first = _report(rulebook)
     later = _report(rulebook, day=dt.date(2027, 2, 1))

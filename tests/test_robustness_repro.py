@@ -67,6 +67,7 @@ def test_hostile_text_reproducers_in_every_format(name, fmt):
 
 
 @pytest.mark.parametrize("name", RULES)
+@pytest.mark.durable
 def test_rule_file_reproducers(name):
     path = str(REPRO / name)
     lint = run(["lint", path])
@@ -95,6 +96,7 @@ def test_audit_reproducers_account_for_every_record(name, workers):
     assert summary["reconciled"] and [r["line"] for r in rows[:-1]] == lines
 
 
+@pytest.mark.durable
 def test_durable_audit_with_infinite_parameter_is_refused_not_hung():
     done = run(["audit", "tests/repro/audit-one-bad-record.jsonl", *AS_OF, "--backend", "durable",
                 "--workers", "2", "--rules", str(REPRO / "rules-param-inf-segfault.yaml")])

@@ -87,6 +87,7 @@ def test_example_cases_must_be_valid_cases():
 
 @pytest.mark.parametrize("size", [1, 7, 40, 197])
 @pytest.mark.parametrize("group", ["all", "any"])
+@pytest.mark.durable
 def test_large_groups_run_on_both_backends_alike(group, size):
     conds = ", ".join(f"{{fact: id, is_not: v{i}}}" for i in range(size))
     layer, problems = parse_layer(RULE.format(scope="iep", when=f"{{{group}: [{conds}]}}"), "x")
@@ -112,6 +113,7 @@ def test_nan_never_reaches_durable_rules():
         _fact_value(float("nan"))
 
 
+@pytest.mark.durable
 def test_a_refused_ruleset_is_an_evaluation_error(monkeypatch):
     layer, _ = parse_layer(RULE.format(scope="iep", when="{fact: id, is: x}"), "x")
     assert layer is not None
@@ -177,11 +179,13 @@ def _check_rule_file(seed, base, cases):
 
 
 @pytest.mark.parametrize("seed", range(12))
+@pytest.mark.durable
 def test_generated_rule_files_lint_or_agree(seed, parameter_layers):
     _check_rule_file(seed, parameter_layers, _cases()[:3])
 
 
 @pytest.mark.slow
+@pytest.mark.durable
 def test_many_generated_rule_files_lint_or_agree(parameter_layers):
     cases = _cases()
     outcomes = [_check_rule_file(seed, parameter_layers, cases) for seed in range(1000, 1400)]
@@ -209,11 +213,13 @@ def _check_case_line(seed, rulebook):
 
 
 @pytest.mark.parametrize("seed", range(20))
+@pytest.mark.durable
 def test_mutated_case_documents_refuse_or_agree(seed, rulebook):
     _check_case_line(seed, rulebook)
 
 
 @pytest.mark.slow
+@pytest.mark.durable
 def test_many_mutated_case_documents_refuse_or_agree(rulebook):
     outcomes = [_check_case_line(seed, rulebook) for seed in range(5000, 5300)]
     assert outcomes.count("evaluated") > 60

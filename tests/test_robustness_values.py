@@ -42,6 +42,7 @@ def test_years_outside_1900_to_9999_are_located_errors(day):
     assert problem.startswith("$.student.date_of_birth: ")
 
 
+@pytest.mark.durable
 def test_dates_at_the_end_of_the_calendar_evaluate_on_both_backends(rulebook):
     doc = {**BASE, "student": {"id": "s", "date_of_birth": "9990-01-01"},
            "ieps": [{"id": "i1", "meeting_date": "9999-06-01", "end": "9999-12-31"}]}

@@ -11,19 +11,21 @@ import datetime as dt
 
 from iep_rules import case_from_mapping, evaluate
 from iep_rules.case._io import case_to_mapping
+from iep_rules.engine._evaluate import durable_installed
 
 D = dt.date
 
 
 def _findings(rulebook, data, as_of, rule=None):
-    """(rule id, severity, subject) of every finding, the same on both backends."""
+    """(rule id, severity, subject) of every finding, the same on both backends (on python
+    alone where the durable extra is not installed; CI installs it)."""
     case = case_from_mapping(data)
     out = []
-    for backend in ("python", "durable"):
+    for backend in ("python", "durable") if durable_installed() else ("python",):
         report = evaluate(rulebook, case, as_of=as_of, backend=backend)
         out.append(sorted((f.rule_id, f.severity, f.subject) for f in report.findings
                           if rule is None or f.rule_id == rule))
-    assert out[0] == out[1], "the two backends disagree"
+    assert all(found == out[0] for found in out), "the two backends disagree"
     return out[0]
 
 
