@@ -94,8 +94,6 @@ def _audit_with_source(original: click.Command) -> click.Command:
             original.callback(input_path=inputs[0], **options)
             return
         run = import_edfi(inputs, load_mapping(*mappings), options["jurisdiction"] or "US")
-        if options["fmt"] not in ("jsonl", "json", "text"):
-            raise click.UsageError("--from edfi writes jsonl, json or text")
         code = audit_edfi(run, out=sys.stdout, fmt=options["fmt"],
                           as_of=options["as_of"] or dt.date.today(),
                           jurisdiction=options["jurisdiction"], backend=options["backend"],
