@@ -16,7 +16,15 @@ import attrs
 from iep_rules import CaseError, case_from_mapping
 
 from ._catalog import Bucket, Catalog
-from ._keys import attendance_category, iep_key, parse_date, parse_number, prescription_key, ref
+from ._keys import (
+    attendance_category,
+    iep_key,
+    parse_date,
+    parse_number,
+    prescription_key,
+    ref,
+    referenced_prescription,
+)
 from ._mapping import DescriptorMap, Unmapped
 from ._source import SourceRecord, as_list, text
 
@@ -359,9 +367,8 @@ class _Builder:
             if iep_key(ref(d, "StudentIEPReference")) not in self.catalog.ieps:
                 continue  # reported as an unresolved reference by the quality checks
             date = parse_date(d.get("ServiceDeliveryDate"))
-            rx_ref = ref(d, "StudentIEPServicePrescriptionReference")
-            service = self.service_ids.get(
-                prescription_key(ref(rx_ref, "StudentIEPReference"), rx_ref)) if rx_ref else None
+            rx_key = referenced_prescription(d)
+            service = self.service_ids.get(rx_key) if rx_key else None
             if service is None:
                 mapped = self.lookup("service", dv, "ServiceDelivery")
                 service = mapped["name"] if mapped else None

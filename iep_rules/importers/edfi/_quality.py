@@ -18,8 +18,8 @@ from ._keys import (
     iep_key,
     parse_date,
     parse_number,
-    prescription_key,
     ref,
+    referenced_prescription,
 )
 from ._mapping import DescriptorMap
 from ._source import SourceRecord, as_list, text
@@ -173,9 +173,9 @@ class _Checks:
         yield from self.iep_reference(record)
         rx_ref = ref(d, "StudentIEPServicePrescriptionReference")
         date = parse_date(d.get("ServiceDeliveryDate"))
-        if rx_ref:
-            rx = self.catalog.prescriptions.get(
-                prescription_key(ref(rx_ref, "StudentIEPReference"), rx_ref))
+        rx_key = referenced_prescription(d)
+        if rx_ref and rx_key:
+            rx = self.catalog.prescriptions.get(rx_key)
             if rx is None:
                 yield _entry("unresolved-reference", record,
                              "StudentIEPServicePrescriptionReference "

@@ -18,6 +18,7 @@ import attrs
 
 from iep_rules import Problem
 
+from ._api import read_jsonl
 from ._build import build_case
 from ._catalog import AUX_KINDS, CORE_KINDS, READ_FIELDS, Catalog
 from ._json import read_json
@@ -28,7 +29,7 @@ from ._source import EdfiInputError, SourceRecord, as_list, text
 from ._xml import read_xml
 
 Reader = Callable[[Path, Callable[[str], bool], Counter[str]], Iterator[SourceRecord]]
-READERS: dict[str, Reader] = {".xml": read_xml, ".json": read_json}
+READERS: dict[str, Reader] = {".xml": read_xml, ".json": read_json, ".jsonl": read_jsonl}
 
 
 @attrs.frozen
@@ -44,7 +45,7 @@ class ImportedCase:
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
-    """Files to read: each path itself, or a folder's *.xml and *.json files (sorted)."""
+    """Files to read: each path itself, or a folder's *.xml, *.json and *.jsonl files (sorted)."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -74,7 +75,7 @@ class ImportRun:
               seen: Counter[str]) -> Iterator[SourceRecord]:
         reader = READERS.get(path.suffix.lower())
         if reader is None:
-            self.problems.append(Problem(str(path), "expected an .xml or .json Ed-Fi file"))
+            self.problems.append(Problem(str(path), "expected an .xml, .json or .jsonl Ed-Fi file"))
             self.files_failed.append(str(path))
             return
         if not path.is_file():
