@@ -83,6 +83,7 @@ class _Checks:
         for record in b.deliveries:
             yield from self.delivery(record)
         yield from self.student_record()
+        yield from b.conflicts
 
     def dates(self, record: SourceRecord) -> Iterator[dict[str, Any]]:
         for field in DATE_FIELDS.get(record.kind, ()):
