@@ -10,22 +10,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
+from edfi_fixtures import FIX, XML_52, run
 
 from iep_rules import case_from_mapping
-from iep_rules.importers.edfi import EdfiInputError, ImportedCase, import_edfi, load_mapping
+from iep_rules.importers.edfi import EdfiInputError, import_edfi, load_mapping
 from iep_rules.importers.edfi._api import endpoint_of, from_api
-
-FIX = Path(__file__).parent / "fixtures" / "edfi"
-XML_52 = [FIX / n for n in ("program-5.2.xml", "students-5.2.xml", "staff-5.2.xml",
-                            "attendance-5.2.xml")]
-
-
-def run(*paths: Path) -> tuple[dict[str, ImportedCase], dict[str, Any]]:
-    r = import_edfi(paths, load_mapping())
-    return {c.document["id"]: c for c in r.cases()}, r.summary()
 
 
 @pytest.mark.parametrize(("xml", "api"), [(XML_52, [FIX / "api-5.2"]),

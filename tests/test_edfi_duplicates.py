@@ -7,17 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from edfi_fixtures import FIX, XML_52, run
+
 from iep_rules import case_from_mapping
-from iep_rules.importers.edfi import ImportedCase, import_edfi, load_mapping
-
-FIX = Path(__file__).parent / "fixtures" / "edfi"
-XML_52 = [FIX / n for n in ("program-5.2.xml", "students-5.2.xml", "staff-5.2.xml",
-                            "attendance-5.2.xml")]
-
-
-def run(*paths: Path) -> tuple[dict[str, ImportedCase], dict[str, Any]]:
-    r = import_edfi(paths, load_mapping())
-    return {c.document["id"]: c for c in r.cases()}, r.summary()
+from iep_rules.importers.edfi import ImportedCase
 
 
 def documents(cases: dict[str, ImportedCase]) -> dict[str, Any]:
