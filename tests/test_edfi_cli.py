@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -15,6 +16,7 @@ from iep_rules.cli import cli
 from iep_rules.importers.edfi import _audit as edfi_audit
 from iep_rules.importers.edfi import import_edfi, load_mapping
 from iep_rules.importers.edfi._audit import audit_edfi
+from iep_rules.render import AUDIT_FORMATS
 
 FIX = Path(__file__).parent / "fixtures" / "edfi"
 
@@ -78,3 +80,33 @@ def test_audit_text_has_the_import_summary_and_exits_2_on_a_bad_file(
 def test_plain_audit_still_takes_exactly_one_input(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["audit", "a.jsonl", "b.jsonl"])
     assert result.exit_code == 2 and "one INPUT" in result.output
+
+
+@pytest.mark.parametrize("fmt", sorted(AUDIT_FORMATS))
+def test_audit_from_edfi_offers_every_registered_audit_format(
+        fmt: str, rulebook: Rulebook) -> None:
+    out = io.StringIO()
+    run = import_edfi([FIX / "events-renamed-6.1.xml"], load_mapping())
+    code = audit_edfi(run, out=out, fmt=fmt, as_of=dt.date(2024, 6, 30), jurisdiction=None,
+                      backend="python", workers=1, extra_rules=(), book=rulebook,
+                      err=io.StringIO())
+    text = out.getvalue()
+    assert code in (0, 1) and text
+    if fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(text)))
+        assert rows and all(r["source"].endswith("events-renamed-6.1.xml") for r in rows)
+    elif fmt == "sarif":
+        log = json.loads(text)
+        assert log["runs"][0]["results"] and log["runs"][0]["tool"]["driver"]["rules"]
+    elif fmt == "json":
+        assert json.loads(text)["summary"]["import"]["cases_built"] == 1
+    elif fmt == "text":
+        assert "Ed-Fi import: 1 cases from 1 files" in text
+
+
+def test_audit_from_edfi_format_choices_are_the_audit_choices() -> None:
+    result = CliRunner().invoke(cli, ["audit", "--help"])
+    assert all(name in result.output for name in AUDIT_FORMATS)
+    bad = CliRunner().invoke(cli, ["audit", "--from", "edfi", str(FIX / "sped-6.1.xml"),
+                                   "--format", "nonesuch"])
+    assert bad.exit_code == 2 and "nonesuch" in bad.output

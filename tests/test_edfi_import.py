@@ -6,7 +6,9 @@ counts are in test_edfi_samples.py (slow).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import pytest
 
 from iep_rules import case_from_mapping
+from iep_rules.facts._timeline import Timeline
 from iep_rules.importers.edfi import EdfiInputError, ImportedCase, import_edfi, load_mapping
 from iep_rules.importers.edfi._gaps import reclassify
 from iep_rules.importers.edfi._xml import read_xml
@@ -110,7 +113,8 @@ def test_unmapped_values_are_reported_with_file_line_and_reason(five_two: Any) -
     text = (FIX / "program-5.2.xml").read_text(encoding="utf-8").splitlines()[line - 1]
     assert "Early Identification And Evaluation" in text
     exits = [u for u in cases["edfi-604872"].unmapped if u.table == "exit_reason"]
-    assert exits and all("no exit field yet" in u.reason for u in exits)
+    assert [u.value.rpartition("#")[2] for u in exits] == ["Transferred out"]
+    assert "left the district" in exits[0].reason and exits[0].where.endswith(":39")
     disability = [u for u in cases["edfi-604872"].unmapped if u.table == "disability"]
     assert disability and "eligibility" in disability[0].reason
     assert summary["coverage"]["disability"]["mapped"] == {
@@ -444,3 +448,82 @@ def test_a_longer_removal_has_no_end_without_a_calendar(tmp_path: Path) -> None:
     case = cases["edfi-605370"]
     assert case.document["removals"] == [{"start": "2022-02-02", "kind": "in_school_suspension"}]
     assert any(u.value == "4 school days" and "calendar" in u.reason for u in case.unmapped)
+
+
+# --- exits -------------------------------------------------------------------------------------
+
+def test_clear_exit_reasons_become_dated_exits(five_two: Any) -> None:
+    cases, _ = five_two
+    assert cases["edfi-605146"].document["exits"] == [
+        {"date": "2021-10-01", "reason": "not_eligible"}]  # SpecialEducationExitDate
+    assert cases["edfi-605238"].document["exits"] == [
+        {"date": "2021-12-17", "reason": "moved_out"}]  # ReasonExited, dated by EndDate
+    assert "exits" not in cases["edfi-604872"].document  # Transferred out: unmapped
+    assert "exits" not in cases["edfi-604920"].document  # no exit recorded: unknown
+    for case in cases.values():
+        case_from_mapping(case.document)
+
+
+def test_an_exit_stops_the_clocks_in_the_case_timeline(five_two: Any) -> None:
+
+    case = case_from_mapping(five_two[0]["edfi-605146"].document)
+    timeline = Timeline(case, dt.date(2022, 6, 30))
+    assert timeline.current_stop is not None and timeline.in_special_education is False
+
+
+def _association(tmp_path: Path, fields: str) -> Path:
+    text = (FIX / "program-5.2.xml").read_text(encoding="utf-8")
+    start = text.index("<StudentSpecialEducationProgramAssociation>")
+    end = text.index("</StudentSpecialEducationProgramAssociation>") + len(
+        "</StudentSpecialEducationProgramAssociation>")
+    record = text[start:end].replace("</StudentSpecialEducationProgramAssociation>",
+                                     fields + "</StudentSpecialEducationProgramAssociation>")
+    for tag in ("SpecialEducationExitDate", "SpecialEducationExitReason",
+                "SpecialEducationExitExplained"):
+        record = re.sub(f"<{tag}>[^<]*</{tag}>", "", record, count=1)
+    path = tmp_path / "one.xml"
+    path.write_text(text[:start] + record + text[text.index("</Interchange"):],
+                    encoding="utf-8")
+    return path
+
+
+EXIT = "uri://ed-fi.org/SpecialEducationExitReasonDescriptor#"
+REASON = "uri://ed-fi.org/ReasonExitedDescriptor#"
+
+
+@pytest.mark.parametrize(("fields", "placed", "why"), [
+    (f"<SpecialEducationExitDate>2021-10-01</SpecialEducationExitDate><SpecialEducationExit"
+     f"Reason>{EXIT}Graduated with Diploma</SpecialEducationExitReason>",
+     [{"date": "2021-10-01", "reason": "graduated_regular_diploma"}], None),
+    (f"<SpecialEducationExitReason>{EXIT}Graduated with Diploma</SpecialEducationExitReason>",
+     None, "no valid SpecialEducationExitDate"),
+    (f"<SpecialEducationExitDate>2021-01-01</SpecialEducationExitDate><SpecialEducationExit"
+     f"Reason>{EXIT}Reached the age limit</SpecialEducationExitReason>",
+     None, "before BeginDate"),
+    (f"<EndDate>2021-12-17</EndDate><ReasonExited>{REASON}Moved out of state</ReasonExited>"
+     f"<SpecialEducationExitDate>2021-10-01</SpecialEducationExitDate><SpecialEducationExit"
+     f"Reason>{EXIT}Graduated with Diploma</SpecialEducationExitReason>",
+     None, "different exits"),
+    (f"<EndDate>2021-12-17</EndDate><ReasonExited>{REASON}Graduated with a high school diploma"
+     f"</ReasonExited><SpecialEducationExitDate>2021-12-17</SpecialEducationExitDate>"
+     f"<SpecialEducationExitReason>{EXIT}Graduated with Diploma</SpecialEducationExitReason>",
+     [{"date": "2021-12-17", "reason": "graduated_regular_diploma"}], None),
+    (f"<SpecialEducationExitDate>2021-10-01</SpecialEducationExitDate><SpecialEducationExit"
+     f"Reason>{EXIT}Graduated with Certificate</SpecialEducationExitReason>",
+     None, "300.102(a)(3)(ii)"),
+])
+def test_an_exit_is_placed_only_when_its_meaning_and_date_are_clear(
+        tmp_path: Path, fields: str, placed: Any, why: str | None) -> None:
+    (case,) = import_edfi([_association(tmp_path, fields)], load_mapping()).cases()
+    assert case.document.get("exits") == placed
+    if why is not None:
+        notes = [u for u in case.unmapped if u.table == "exit_reason"]
+        assert notes and all(why in u.reason for u in notes)
+
+
+def test_a_6_1_exit_reason_without_a_date_is_not_placed(six_one: Any) -> None:
+    cases, _ = six_one
+    assert not any("exits" in c.document for c in cases.values())
+    undated = [u for c in cases.values() for u in c.unmapped
+               if u.table == "exit_reason" and "no exit date" in u.reason]
+    assert undated

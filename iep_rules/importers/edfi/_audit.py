@@ -9,7 +9,7 @@ imported case goes in as a JSON text record located at its first Ed-Fi record (f
 from __future__ import annotations
 
 import datetime as dt
-import json
+import sys
 from collections import deque
 from collections.abc import Iterator
 from typing import IO, Any
@@ -19,7 +19,8 @@ import attrs
 from iep_rules import Rulebook, load_rulebook
 
 from ...batch._audit import CaseRecord, Counted, Settings, Tally, run_audit
-from ...render._text import audit_text
+from ...batch._run import _rules_for
+from ...render import AuditOutput, audit_writer
 from ._gaps import reclassify
 from ._mapping import DescriptorMap
 from ._run import ImportedCase, ImportRun
@@ -42,30 +43,27 @@ def _annotate(result: dict[str, Any], case: ImportedCase,
 
 def audit_edfi(run: ImportRun, *, out: IO[str], fmt: str, as_of: dt.date,
                jurisdiction: str | None, backend: str, workers: int,
-               extra_rules: tuple[str, ...], book: Rulebook | None = None) -> int:
-    """Write the audit of every imported case; return the exit code (0, 1 or 2)."""
+               extra_rules: tuple[str, ...], book: Rulebook | None = None,
+               err: IO[str] | None = None) -> int:
+    """Write the audit of every imported case in any registered audit format (the same
+    choices as `audit` on case JSON); return the exit code (0, 1 or 2). The summary carries
+    the import summary under `import`; the text format prints it as tables after its own."""
     book = book or load_rulebook(*extra_rules)
+    writer = audit_writer(fmt, AuditOutput(out, err or sys.stderr,
+                                           lambda codes: _rules_for(book, codes)))
     pending: deque[ImportedCase] = deque()
     records = Counted(_records(run, pending))
     results = run_audit(records, settings=Settings(extra_rules, as_of, jurisdiction, backend),
                         workers=workers, book=book)
     tally = Tally()
-    collected: list[dict[str, Any]] = []
     for raw in results:
         result = _annotate(raw, pending.popleft(), run.mapping)
         tally.add(result)
-        if fmt == "jsonl":
-            out.write(json.dumps(result, sort_keys=True) + "\n")
-        elif fmt == "json":
-            collected.append(result)
+        writer.add(result)
     summary = {**tally.summary(records.count), "import": run.summary()}
-    if fmt == "jsonl":
-        out.write(json.dumps(summary, sort_keys=True) + "\n")
-    elif fmt == "json":
-        out.write(json.dumps({"results": collected, "summary": summary}, indent=2,
-                             sort_keys=True) + "\n")
-    else:
-        out.write(audit_text(summary) + import_text(summary["import"]))
+    writer.finish(summary)
+    if fmt == "text":
+        out.write(import_text(summary["import"]))
     failed = tally.errors or run.files_failed or run.problems
     return 2 if failed else 1 if tally.cases_with_violations else 0
 

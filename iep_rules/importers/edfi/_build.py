@@ -16,13 +16,22 @@ import attrs
 from iep_rules import CaseError, case_from_mapping
 
 from ._catalog import Bucket, Catalog
-from ._keys import attendance_category, iep_key, parse_date, parse_number, prescription_key, ref
+from ._keys import (
+    attendance_category,
+    iep_key,
+    parse_date,
+    parse_number,
+    prescription_key,
+    ref,
+    referenced_prescription,
+)
 from ._mapping import DescriptorMap, Unmapped
 from ._source import SourceRecord, as_list, text
 
 NO_ELIGIBILITY = ("Ed-Fi records no eligibility determination with both a date and an outcome, "
                   "which the case's eligibility needs; the category is reported only")
-NO_EXIT_FIELD = "case records have no exit field yet (exits are being added to the case format)"
+EXITS_DISAGREE = ("the record's exit reasons name different exits or dates; an exit silences "
+                  "every later obligation, so neither is placed")
 ABSENCE_NOT_PLACED = ("the case has no absence list; an absence is checked against the session "
                       "log (data quality) and becomes a miss reason only for a logged session")
 NO_EVALUATION_KIND = ("Ed-Fi 5.x does not say whether the last evaluation was initial or a "
@@ -66,6 +75,7 @@ class _Builder:
         self.placements: list[dict[str, Any]] = []
         self.service_ids: dict[Any, str] = {}
         self.used_ids: set[str] = set()
+        self.exit_list: list[dict[str, Any]] = []
 
     def lookup(self, table: str, record: SourceRecord, field: str, value: Any = None) -> Any:
         raw = text(record.data.get(field)) if value is None else text(value)
@@ -98,6 +108,10 @@ class _Builder:
             self.doc["ieps"] = self.ieps
         if self.placements:
             self.doc["placements"] = self.placements
+        if self.exit_list:
+            self.doc["exits"] = sorted({(e["date"], e["reason"]): e
+                                        for e in self.exit_list}.values(),
+                                       key=lambda e: (e["date"], e["reason"]))
         return Built(self.doc, self.sink)
 
     def attendance(self, record: SourceRecord) -> None:
@@ -145,13 +159,37 @@ class _Builder:
                 self.map.not_placed("disability", str(value), record.at(field), NO_ELIGIBILITY,
                                     self.sink)
 
-    def exits(self, record: SourceRecord, *fields: str) -> None:
-        for field in fields:
-            if text(record.data.get(field)) is None:
+    def exits(self, record: SourceRecord, *pairs: tuple[str, str | None]) -> None:
+        """Exit reasons -> the case's exits, each dated by its own date field.
+
+        An exit silences every later obligation, so one is placed only when its reason maps,
+        its date is valid and not before the record's BeginDate, and the record's exits agree
+        (two mapped exits with another reason or date place neither: a quality entry says so).
+        """
+        placed: dict[tuple[str, str], str] = {}
+        begin = parse_date(record.data.get("BeginDate"))
+        for field, date_field in pairs:
+            raw = text(record.data.get(field))
+            if raw is None:
                 continue
-            self.lookup("exit_reason", record, field)
-            self.map.not_placed("exit_reason", str(record.data[field]), record.at(field),
-                                NO_EXIT_FIELD, self.sink)
+            reason = self.lookup("exit_reason", record, field)
+            if reason is None:
+                continue
+            date = parse_date(record.data.get(date_field)) if date_field else None
+            if date is None or (begin is not None and date < begin):
+                why = (f"no valid {date_field} to date the exit" if date_field else
+                       f"{record.kind} has no exit date")
+                if date is not None:
+                    why = f"{date_field} is before BeginDate"
+                self.map.not_placed("exit_reason", raw, record.at(field), why, self.sink)
+                continue
+            placed[(str(reason), date.isoformat())] = raw
+        if len(placed) > 1:
+            for raw in placed.values():
+                self.map.not_placed("exit_reason", raw, record.at(), EXITS_DISAGREE, self.sink)
+            return
+        for exit_reason, exit_date in placed:
+            self.exit_list.append({"date": exit_date, "reason": exit_reason})
 
     def placement(self, record: SourceRecord, date: dt.date | None) -> None:
         setting = self.lookup("setting", record, "SpecialEducationSetting")
@@ -188,7 +226,8 @@ class _Builder:
         self.ieps.append(iep)
         self.placement(record, review)
         self.disabilities(record)
-        self.exits(record, "SpecialEducationExitReason", "ReasonExited")
+        self.exits(record, ("SpecialEducationExitReason", "SpecialEducationExitDate"),
+                   ("ReasonExited", "EndDate"))
         last_eval = text(d.get("LastEvaluationDate"))
         if last_eval:
             self.map.not_placed("evaluation", "LastEvaluationDate", record.at(
@@ -216,7 +255,7 @@ class _Builder:
         self.ieps.append(iep)
         self.placement(record, finalized)
         self.disabilities(record)
-        self.exits(record, "ReasonExited")
+        self.exits(record, ("ReasonExited", None))
         self.lookup("iep_status", record, "IEPStatus")
         for i, value in enumerate(as_list(d.get("Accommodation"))):
             self.map.not_placed("accommodation", str(value), record.at(f"Accommodation[{i}]"),
@@ -328,9 +367,8 @@ class _Builder:
             if iep_key(ref(d, "StudentIEPReference")) not in self.catalog.ieps:
                 continue  # reported as an unresolved reference by the quality checks
             date = parse_date(d.get("ServiceDeliveryDate"))
-            rx_ref = ref(d, "StudentIEPServicePrescriptionReference")
-            service = self.service_ids.get(
-                prescription_key(ref(rx_ref, "StudentIEPReference"), rx_ref)) if rx_ref else None
+            rx_key = referenced_prescription(d)
+            service = self.service_ids.get(rx_key) if rx_key else None
             if service is None:
                 mapped = self.lookup("service", dv, "ServiceDelivery")
                 service = mapped["name"] if mapped else None

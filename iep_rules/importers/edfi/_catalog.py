@@ -4,9 +4,12 @@ it holds special-education students' records only (other students' records are n
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from ._keys import Key
+from ._merge import conflict_entry, differing_fields, natural_key
 from ._source import SourceRecord
 
 # Records that make a student a special-education case, read in the first pass.
@@ -63,6 +66,7 @@ class Bucket:
     attendance: list[SourceRecord] = attrs.field(factory=list)
     discipline: list[SourceRecord] = attrs.field(factory=list)
     student: SourceRecord | None = None
+    conflicts: list[dict[str, Any]] = attrs.field(factory=list)  # differing duplicates
 
     def first(self) -> SourceRecord:
         for group in (self.associations, self.ieps, self.events, self.prescriptions,
@@ -89,10 +93,40 @@ class Catalog:
     staff: set[str] | None = None  # Staff records read (None: none, so not checkable)
     leaves: dict[str, list[SourceRecord]] = attrs.field(factory=dict)  # staff id -> leave
     students_read: bool = False  # any Student record read (else birth dates not checkable)
+    # natural key -> the record read first; cleared once reading is done (see _merge)
+    first_seen: dict[Key, SourceRecord] = attrs.field(factory=dict)
+    duplicates_collapsed: int = 0
+    duplicates_conflicting: int = 0
 
-    def add(self, student: str, record: SourceRecord) -> None:
+    # conflicting duplicates of records that belong to no case (staff leave)
+    unattached_conflicts: list[dict[str, Any]] = attrs.field(factory=list)
+
+    def repeat(self, record: SourceRecord) -> tuple[bool, dict[str, Any] | None]:
+        """Whether the record repeats one read before, and the conflict entry if it differs."""
+        key = natural_key(record)
+        if key is None:
+            return False, None
+        first = self.first_seen.get(key)
+        if first is None:
+            self.first_seen[key] = record
+            return False, None
+        fields = differing_fields(first, record)
+        if not fields:
+            self.duplicates_collapsed += 1
+            return True, None
+        self.duplicates_conflicting += 1
+        return True, conflict_entry(first, record, fields)
+
+    def add(self, student: str, record: SourceRecord) -> bool:
+        """Keep the record unless it repeats one already read (False: it was merged)."""
+        repeated, conflict = self.repeat(record)
+        if conflict is not None:
+            self.by_student.setdefault(student, Bucket()).conflicts.append(conflict)
+        if repeated:
+            return False
         bucket = self.by_student.setdefault(student, Bucket())
         if record.kind == "Student":
             bucket.student = record
         else:
             getattr(bucket, _GROUP[record.kind]).append(record)
+        return True

@@ -1,4 +1,5 @@
-"""Reading Ed-Fi resources as JSON: an object mapping each entity name to a list of records.
+"""Reading Ed-Fi resources as JSON: an ODS/API array of one endpoint's resources (see `_api`),
+or an object mapping each entity name to a list of records.
 
 This is the shape of the sample `*.records.json` files (and of what a client collects from the
 ODS/API, one list per resource): `{"StudentIEP": [{...}, ...], "IDEAEvent": [...]}`. Keys that
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from iep_rules import Problem
 
+from ._api import api_array
 from ._source import EdfiInputError, SourceRecord
 
 MAX_JSON_BYTES = 256 * 1024 * 1024
@@ -33,9 +35,13 @@ def read_json(path: Path, wanted: Callable[[str], bool],
         line = getattr(exc, "lineno", 1)
         raise EdfiInputError(file, [Problem(f"{file}:{line}", f"not valid JSON: {exc}")]
                              ) from None
+    if isinstance(document, list):  # an ODS/API page: one endpoint's resources
+        yield from api_array(path, document, wanted, seen)
+        return
     if not isinstance(document, dict):
-        raise EdfiInputError(file, [Problem(f"{file} $", "expected an object mapping Ed-Fi "
-                                            "entity names to lists of records")])
+        raise EdfiInputError(file, [Problem(f"{file} $", "expected an array of Ed-Fi API "
+                                            "resources, or an object mapping Ed-Fi entity "
+                                            "names to lists of records")])
     problems: list[Problem] = []
     for kind, records in document.items():
         if kind.startswith("_"):

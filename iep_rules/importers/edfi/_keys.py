@@ -22,6 +22,16 @@ def prescription_key(iep_ref: Mapping[str, Any], d: Mapping[str, Any]) -> Key:
             text(d.get("ServicePrescriptionDate")))
 
 
+def referenced_prescription(d: Mapping[str, Any]) -> Key | None:
+    """The prescription key a delivery references: XML nests the IEP reference inside the
+    prescription reference; an ODS/API reference is flat (all identity fields together)."""
+    rx_ref = ref(d, "StudentIEPServicePrescriptionReference")
+    if not rx_ref:
+        return None
+    iep_ref = ref(rx_ref, "StudentIEPReference") or rx_ref
+    return prescription_key(iep_ref, rx_ref)
+
+
 def event_key(d: Mapping[str, Any]) -> Key:
     return (text(d.get("StudentUniqueId")), text(d.get("EducationOrganizationId")),
             text(d.get("IDEAEventIdentifier")), text(d.get("IDEAEvent")))

@@ -18,8 +18,8 @@ from ._keys import (
     iep_key,
     parse_date,
     parse_number,
-    prescription_key,
     ref,
+    referenced_prescription,
 )
 from ._mapping import DescriptorMap
 from ._source import SourceRecord, as_list, text
@@ -83,6 +83,7 @@ class _Checks:
         for record in b.deliveries:
             yield from self.delivery(record)
         yield from self.student_record()
+        yield from b.conflicts
 
     def dates(self, record: SourceRecord) -> Iterator[dict[str, Any]]:
         for field in DATE_FIELDS.get(record.kind, ()):
@@ -173,9 +174,9 @@ class _Checks:
         yield from self.iep_reference(record)
         rx_ref = ref(d, "StudentIEPServicePrescriptionReference")
         date = parse_date(d.get("ServiceDeliveryDate"))
-        if rx_ref:
-            rx = self.catalog.prescriptions.get(
-                prescription_key(ref(rx_ref, "StudentIEPReference"), rx_ref))
+        rx_key = referenced_prescription(d)
+        if rx_ref and rx_key:
+            rx = self.catalog.prescriptions.get(rx_key)
             if rx is None:
                 yield _entry("unresolved-reference", record,
                              "StudentIEPServicePrescriptionReference "

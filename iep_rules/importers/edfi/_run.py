@@ -18,6 +18,7 @@ import attrs
 
 from iep_rules import Problem
 
+from ._api import read_jsonl
 from ._build import build_case
 from ._catalog import AUX_KINDS, CORE_KINDS, READ_FIELDS, Catalog
 from ._json import read_json
@@ -28,7 +29,7 @@ from ._source import EdfiInputError, SourceRecord, as_list, text
 from ._xml import read_xml
 
 Reader = Callable[[Path, Callable[[str], bool], Counter[str]], Iterator[SourceRecord]]
-READERS: dict[str, Reader] = {".xml": read_xml, ".json": read_json}
+READERS: dict[str, Reader] = {".xml": read_xml, ".json": read_json, ".jsonl": read_jsonl}
 
 
 @attrs.frozen
@@ -44,7 +45,7 @@ class ImportedCase:
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
-    """Files to read: each path itself, or a folder's *.xml and *.json files (sorted)."""
+    """Files to read: each path itself, or a folder's *.xml, *.json and *.jsonl files (sorted)."""
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
@@ -74,7 +75,7 @@ class ImportRun:
               seen: Counter[str]) -> Iterator[SourceRecord]:
         reader = READERS.get(path.suffix.lower())
         if reader is None:
-            self.problems.append(Problem(str(path), "expected an .xml or .json Ed-Fi file"))
+            self.problems.append(Problem(str(path), "expected an .xml, .json or .jsonl Ed-Fi file"))
             self.files_failed.append(str(path))
             return
         if not path.is_file():
@@ -97,9 +98,9 @@ class ImportRun:
                 if student is None:
                     self.problems.append(Problem(rec.at(), f"{rec.kind} names no student"))
                     continue
-                cat.add(student, rec)
-                self._index(rec)
-                self._tally_fields(rec)
+                if cat.add(student, rec):
+                    self._index(rec)
+                    self._tally_fields(rec)
             self.records_read.update(seen)
             if AUX_KINDS.intersection(seen):
                 aux_files.append(path)
@@ -139,15 +140,20 @@ class ImportRun:
                         cat.staff.add(staff)
                 elif rec.kind == "StaffLeave":
                     staff = text(rec.data.get("StaffUniqueId"))
-                    if staff in cat.providers:
+                    if staff is None or staff not in cat.providers:
+                        continue
+                    repeated, conflict = cat.repeat(rec)
+                    if conflict is not None:
+                        cat.unattached_conflicts.append(conflict)
+                        self.quality_by_rule[conflict["rule_id"]] += 1
+                    if not repeated:
                         cat.leaves.setdefault(staff, []).append(rec)
                         self.mapping.lookup("staff_leave", text(rec.data.get(
                             "StaffLeaveEventCategory")), rec.at("StaffLeaveEventCategory"))
                 else:
                     cat.students_read |= rec.kind == "Student"
                     student = text(rec.data.get("StudentUniqueId"))
-                    if student in cat.by_student:
-                        cat.add(student, rec)
+                    if student in cat.by_student and cat.add(student, rec):
                         self._tally_fields(rec)
 
     def cases(self) -> Iterator[ImportedCase]:
@@ -156,6 +162,7 @@ class ImportRun:
             raise RuntimeError("an ImportRun reads its files once; start a new run")
         self.started = True
         self._second_pass(self._first_pass())
+        self.catalog.first_seen.clear()  # only the buckets are needed from here on
         for student in sorted(self.catalog.by_student):
             bucket = self.catalog.by_student[student]
             built = build_case(student, bucket, self.catalog, self.mapping, self.jurisdiction)
@@ -181,6 +188,9 @@ class ImportRun:
             "files_failed": self.files_failed,
             "records_read": dict(sorted(self.records_read.items())),
             "cases_built": self.cases_built,
+            "duplicates": {"identical_collapsed": self.catalog.duplicates_collapsed,
+                           "conflicting": self.catalog.duplicates_conflicting,
+                           "conflicts_in_no_case": self.catalog.unattached_conflicts},
             "unmapped_by_descriptor": count(False),
             "not_placed_by_descriptor": count(True),
             "data_quality_by_rule": dict(sorted(self.quality_by_rule.items())),

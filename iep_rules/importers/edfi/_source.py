@@ -29,13 +29,23 @@ class SourceRecord:
     line: int | None = None  # XML: the line the record starts on
     pointer: str | None = None  # JSON: the record's JSON path, e.g. $.StudentIEP[3]
     lines: Mapping[str, int] = attrs.field(factory=dict)  # XML: field path -> line
+    # ODS/API JSON: element field path -> the API property path it came from
+    fields: Mapping[str, str] | None = None
 
     def at(self, field: str = "") -> str:
-        """`file:line` (XML) or `file $.Kind[i].field` (JSON) of the record or one of its fields."""
+        """`file:line` (XML), `file $.Kind[i].field` (element-name JSON), or `file $[i].apiPath`
+        / `file:line $.apiPath` (ODS/API JSON arrays / JSON Lines) of the record or a field."""
+        key = ".".join(p if _INDEX.search(p) else f"{p}[0]" for p in field.split(".")) \
+            if field else ""
         if self.pointer is not None:
-            return f"{self.file} {self.pointer}{'.' + field if field else ''}"
+            base = f"{self.file}{':' + str(self.line) if self.line else ''} {self.pointer}"
+            if not field:
+                return base
+            if self.fields is None:
+                return f"{base}.{field}"
+            api = self.fields.get(key)
+            return f"{base}.{api}" if api else base
         if field:
-            key = ".".join(p if _INDEX.search(p) else f"{p}[0]" for p in field.split("."))
             line = self.lines.get(key)
             if line is not None:
                 return f"{self.file}:{line}"

@@ -42,7 +42,10 @@ def import_group() -> None:
               help="Jurisdiction to record in each case (Ed-Fi does not carry one).")
 def import_edfi_cmd(paths: tuple[Path, ...], out_path: Path, report_path: Path | None,
                     jurisdiction: str, mappings: tuple[Path, ...]) -> None:
-    """Read Ed-Fi interchange XML (5.x, 6.1 special education) or JSON resources.
+    """Read Ed-Fi interchange XML (5.x, 6.1 special education) or ODS/API JSON.
+
+    API files hold one endpoint's resources (a JSON array or JSON Lines) and are named by
+    it, e.g. studentSpecialEducationProgramAssociations.json.
 
     Files or folders, in any order. Exit 2 if a file could not be read.
 
@@ -94,8 +97,6 @@ def _audit_with_source(original: click.Command) -> click.Command:
             original.callback(input_path=inputs[0], **options)
             return
         run = import_edfi(inputs, load_mapping(*mappings), options["jurisdiction"] or "US")
-        if options["fmt"] not in ("jsonl", "json", "text"):
-            raise click.UsageError("--from edfi writes jsonl, json or text")
         code = audit_edfi(run, out=sys.stdout, fmt=options["fmt"],
                           as_of=options["as_of"] or dt.date.today(),
                           jurisdiction=options["jurisdiction"], backend=options["backend"],
@@ -104,9 +105,9 @@ def _audit_with_source(original: click.Command) -> click.Command:
         sys.exit(code)
 
     help_text = inspect.cleandoc(original.help or "") + (
-        "\n\nWith --from edfi, INPUT... are Ed-Fi XML/JSON files or folders; each imported "
-        "case carries its data-quality entries, and findings that rest only on facts Ed-Fi "
-        "cannot carry are reported as needs-data.\n\n"
+        "\n\nWith --from edfi, INPUT... are Ed-Fi XML, JSON or JSON Lines files or folders; "
+        "each imported case carries its data-quality entries, and findings that rest only "
+        "on facts Ed-Fi cannot carry are reported as needs-data.\n\n"
         "Example: iep-rules audit --from edfi samples/ --as-of 2022-06-30 --format text")
     return click.Command(original.name, callback=callback, params=[inputs, source, _MAPPING,
                                                                    *params],
