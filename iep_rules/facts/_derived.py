@@ -123,6 +123,35 @@ def last_annual_review(t: Timeline) -> dt.date | None:
     return t.last_annual_review()
 
 
+@derived("case", "number", "amendments to the IEP since the last annual review (meetings or IEPs "
+         "whose purpose is `amendment`, counted once per date)", "34 CFR 300.324(a)(4)-(6)")
+def amendments_since_last_review(t: Timeline) -> int | None:
+    """Distinct dates after `last_annual_review` and by `as_of` of meetings and IEPs with purpose
+    `amendment` (an IEP's meeting date, else its start). Unknown when the review date is unknown
+    or the file carries neither `meetings` nor `ieps`; lets a finding cite the amendment rule
+    only when an amendment happened."""
+    last = t.last_annual_review()
+    if last is None or (t.case.meetings is None and t.case.ieps is None):
+        return None
+    amendment = r.MeetingPurpose.AMENDMENT
+    days = {m.date for m in known(t.case.meetings) if m.purpose is amendment}
+    days |= {day for iep in known(t.case.ieps) if iep.purpose is amendment
+             for day in [iep.meeting_date or iep_start(iep)] if day is not None}
+    return sum(1 for day in days if last < day <= t.as_of)
+
+
+@derived("case", "bool", "whether an overdue annual review is still inside a postponement the "
+         "parent asked for (parameter `annual_review_parent_postponement_days` past the due date)",
+         "34 CFR 300.322(a)(2); 300.322(d); 300.324(b)(1)(i)")
+def review_postponed_by_parent(t: Timeline) -> bool | None:
+    """True when `as_of` is past the review due date (last review plus
+    `annual_review_interval_months`) by at most `annual_review_parent_postponement_days` and a
+    parent request of kind `reschedule_meeting`, not refused, was made after the last review and
+    by the due date. False outside that window, with no known review date, or when the file
+    carries no `parent_requests` (the postponement must be shown)."""
+    return t.review_postponed_by_parent()
+
+
 # ---- case: eligibility, exits, revocation ----------------------------------------------------
 
 @derived("case", "bool", "outcome of the latest eligibility decision on or before `as_of`")

@@ -22,6 +22,7 @@ from dateutil.relativedelta import relativedelta
 
 from .._errors import EvaluationError
 from ..case import _records as r
+from . import _age
 
 T = TypeVar("T")
 DAY = dt.timedelta(days=1)
@@ -30,6 +31,9 @@ DAY = dt.timedelta(days=1)
 DEFAULTS: dict[str, Any] = {
     "reevaluation_interval_months": 36,
     "reevaluation_waiver_restart": "due_date",
+    "annual_review_interval_months": 12,
+    "annual_review_parent_postponement_days": 30,
+    "fape_end_age_years": 22,
 }
 WAIVER_RESTARTS = ("due_date", "agreement")
 
@@ -37,6 +41,7 @@ REVIEW_PURPOSES = (r.MeetingPurpose.INITIAL, r.MeetingPurpose.ANNUAL_REVIEW)
 IEP_TEAM_PURPOSES = (r.MeetingPurpose.INITIAL, r.MeetingPurpose.ANNUAL_REVIEW,
                      r.MeetingPurpose.AMENDMENT, r.MeetingPurpose.REEVALUATION_REVIEW)
 REEVALUATION_REQUEST_KINDS = ("reevaluation",)
+RESCHEDULE_REQUEST_KINDS = ("reschedule_meeting",)
 
 
 def known(items: tuple[T, ...] | None) -> tuple[T, ...]:
@@ -99,6 +104,9 @@ class Timeline:
                 f"{', '.join(WAIVER_RESTARTS)}")
         self.interval = relativedelta(months=int(values["reevaluation_interval_months"]))
         self.restart = str(values["reevaluation_waiver_restart"])
+        self.review_interval = relativedelta(months=int(values["annual_review_interval_months"]))
+        self.postponement_days = int(values["annual_review_parent_postponement_days"])
+        self.fape_end_age = int(values["fape_end_age_years"])
         self.stops = self._stops()
         self.spans = self._spans()
         self.periods = self._consent_periods()
@@ -107,6 +115,10 @@ class Timeline:
     # ---- exits and episodes ----------------------------------------------------------------
 
     def _stops(self) -> list[Stop]:
+        """Exits, written revocations, not-eligible findings, and the last day before the
+        birthday at which FAPE ends (parameter `fape_end_age_years`, 22: through age 21) when
+        the date of birth is recorded; an earlier aging out under state law is an `exits`
+        entry."""
         case, out = self.case, []
         for ex in known(case.exits):
             if ex.date <= self.as_of:
@@ -117,6 +129,11 @@ class Timeline:
                     and consent.written is not False):  # an oral revocation is not (b)(4)
                 out.append(Stop(consent.date, r.ExitReason.REVOKED_CONSENT.value,
                                 consent.written is True, consent.services_cease))
+        dob = case.student.date_of_birth
+        if dob is not None:  # FAPE is owed through age 21 (300.101(a)), not from the 22nd birthday
+            last_day = _age.date_turns(dob, self.fape_end_age) - DAY
+            if last_day <= self.as_of:
+                out.append(Stop(last_day, r.ExitReason.AGED_OUT.value, True, last_day))
         for decision in known(case.eligibility):
             if decision.date <= self.as_of and decision.outcome is r.Outcome.NOT_ELIGIBLE:
                 out.append(Stop(decision.date, r.ExitReason.NOT_ELIGIBLE.value, True,
@@ -284,6 +301,27 @@ class Timeline:
         if undated and (latest is None or any(d is None or d > latest for d in undated)):
             return None
         return latest
+
+    def review_postponed_by_parent(self) -> bool | None:
+        """Whether an overdue annual review is inside a postponement the parent asked for: the
+        as-of date is past the review's due date by no more than
+        `annual_review_parent_postponement_days`, and the parent asked to reschedule
+        (`parent_requests[].kind: reschedule_meeting`, not refused) after the last review and by
+        its due date. A deadline does not outrank the parent (34 CFR 300.322(a)(2); LEGAL_NOTES
+        5); past the grace the district must hold the meeting or document its attempts
+        (300.322(d)). False outside that window, when no review date is known, and when the
+        file carries no `parent_requests`: the postponement is the district's defence and must
+        be on file (reading an absent list as unknown would turn every review's first 30
+        overdue days, and the compliance calendar's entry, into needs-data)."""
+        last = self.last_annual_review()
+        if last is None:
+            return False
+        due = last + self.review_interval
+        if not due < self.as_of <= due + dt.timedelta(days=self.postponement_days):
+            return False
+        return any(p.kind in RESCHEDULE_REQUEST_KINDS and last < p.date <= due
+                   and p.response is not r.RequestResponse.REFUSED
+                   for p in known(self.case.parent_requests))
 
     # ---- reevaluation clock ------------------------------------------------------------------
 
