@@ -208,16 +208,21 @@ def iep_facts(iep: r.IEP, last: dt.date | None, as_of: dt.date) -> dict[str, Any
 def _outstanding_reports(iep: r.IEP, last: dt.date | None, as_of: dt.date
                          ) -> tuple[dt.date, ...] | None:
     """Due dates (on or before as_of, while the IEP was in force) with no report issued after
-    the previous due date. A date after a later IEP replaced this one is that IEP's to keep,
-    and none is owed after the child left special education."""
+    the previous due date and before the next one: a report issued on or after the next due
+    date is that period's report, not a late one for this period. A date after a later IEP
+    replaced this one is that IEP's to keep, and none is owed after the child left special
+    education."""
     if iep.progress_reports_due is None or iep.progress_reports_issued is None:
         return None
     until = as_of if last is None else min(last, as_of)
     issued = sorted(d for d in iep.progress_reports_issued if d <= as_of)
+    every_due = sorted(iep.progress_reports_due)
     out: list[dt.date] = []
     previous: dt.date | None = None
-    for due in sorted(d for d in iep.progress_reports_due if d <= until):
-        match = next((d for d in issued if previous is None or d > previous), None)
+    for due in (d for d in every_due if d <= until):
+        following = next((d for d in every_due if d > due), None)
+        match = next((d for d in issued if (previous is None or d > previous)
+                      and (following is None or d < following)), None)
         if match is None:
             out.append(due)
         else:

@@ -480,7 +480,7 @@ _AREA_FACTS: tuple[tuple[str, str, Any, str], ...] = (
     ("iep", "progress_reports_outstanding", ListOf("date"), "due dates (`progress_reports_due`, "
      "on or before `as_of` and the IEP's `in_effect_until`: its end, the day before a later IEP "
      "took effect, the end of services after a revocation or an exit) with no report issued "
-     "after the previous due date"),
+     "after the previous due date and before the next one"),
     ("service", "provision_failures", ListOf("date"), "dates of `provision_checks` for this "
      "service id that found it not in place, inside the service's (or its IEP's) term"),
     ("evaluation", "areas_not_assessed", ListOf("string"), "`suspected_areas` missing from "

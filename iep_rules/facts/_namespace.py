@@ -143,6 +143,8 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
         extras = scope_derived(scope)
         removals = _areas.removal_facts(case, as_of) if scope == "removal" else []
         for index in order:
+            if scope == "iep" and not history.iep_written_by_as_of(records[index]):
+                continue  # an IEP written after the as-of date is not yet on file
             data = dict(whole.get(attr)[index])
             for fact in extras:
                 assert fact.compute is not None
@@ -151,6 +153,8 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
             yield Item(scope, data["$path"], (index,), {**data, **shared})
     if wanted("service"):
         for i, iep_data in enumerate(whole.get("ieps") or ()):
+            if not history.iep_written_by_as_of((case.ieps or ())[i]):
+                continue
             for j, data in enumerate(iep_data["services"]):
                 ledger = (ledgers or {}).get(data["$path"])
                 plan = (case.ieps or ())[i]

@@ -23,6 +23,7 @@ from dateutil.relativedelta import relativedelta
 from .._errors import EvaluationError
 from ..case import _records as r
 from . import _age
+from ._schedule import shift
 
 T = TypeVar("T")
 DAY = dt.timedelta(days=1)
@@ -104,7 +105,7 @@ class Timeline:
                 f"{', '.join(WAIVER_RESTARTS)}")
         self.interval = relativedelta(months=int(values["reevaluation_interval_months"]))
         self.restart = str(values["reevaluation_waiver_restart"])
-        self.review_interval = relativedelta(months=int(values["annual_review_interval_months"]))
+        self.review_months = int(values["annual_review_interval_months"])
         self.postponement_days = int(values["annual_review_parent_postponement_days"])
         self.fape_end_age = int(values["fape_end_age_years"])
         self.stops = self._stops()
@@ -131,8 +132,11 @@ class Timeline:
                                 consent.written is True, consent.services_cease))
         dob = case.student.date_of_birth
         if dob is not None:  # FAPE is owed through age 21 (300.101(a)), not from the 22nd birthday
-            last_day = _age.date_turns(dob, self.fape_end_age) - DAY
-            if last_day <= self.as_of:
+            try:
+                last_day: dt.date | None = _age.date_turns(dob, self.fape_end_age) - DAY
+            except (OverflowError, ValueError):  # past the end of the calendar: never reached
+                last_day = None
+            if last_day is not None and last_day <= self.as_of:
                 out.append(Stop(last_day, r.ExitReason.AGED_OUT.value, True, last_day))
         for decision in known(case.eligibility):
             if decision.date <= self.as_of and decision.outcome is r.Outcome.NOT_ELIGIBLE:
@@ -198,12 +202,15 @@ class Timeline:
 
     def _dated_ieps(self) -> list[tuple[int, r.IEP]]:
         """IEPs that existed on the as-of date (met or started by then)."""
-        out = []
-        for index, iep in enumerate(known(self.case.ieps)):
-            first = iep.meeting_date or iep_start(iep)
-            if first is None or first <= self.as_of:
-                out.append((index, iep))
-        return out
+        return [(index, iep) for index, iep in enumerate(known(self.case.ieps))
+                if self.iep_written_by_as_of(iep)]
+
+    def iep_written_by_as_of(self, iep: r.IEP) -> bool:
+        """Whether the IEP existed on the as-of date: its meeting date (else its start) is on
+        or before it, or it carries no date at all. A later IEP (or a draft for a meeting not
+        yet held) is not part of the history a review on that date sees."""
+        first = iep.meeting_date or iep_start(iep)
+        return first is None or first <= self.as_of
 
     def _spans(self) -> list[IepSpan]:
         dated = [(iep_start(iep), index, iep) for index, iep in self._dated_ieps()]
@@ -316,8 +323,8 @@ class Timeline:
         last = self.last_annual_review()
         if last is None:
             return False
-        due = last + self.review_interval
-        if not due < self.as_of <= due + dt.timedelta(days=self.postponement_days):
+        due = shift(last, months=self.review_months)  # saturates at the end of the calendar
+        if not due < self.as_of <= shift(due, days=self.postponement_days):
             return False
         return any(p.kind in RESCHEDULE_REQUEST_KINDS and last < p.date <= due
                    and p.response is not r.RequestResponse.REFUSED
