@@ -210,3 +210,14 @@ def test_a_missing_quarterly_report_is_named_by_its_own_date(rulebook, backend):
         report = review(rulebook, case, as_of, backend)
         (finding,) = [f for f in report.findings if f.rule_id == "idea.progress.report-not-issued"]
         assert "2024-01-26" in finding.message and "2024-04-05" not in finding.message
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_graduate_is_owed_no_safeguards_notice_the_next_year(rulebook, backend):
+    """The last IEP's projected end (2025-10-27) runs into 2025-26, but the student graduated
+    with a Regents diploma on 2025-06-26: no notice is owed for 2025-26. Without the exit, it is."""
+    assert found(review(rulebook, H3, "2026-07-15", backend)) == set()
+    case = raw(H3)
+    case["exits"] = [case["exits"][0]]
+    assert ("idea.notice.safeguards-yearly", "$", "violation") in found(
+        review(rulebook, case, "2026-07-15", backend))

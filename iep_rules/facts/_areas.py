@@ -14,7 +14,7 @@ from typing import Any
 
 from ..case import _records as r
 from ._schooldays import SchoolDayCounter
-from ._timeline import counts_for_clocks, known
+from ._timeline import build_timeline, counts_for_clocks, known
 
 
 def _year_of(day: dt.date) -> int:
@@ -78,7 +78,9 @@ def _notice_by(case: r.Case, consent: dt.date | None) -> bool | None:
 
 def _years_without_notice(case: r.Case, as_of: dt.date) -> tuple[str, ...] | None:
     """School years (July-June) that ended by `as_of`, during which an IEP with recorded start
-    and end was in effect on a school day, with no procedural safeguards notice dated in them.
+    and end was in effect on a school day (until the end of its span in the timeline: a
+    graduation, a move or a not-eligible finding ends it before its projected end date), with no
+    procedural safeguards notice dated in them.
     An IEP whose last (or first) weeks fall only in the summer does not make the district owe
     that year's notice: the school days of a recorded calendar decide, and without a calendar
     for the year, September to June."""
@@ -89,12 +91,17 @@ def _years_without_notice(case: r.Case, as_of: dt.date) -> tuple[str, ...] | Non
     # consents the file leaves out are read as no revocation, as the timeline reads them
     revoked = [x.date for x in known(case.consents) if x.kind is r.ConsentKind.INITIAL_SERVICES
                and x.response is r.ConsentResponse.REVOKED]
+    history = build_timeline(case, as_of)
     years: set[int] = set()
-    for iep in case.ieps:
+    for index, iep in enumerate(case.ieps):
         if iep.start is None or iep.end is None or iep.start > as_of:
             continue
-        # a written revocation of consent ends the IEP's services (300.300(b)(4))
-        last = min([iep.end, as_of, *(d for d in revoked if d >= iep.start)])
+        # a written revocation of consent ends the IEP's services (300.300(b)(4)); an exit
+        # (a regular diploma, a move, aging out) or a not-eligible finding ends it too, as the
+        # timeline's span of the IEP says: its projected end date does not outlast them
+        span = history.span_of(index)
+        stops = [span.until] if span is not None and span.until is not None else []
+        last = min([iep.end, as_of, *stops, *(d for d in revoked if d >= iep.start)])
         for year in range(_year_of(iep.start), _year_of(last) + 1):
             if dt.date(year + 1, 6, 30) <= as_of and _in_school_term(
                     counter, year, max(iep.start, dt.date(year, 7, 1)),

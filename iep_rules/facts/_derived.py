@@ -460,7 +460,8 @@ _AREA_FACTS: tuple[tuple[str, str, Any, str], ...] = (
      "evaluate up to the written consent to services"),
     ("case", "school_years_without_safeguards_notice", ListOf("string"), "July-June school years "
      "ended by `as_of`, with an IEP (start and end recorded, ended early by a revocation of "
-     "consent to services) in effect on a school day of the year (a recorded calendar's; "
+     "consent to services, a replacing IEP, an exit or a not-eligible finding, as the "
+     "timeline's span says) in effect on a school day of the year (a recorded calendar's; "
      "September-June without one), and no procedural safeguards notice dated in them; unknown "
      "when `safeguards_notices` or `ieps` is absent"),
     ("case", "safeguards_notice_by_evaluation_consent", "bool", "a procedural safeguards notice "
