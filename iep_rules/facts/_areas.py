@@ -238,11 +238,13 @@ def _outstanding_reports(iep: r.IEP, last: dt.date | None, as_of: dt.date
     return tuple(out)
 
 
-def service_facts(case: r.Case, iep: r.IEP, service: r.Service, as_of: dt.date
-                  ) -> dict[str, Any]:
-    """Derived facts of one service: dated checks that found it not in place."""
+def service_facts(case: r.Case, iep: r.IEP, service: r.Service, as_of: dt.date,
+                  until: dt.date | None = None) -> dict[str, Any]:
+    """Derived facts of one service: dated checks that found it not in place, inside the
+    service's term and the IEP's span in the timeline (`until`: its last day in effect, before
+    a replacing IEP, an exit or a revocation)."""
     lo = service.start or iep.start or dt.date.min
-    hi = min(service.end or iep.end or dt.date.max, as_of)
+    hi = min(service.end or iep.end or dt.date.max, until or dt.date.max, as_of)
     return {"provision_failures": tuple(sorted(
         c.date for c in case.provision_checks
         if c.service == service.id and not c.provided and lo <= c.date <= hi))}

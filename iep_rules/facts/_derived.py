@@ -483,7 +483,8 @@ _AREA_FACTS: tuple[tuple[str, str, Any, str], ...] = (
      "took effect, the end of services after a revocation or an exit) with no report issued "
      "after the previous due date and before the next one"),
     ("service", "provision_failures", ListOf("date"), "dates of `provision_checks` for this "
-     "service id that found it not in place, inside the service's (or its IEP's) term"),
+     "service id that found it not in place, inside the service's (or its IEP's) term and the "
+     "IEP's span in the timeline (not after a replacing IEP, an exit or a revocation)"),
     ("evaluation", "areas_not_assessed", ListOf("string"), "`suspected_areas` missing from "
      "`areas_assessed`"),
     ("evaluation", "next_iep_meeting", "date", "first IEP meeting or recorded meeting on or "

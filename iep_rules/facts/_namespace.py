@@ -158,7 +158,9 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
             for j, data in enumerate(iep_data["services"]):
                 ledger = (ledgers or {}).get(data["$path"])
                 plan = (case.ieps or ())[i]
-                data = {**data, **_areas.service_facts(case, plan, plan.services[j], as_of)}
+                span = history.span_of(i)
+                data = {**data, **_areas.service_facts(case, plan, plan.services[j], as_of,
+                                                       span.until if span else None)}
                 yield Item("service", data["$path"], (i, j),
                            {**data, **shared, "iep": iep_data, "ledger": ledger})
 
