@@ -132,3 +132,33 @@ def test_shared_reproducers_of_bad_values_are_located_errors():
         with pytest.raises(CaseError) as info:
             load_case(repro / name)
         assert where in [p.location for p in info.value.problems], name
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2025, 3, 1), dt.date(9999, 12, 31)])
+def test_an_iep_running_to_the_end_of_the_calendar_then_replaced_evaluates(rulebook, as_of):
+    """Fuzz campaign seed 94506: an IEP ending 9999-12-31 followed by another IEP overflowed
+    the timeline (`end + 1 day`). Every reader of the history must stay inside the calendar."""
+    from iep_rules import deadlines
+    from iep_rules.facts._ledger import case_ledger
+
+    ieps = [{"id": "i1", "meeting_date": "2024-01-10", "start": "2024-01-15", "end": "9999-12-31",
+             "services": [SERVICE]},
+            {"id": "i2", "meeting_date": "2025-01-10", "start": "2025-01-15", "end": "9999-12-31",
+             "services": [SERVICE]}]
+    case = case_from_mapping({**BASE, "ieps": ieps})
+    for backend in ("python", "durable"):
+        evaluate(rulebook, case, as_of=as_of, backend=backend)
+    deadlines(rulebook, case, as_of=as_of, within=365)
+    case_ledger(case, as_of, rulebook.resolve("US").values_on(as_of))
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "csv", "ics"])
+def test_deadlines_near_the_end_of_the_calendar_stay_inside_it(fmt):
+    """`--as-of 9999-12-30` with the default window ran past 9999-12-31 (an internal error)."""
+    from click.testing import CliRunner
+
+    from iep_rules.cli import cli
+
+    done = CliRunner().invoke(cli, ["deadlines", "examples/ny-grade9.json", "--as-of",
+                                    "9999-12-30", "--format", fmt])
+    assert done.exit_code == 0, done.output

@@ -12,6 +12,7 @@ from ..batch._audit import read_records
 from ..batch._calendar import district_deadlines
 from ..case._io import load_case
 from ..engine._deadlines import DEFAULT_WITHIN_DAYS, deadlines, within_days
+from ..facts._schedule import shift
 from ..render import CALENDAR_FORMATS, CalendarInput, render_calendar
 from ..rulebook._rulebook import load_rulebook
 from ._options import parse_date
@@ -50,7 +51,7 @@ def deadlines_command(input_path: str, as_of: dt.date | None, within: int, fmt: 
     """
     book = load_rulebook(*extra_rules)
     day = as_of or dt.date.today()
-    until = day + dt.timedelta(days=within)
+    until = shift(day, days=within)  # saturates at 9999-12-31
     path = Path(input_path)
     district = input_path == "-" or path.is_dir() or path.suffix == ".jsonl"
     if input_path != "-" and not path.exists():

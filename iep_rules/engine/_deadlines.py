@@ -30,6 +30,7 @@ from .._findings import Evidence, Finding, Report
 from .._vocab import Severity
 from ..case._records import Case
 from ..facts._ledger import MandateLedger, Shortfall
+from ..facts._schedule import shift
 from ..facts._schooldays import SchoolDayCounter
 from ..lang import _conditions as c
 from ..lang._model import DUE_UNITS, Citation, Offset, Rule
@@ -128,7 +129,7 @@ def deadlines(rulebook: Rulebook, case: Case, *, as_of: dt.date,
               jurisdiction: str | None = None) -> Calendar:
     """Every obligation of `case` falling due from `as_of` to `as_of + within` days, soonest
     first, each with its rule, citations and the facts its date was computed from."""
-    until = as_of + dt.timedelta(days=within_days(within))
+    until = shift(as_of, days=within_days(within))  # saturates at 9999-12-31
     code = jurisdiction or case.jurisdiction
     resolved = rulebook.resolve(code)
     params = resolved.values_on(as_of)
@@ -216,7 +217,7 @@ def _rule_deadline(rule: Rule, ns: Mapping[str, Any], subject: str, params: Mapp
     if due_spec.add.unit == "school_days":
         overdue_from = counter.nth_school_day_after(due, 1)
     else:
-        overdue_from = due + dt.timedelta(days=1)
+        overdue_from = shift(due, days=1)
     earliest = None
     evidence = [_start_evidence(due_spec.add, ns)]
     if due_spec.earliest is not None:

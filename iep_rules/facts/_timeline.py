@@ -221,7 +221,7 @@ class Timeline:
             replaced_on = None
             if position + 1 < len(ordered):
                 following = ordered[position + 1][0]
-                if iep.end is None or following <= iep.end + DAY:
+                if iep.end is None or following - DAY <= iep.end:
                     replaced_on = following
                     limits.append(following - DAY)
             stop = next((s for s in self.stops if s.date >= start), None)

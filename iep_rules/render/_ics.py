@@ -45,7 +45,8 @@ def calendars_ics(calendars: Sequence[Calendar], generated: dt.datetime | None =
             event.add("uid", f"{_uid(key)}-{seen[key]}@iep-rules")
             event.add("dtstamp", stamp)
             event.add("dtstart", d.due)
-            event.add("dtend", d.due + dt.timedelta(days=1))
+            if d.due < dt.date.max:  # without DTEND an all-day event is that one day (RFC 5545)
+                event.add("dtend", d.due + dt.timedelta(days=1))
             event.add("summary", f"Case {d.case_id}: {d.label}")
             description = [f"Due {d.due.isoformat()}: {d.label}.",
                            f"Rule: {d.rule_id} ({d.rule_title}).",
