@@ -485,6 +485,17 @@ _AREA_FACTS: tuple[tuple[str, str, Any, str], ...] = (
     ("service", "provision_failures", ListOf("date"), "dates of `provision_checks` for this "
      "service id that found it not in place, inside the service's (or its IEP's) term and the "
      "IEP's span in the timeline (not after a replacing IEP, an exit or a revocation)"),
+    ("service", "iep_in_effect", "bool", "whether this service's IEP is the one in effect on "
+     "`as_of` (the timeline's span: false once replaced, ended, or stopped by an exit or a "
+     "revocation, and before it takes effect); unknown when the IEP has no start, meeting or "
+     "service date, or nothing ends it and an IEP with no recorded start could have"),
+    ("service", "start_school_day", "date", "the first recorded school day on or after the "
+     "service's start (its own, else its IEP's, and not before the IEP took effect); unknown "
+     "when the start falls before the earliest recorded school year (the file cannot show "
+     "whether sessions were owed then) or after the last"),
+    ("service", "days_to_first_session", "number", "days from `start_school_day` to the first "
+     "delivered or make-up session logged for this service id within the IEP's span; unknown "
+     "when either is unknown"),
     ("evaluation", "areas_not_assessed", ListOf("string"), "`suspected_areas` missing from "
      "`areas_assessed`"),
     ("evaluation", "next_iep_meeting", "date", "first IEP meeting or recorded meeting on or "

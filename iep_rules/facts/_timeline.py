@@ -254,6 +254,19 @@ class Timeline:
             return None
         return False
 
+    def in_effect_on_as_of(self, iep_index: int) -> bool | None:
+        """Whether IEP `iep_index` is the one in effect on the as-of date: False once it was
+        replaced, ended or stopped (or before it took effect); None when it cannot be placed
+        in the history, or nothing ends it and an IEP with no recorded start could have."""
+        span = self.span_of(iep_index)
+        if span is None:
+            return None
+        if span.start > self.as_of or (span.until is not None and span.until < self.as_of):
+            return False
+        if span.until is None and not self._all_ieps_placed():
+            return None
+        return True
+
     def _all_ieps_placed(self) -> bool:
         return all(iep_start(iep) is not None for _, iep in self._dated_ieps())
 
