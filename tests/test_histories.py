@@ -123,6 +123,28 @@ def test_the_monday_notice_reads_only_the_iep_in_effect(rulebook, backend):
         assert found(review(rulebook, H1, as_of, backend), "idea.makeup.monday") == set()
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_late_review_is_reported_once_not_again_as_a_year_without_an_iep(rulebook, backend):
+    """No review after 2023-03-27 (and no parent request): iep-2023's recorded end
+    (2024-03-26) passes and the 2024-09-05 school year starts without a new IEP. While the
+    review is overdue, that is one finding (the review), not two. Once a review is held late
+    (2024-10-15), the overdue finding ends and the year without an IEP is reported."""
+    case = raw(H1)
+    case["parent_requests"] = []
+    case["meetings"] = [m for m in case["meetings"] if m["date"] < "2024-04-01"]
+    case["ieps"] = [i for i in case["ieps"] if i["meeting_date"] < "2024-04-01"]
+    report = review(rulebook, case, "2024-10-01", backend)
+    assert {(r, s) for r, s, _ in found(report, "idea.timeline")} == {
+        ("idea.timeline.annual-review-overdue", "$")}
+    case["meetings"].append({"date": "2024-10-15", "purpose": "annual_review",
+                             "attendees": ["parent", "special_education_teacher"]})
+    case["ieps"].append({"id": "iep-2024", "purpose": "annual_review", "meeting_date": "2024-10-15",
+                         "start": "2024-10-21", "end": "2025-10-14"})
+    report = review(rulebook, case, "2024-11-01", backend)
+    assert {(r, s) for r, s, _ in found(report, "idea.timeline")} == {
+        ("idea.timeline.iep-at-school-year-start", "$")}
+
+
 # ---- H2: arrives from another state mid-year; three short suspensions ---------------------
 
 H2 = "h2-interstate-transfer-discipline"

@@ -320,6 +320,15 @@ def school_years_without_iep(t: Timeline) -> tuple[dt.date, ...] | None:
     return t.school_years_without_iep()
 
 
+@derived("case", ListOf("date"), "the `school_years_without_iep` that began on or before the "
+         "current annual review's due date (a later one lapsed only because that review is "
+         "late, which the annual-review rules report)", "34 CFR 300.323(a); 300.324(b)(1)(i)")
+def school_years_without_iep_before_review_due(t: Timeline) -> tuple[dt.date, ...] | None:
+    """Years of `school_years_without_iep` on or before the last annual review plus
+    `annual_review_interval_months`; all of them when no review date is known."""
+    return t.school_years_without_iep_before_review_due()
+
+
 # ---- case: how much of each list the file carries --------------------------------------------
 
 CASE_LISTS = ("consents", "evaluations", "eligibility", "meetings", "ieps", "placements",

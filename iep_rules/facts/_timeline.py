@@ -592,6 +592,19 @@ class Timeline:
         return tuple(sorted(found)) if found else (None if unsure else ())
 
 
+    def school_years_without_iep_before_review_due(self) -> tuple[dt.date, ...] | None:
+        """The school years without an IEP (above) that began on or before the current annual
+        review's due date. A later one lapsed only because that review is late: the IEP's
+        recorded end is the projected review date, and the review rules report the lateness
+        (docs/timeline.md, "Limits"). With no known review date, all of them."""
+        years = self.school_years_without_iep()
+        last = self.last_annual_review()
+        if years is None or last is None:
+            return years
+        due = shift(last, months=self.review_months)
+        return tuple(day for day in years if day <= due)
+
+
 def counts_for_clocks(evaluation: r.Evaluation) -> bool:
     """Only the district's own IDEA evaluations start or crowd the reevaluation clocks."""
     return evaluation.purpose == "idea" and evaluation.conducted_by is r.Evaluator.DISTRICT
