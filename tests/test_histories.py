@@ -128,7 +128,7 @@ def test_a_late_review_is_reported_once_not_again_as_a_year_without_an_iep(ruleb
     """No review after 2023-03-27 (and no parent request): iep-2023's recorded end
     (2024-03-26) passes and the 2024-09-05 school year starts without a new IEP. While the
     review is overdue, that is one finding (the review), not two. Once a review is held late
-    (2024-10-15), the overdue finding ends and the year without an IEP is reported."""
+    (2024-10-15), the overdue finding gives way to the held-late one, still one finding."""
     case = raw(H1)
     case["parent_requests"] = []
     case["meetings"] = [m for m in case["meetings"] if m["date"] < "2024-04-01"]
@@ -142,7 +142,9 @@ def test_a_late_review_is_reported_once_not_again_as_a_year_without_an_iep(ruleb
                          "start": "2024-10-21", "end": "2025-10-14"})
     report = review(rulebook, case, "2024-11-01", backend)
     assert {(r, s) for r, s, _ in found(report, "idea.timeline")} == {
-        ("idea.timeline.iep-at-school-year-start", "$")}
+        ("idea.timeline.annual-review-held-late", "$")}
+    (late,) = [f for f in report.findings if f.rule_id == "idea.timeline.annual-review-held-late"]
+    assert "held 2024-10-15, due 2024-03-27" in late.message
 
 
 # ---- H2: arrives from another state mid-year; three short suspensions ---------------------

@@ -320,13 +320,27 @@ def school_years_without_iep(t: Timeline) -> tuple[dt.date, ...] | None:
     return t.school_years_without_iep()
 
 
-@derived("case", ListOf("date"), "the `school_years_without_iep` that began on or before the "
-         "current annual review's due date (a later one lapsed only because that review is "
-         "late, which the annual-review rules report)", "34 CFR 300.323(a); 300.324(b)(1)(i)")
-def school_years_without_iep_before_review_due(t: Timeline) -> tuple[dt.date, ...] | None:
-    """Years of `school_years_without_iep` on or before the last annual review plus
-    `annual_review_interval_months`; all of them when no review date is known."""
-    return t.school_years_without_iep_before_review_due()
+@derived("case", ListOf("date"), "the `school_years_without_iep` that did not begin while an "
+         "annual review was late (those lapsed only because the review was late, which the "
+         "annual-review rules report)", "34 CFR 300.323(a); 300.324(b)(1)(i)")
+def school_years_without_iep_not_from_late_review(t: Timeline) -> tuple[dt.date, ...] | None:
+    """Years of `school_years_without_iep` not after a review's due date and by the day it was
+    held (or `as_of`, while overdue). Unknown when a year lacks an IEP and the review dates are
+    unknown."""
+    return t.school_years_without_iep_not_from_late_review()
+
+
+@derived("case", ListOf("string"), "annual reviews of the current episode held after their due "
+         "date, each as 'held YYYY-MM-DD, due YYYY-MM-DD' (not one held inside a postponement "
+         "the parent asked for)", "34 CFR 300.324(b)(1)(i); 300.322(a)(2)")
+def late_annual_reviews(t: Timeline) -> tuple[str, ...] | None:
+    """Each initial or annual review followed by the next one more than
+    `annual_review_interval_months` later, unless held within
+    `annual_review_parent_postponement_days` of the due date after the parent asked to
+    reschedule. Unknown when a review IEP has no meeting date."""
+    late = t.late_annual_reviews()
+    return None if late is None else tuple(
+        f"held {held.isoformat()}, due {due.isoformat()}" for held, due in late)
 
 
 # ---- case: how much of each list the file carries --------------------------------------------
