@@ -97,6 +97,56 @@ def test_h1_has_no_timeline_consent_or_placement_finding(rulebook, as_of, backen
             {"timeline", "consent", "placement", "evaluation", "team", "notice"}} == set()
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_start_before_the_recorded_calendar_is_not_called_late(rulebook, backend):
+    """iep-2023's service starts 2023-04-04; the file's calendars and session log begin with
+    the 2023-24 year (2023-09-07, the first session's day). Nothing on file shows whether
+    sessions were owed or given from April to June 2023: no late start is claimed. The same
+    service starting on the first day of that year and first given three weeks later is late."""
+    assert found(review(rulebook, H1, "2024-05-01", backend), "idea.makeup.late-start") == set()
+    case = raw(H1)
+    case["ieps"][5]["services"][0]["start"] = "2023-09-07"
+    case["sessions"] = [s for s in case["sessions"]
+                        if not (s["service"] == "rs-2023" and s["date"] < "2023-09-28")]
+    report = review(rulebook, case, "2024-05-01", backend)
+    (late,) = [f for f in report.findings if f.rule_id == "idea.makeup.late-start"]
+    assert "2023-09-07" in late.message and " 21 days later" in late.message
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_monday_notice_reads_only_the_iep_in_effect(rulebook, backend):
+    """iep-2020a (Monday sessions) was in effect from 2020-11-16 until iep-2021 replaced it on
+    2021-04-19: the notice applies to it in December 2020, not after it was replaced."""
+    assert ("idea.makeup.monday-friday-without-provision", "$.ieps[2].services[0]", "notice") in (
+        found(review(rulebook, H1, "2020-12-15", backend)))
+    for as_of in ("2021-06-01", "2024-05-01", "2025-06-15"):
+        assert found(review(rulebook, H1, as_of, backend), "idea.makeup.monday") == set()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_late_review_is_reported_once_not_again_as_a_year_without_an_iep(rulebook, backend):
+    """No review after 2023-03-27 (and no parent request): iep-2023's recorded end
+    (2024-03-26) passes and the 2024-09-05 school year starts without a new IEP. While the
+    review is overdue, that is one finding (the review), not two. Once a review is held late
+    (2024-10-15), the overdue finding gives way to the held-late one, still one finding."""
+    case = raw(H1)
+    case["parent_requests"] = []
+    case["meetings"] = [m for m in case["meetings"] if m["date"] < "2024-04-01"]
+    case["ieps"] = [i for i in case["ieps"] if i["meeting_date"] < "2024-04-01"]
+    report = review(rulebook, case, "2024-10-01", backend)
+    assert {(r, s) for r, s, _ in found(report, "idea.timeline")} == {
+        ("idea.timeline.annual-review-overdue", "$")}
+    case["meetings"].append({"date": "2024-10-15", "purpose": "annual_review",
+                             "attendees": ["parent", "special_education_teacher"]})
+    case["ieps"].append({"id": "iep-2024", "purpose": "annual_review", "meeting_date": "2024-10-15",
+                         "start": "2024-10-21", "end": "2025-10-14"})
+    report = review(rulebook, case, "2024-11-01", backend)
+    assert {(r, s) for r, s, _ in found(report, "idea.timeline")} == {
+        ("idea.timeline.annual-review-held-late", "$")}
+    (late,) = [f for f in report.findings if f.rule_id == "idea.timeline.annual-review-held-late"]
+    assert "held 2024-10-15, due 2024-03-27" in late.message
+
+
 # ---- H2: arrives from another state mid-year; three short suspensions ---------------------
 
 H2 = "h2-interstate-transfer-discipline"

@@ -80,12 +80,14 @@ def test_empty_lists_of_people_are_stored_as_not_recorded():
 
 
 def test_citation_notes_reach_json_sarif_html_and_text(rulebook):
-    doc = _case(ieps=[{"id": "i1", "services": [{"id": "sv1", "name": "speech_language_therapy",
-                                                  "weekdays": ["monday"]}]}])
+    doc = _case(ieps=[{"id": "i1", "start": (AS_OF - dt.timedelta(days=30)).isoformat(),
+                       "services": [{"id": "sv1", "name": "speech_language_therapy",
+                                     "weekdays": ["monday"]}]}])
     case = load_case(doc)
     report = evaluate(rulebook, case, as_of=AS_OF)
     [finding] = [f for f in report.findings
                  if f.rule_id == "idea.makeup.monday-friday-without-provision"]
+    assert str(finding.severity) == "notice"
     note = finding.citations[0].note
     assert note and "advice" in note
     data = report_to_json(report)
@@ -101,7 +103,8 @@ def test_citation_notes_reach_json_sarif_html_and_text(rulebook):
     assert note in driver_rule["help"]["text"]
     # the HTML report escapes through Jinja2 (markupsafe), which writes ' as &#39;
     assert html.escape(note).replace("&#x27;", "&#39;") in to_html(report, case)
-    text = CliRunner().invoke(cli, ["check", "examples/ny-grade9.json", "--as-of", "2026-11-23"])
+    # iep-2025 (Monday and Friday sessions) is in effect on this date
+    text = CliRunner().invoke(cli, ["check", "examples/ny-grade9.json", "--as-of", "2025-11-01"])
     assert f"34 CFR 300.323(c)(2) ({note})" in text.output
 
 

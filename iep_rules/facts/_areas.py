@@ -239,15 +239,41 @@ def _outstanding_reports(iep: r.IEP, last: dt.date | None, as_of: dt.date
 
 
 def service_facts(case: r.Case, iep: r.IEP, service: r.Service, as_of: dt.date,
-                  until: dt.date | None = None) -> dict[str, Any]:
+                  until: dt.date | None = None, since: dt.date | None = None,
+                  in_effect: bool | None = None) -> dict[str, Any]:
     """Derived facts of one service: dated checks that found it not in place, inside the
-    service's term and the IEP's span in the timeline (`until`: its last day in effect, before
-    a replacing IEP, an exit or a revocation)."""
+    service's term and the IEP's span in the timeline (`since` to `until`: from the day it took
+    effect to its last day in effect, before a replacing IEP, an exit or a revocation); when it
+    started on the recorded calendar; whether its IEP is the one in effect (`in_effect`)."""
     lo = service.start or iep.start or dt.date.min
     hi = min(service.end or iep.end or dt.date.max, until or dt.date.max, as_of)
+    start = service.start or iep.start
+    if start is not None and since is not None:
+        start = max(start, since)
+    first_day = _first_school_day(case, start, hi, as_of)
+    first_session = None if first_day is None else min(
+        (s.date for s in case.sessions or ()
+         if s.service == service.id and s.status is not r.SessionStatus.MISSED
+         and start is not None and start <= s.date <= hi), default=None)
     return {"provision_failures": tuple(sorted(
-        c.date for c in case.provision_checks
-        if c.service == service.id and not c.provided and lo <= c.date <= hi))}
+                c.date for c in case.provision_checks
+                if c.service == service.id and not c.provided and lo <= c.date <= hi)),
+            "iep_in_effect": in_effect,
+            "start_school_day": first_day,
+            "days_to_first_session": (None if first_day is None or first_session is None
+                                      else max(0, (first_session - first_day).days))}
+
+
+def _first_school_day(case: r.Case, start: dt.date | None, hi: dt.date, as_of: dt.date
+                      ) -> dt.date | None:
+    """The first recorded school day on or after `start` (up to `hi`); None when the start
+    falls before the earliest recorded school year: the file does not show whether school was
+    in session then, or whether sessions were owed and given."""
+    calendars = case.calendars or ()
+    if start is None or not calendars or start < min(c.year_start for c in calendars):
+        return None
+    days = _counter(case, start, min(hi, start + dt.timedelta(days=400)), as_of).days
+    return next((day for day in days if day >= start), None)
 
 
 def _counted(removal: r.Removal) -> bool:

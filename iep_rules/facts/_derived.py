@@ -320,6 +320,29 @@ def school_years_without_iep(t: Timeline) -> tuple[dt.date, ...] | None:
     return t.school_years_without_iep()
 
 
+@derived("case", ListOf("date"), "the `school_years_without_iep` that did not begin while an "
+         "annual review was late (those lapsed only because the review was late, which the "
+         "annual-review rules report)", "34 CFR 300.323(a); 300.324(b)(1)(i)")
+def school_years_without_iep_not_from_late_review(t: Timeline) -> tuple[dt.date, ...] | None:
+    """Years of `school_years_without_iep` not after a review's due date and by the day it was
+    held (or `as_of`, while overdue). Unknown when a year lacks an IEP and the review dates are
+    unknown."""
+    return t.school_years_without_iep_not_from_late_review()
+
+
+@derived("case", ListOf("string"), "annual reviews of the current episode held after their due "
+         "date, each as 'held YYYY-MM-DD, due YYYY-MM-DD' (not one held inside a postponement "
+         "the parent asked for)", "34 CFR 300.324(b)(1)(i); 300.322(a)(2)")
+def late_annual_reviews(t: Timeline) -> tuple[str, ...] | None:
+    """Each initial or annual review followed by the next one more than
+    `annual_review_interval_months` later, unless held within
+    `annual_review_parent_postponement_days` of the due date after the parent asked to
+    reschedule. Unknown when a review IEP has no meeting date."""
+    late = t.late_annual_reviews()
+    return None if late is None else tuple(
+        f"held {held.isoformat()}, due {due.isoformat()}" for held, due in late)
+
+
 # ---- case: how much of each list the file carries --------------------------------------------
 
 CASE_LISTS = ("consents", "evaluations", "eligibility", "meetings", "ieps", "placements",
@@ -485,6 +508,17 @@ _AREA_FACTS: tuple[tuple[str, str, Any, str], ...] = (
     ("service", "provision_failures", ListOf("date"), "dates of `provision_checks` for this "
      "service id that found it not in place, inside the service's (or its IEP's) term and the "
      "IEP's span in the timeline (not after a replacing IEP, an exit or a revocation)"),
+    ("service", "iep_in_effect", "bool", "whether this service's IEP is the one in effect on "
+     "`as_of` (the timeline's span: false once replaced, ended, or stopped by an exit or a "
+     "revocation, and before it takes effect); unknown when the IEP has no start, meeting or "
+     "service date, or nothing ends it and an IEP with no recorded start could have"),
+    ("service", "start_school_day", "date", "the first recorded school day on or after the "
+     "service's start (its own, else its IEP's, and not before the IEP took effect); unknown "
+     "when the start falls before the earliest recorded school year (the file cannot show "
+     "whether sessions were owed then) or after the last"),
+    ("service", "days_to_first_session", "number", "days from `start_school_day` to the first "
+     "delivered or make-up session logged for this service id within the IEP's span; unknown "
+     "when either is unknown"),
     ("evaluation", "areas_not_assessed", ListOf("string"), "`suspected_areas` missing from "
      "`areas_assessed`"),
     ("evaluation", "next_iep_meeting", "date", "first IEP meeting or recorded meeting on or "

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -254,6 +255,19 @@ class Timeline:
             return None
         return False
 
+    def in_effect_on_as_of(self, iep_index: int) -> bool | None:
+        """Whether IEP `iep_index` is the one in effect on the as-of date: False once it was
+        replaced, ended or stopped (or before it took effect); None when it cannot be placed
+        in the history, or nothing ends it and an IEP with no recorded start could have."""
+        span = self.span_of(iep_index)
+        if span is None:
+            return None
+        if span.start > self.as_of or (span.until is not None and span.until < self.as_of):
+            return False
+        if span.until is None and not self._all_ieps_placed():
+            return None
+        return True
+
     def _all_ieps_placed(self) -> bool:
         return all(iep_start(iep) is not None for _, iep in self._dated_ieps())
 
@@ -284,6 +298,15 @@ class Timeline:
         An IEP whose purpose is not recorded counts as a review unless a meeting on its date
         says otherwise: presuming a review can delay a finding, never invent one. Unknown when
         an IEP that may be later than every known review has no meeting date."""
+        candidates, undated = self._review_dates()
+        latest = max(candidates, default=None)
+        if undated and (latest is None or any(d is None or d > latest for d in undated)):
+            return None
+        return latest
+
+    def _review_dates(self) -> tuple[list[dt.date], list[dt.date | None]]:
+        """Dates of the current episode's initial and annual-review meetings by the as-of date,
+        and the starts of review IEPs with no meeting date (None: no start either)."""
         since, case = self.episode_since, self.case
         meetings = [m for m in known(case.meetings) if since < m.date <= self.as_of]
         other_purpose = {m.date for m in meetings if m.purpose not in REVIEW_PURPOSES}
@@ -304,10 +327,32 @@ class Timeline:
             if iep.purpose is None and day in other_purpose and day not in review_dates:
                 continue
             candidates.append(day)
-        latest = max(candidates, default=None)
-        if undated and (latest is None or any(d is None or d > latest for d in undated)):
+        return candidates, undated
+
+    def _parent_postponed(self, last: dt.date, due: dt.date) -> bool:
+        """A parent's request to reschedule (not refused), made after `last` and by `due`."""
+        return any(p.kind in RESCHEDULE_REQUEST_KINDS and last < p.date <= due
+                   and p.response is not r.RequestResponse.REFUSED
+                   for p in known(self.case.parent_requests))
+
+    def late_annual_reviews(self) -> tuple[tuple[dt.date, dt.date], ...] | None:
+        """(held, due) of each annual review of the current episode held after its due date
+        (the previous initial or annual review plus `annual_review_interval_months`), by the
+        as-of date. A review held inside a postponement the parent asked for (as in
+        `review_postponed_by_parent`) is not late. None when a review IEP has no meeting date
+        (it could sit between two known reviews)."""
+        candidates, undated = self._review_dates()
+        if undated:
             return None
-        return latest
+        dates = sorted(set(candidates))
+        late = []
+        for last, held in itertools.pairwise(dates):
+            due = shift(last, months=self.review_months)
+            if held <= due or (held <= shift(due, days=self.postponement_days)
+                               and self._parent_postponed(last, due)):
+                continue
+            late.append((held, due))
+        return tuple(late)
 
     def review_postponed_by_parent(self) -> bool | None:
         """Whether an overdue annual review is inside a postponement the parent asked for: the
@@ -326,9 +371,7 @@ class Timeline:
         due = shift(last, months=self.review_months)  # saturates at the end of the calendar
         if not due < self.as_of <= shift(due, days=self.postponement_days):
             return False
-        return any(p.kind in RESCHEDULE_REQUEST_KINDS and last < p.date <= due
-                   and p.response is not r.RequestResponse.REFUSED
-                   for p in known(self.case.parent_requests))
+        return self._parent_postponed(last, due)
 
     # ---- reevaluation clock ------------------------------------------------------------------
 
@@ -577,6 +620,22 @@ class Timeline:
             elif coverage is None:
                 unsure = True
         return tuple(sorted(found)) if found else (None if unsure else ())
+
+
+    def school_years_without_iep_not_from_late_review(self) -> tuple[dt.date, ...] | None:
+        """The school years without an IEP (above) that did not begin while an annual review
+        was late: after a review's due date and by the day it was held (or the as-of date,
+        while it is still overdue). Those lapsed only because the review was late, since the
+        IEP's recorded end is its projected review date; the review rules report that lateness
+        (docs/timeline.md, "Limits"). All of them when the review dates are not known."""
+        years = self.school_years_without_iep()
+        last = self.last_annual_review()
+        late = self.late_annual_reviews()
+        if not years or last is None or late is None:
+            return years
+        current_due = shift(last, months=self.review_months)
+        return tuple(day for day in years if day <= current_due
+                     and not any(due < day <= held for held, due in late))
 
 
 def counts_for_clocks(evaluation: r.Evaluation) -> bool:
