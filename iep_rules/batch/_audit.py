@@ -5,10 +5,12 @@ carrying JSON text, an already decoded document (an importer's output), or the p
 made it unreadable. `read_records` makes one from JSON Lines, a folder of case files or standard
 input. Results come out in input order, one per record, so records in == results + errors.
 
-Evaluation runs in supervised worker processes (`supervise`): a record whose evaluation raises
-becomes an error result; a worker that dies (a signal, the OOM killer, a crash in the C
-extension) has its in-flight record reported as an error and is replaced; a record running past
-the time limit has its worker killed and replaced. The audit always finishes.
+Evaluation runs in supervised worker processes (`supervise`), a batch of records per message
+(one round trip per batch, not per record): a record whose evaluation raises becomes an error
+result; a worker that dies (a signal, the OOM killer, a crash in the C extension) has its
+in-flight record reported as an error, the rest of its batch evaluated again, and is replaced;
+a record running past the time limit has its worker killed and replaced the same way. The
+audit always finishes.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import multiprocessing
 import signal
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -36,7 +38,9 @@ DEFAULT_TIME_LIMIT = 5.0  # seconds per record; the slowest real case measured h
 DEFAULT_MEMORY_LIMIT_MB = 2048  # address space per worker process
 START_TIME_LIMIT = 300.0  # seconds for a worker to load the rulebook and report ready
 MAX_REASON = 200  # characters of an exception's text kept in an error result
-WINDOW_PER_WORKER = 32  # records held for ordered output behind a slow one, per worker
+BATCH_RECORDS = 16  # records per message to a worker: one round trip per batch, not per record
+WINDOW_PER_WORKER = 64  # records held for ordered output behind a slow one, per worker
+MAX_RETRIES = 2  # times a record may be lost with a dying worker's batch before it is an error
 
 
 @attrs.frozen
@@ -180,8 +184,12 @@ class AuditFailed(IEPRulesError):
     """The audit could not go on (its workers cannot start); no result is invented."""
 
 
-def _worker_main(conn: Connection, settings: Settings) -> None:
-    """A worker process: load the rulebook once, then evaluate one record per message."""
+def _worker_main(conn: Connection, settings: Settings, progress: Any) -> None:
+    """A worker process: load the rulebook once, then evaluate one batch per message and
+    answer with the batch's results in one message. Before each record it writes the record's
+    index and start time to `progress` (shared memory, no message): the supervisor reads it
+    to enforce the time limit and, if this process dies, to tell the record it was on from
+    the records of the batch it had finished or not started."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides when to stop
     if settings.memory_limit_mb:
         import resource
@@ -197,36 +205,56 @@ def _worker_main(conn: Connection, settings: Settings) -> None:
         prepare(book, code, settings.backend)
     conn.send(("ready", None))
     while True:
-        message = conn.recv()
-        if message is None:
+        batch = conn.recv()
+        if batch is None:
             return
-        index, record = message
-        conn.send((index, run_one(record, settings, book)))
+        results = []
+        for index, record in batch:
+            progress[1] = time.monotonic()  # start first: a reader that sees the index
+            progress[0] = index             # also sees its start time (checked twice)
+            results.append(run_one(record, settings, book))
+            progress[0] = IDLE
+            progress[1] = time.monotonic()
+        conn.send(("done", results))
+
+
+IDLE = -1.0  # progress[0] between records
 
 
 class _Worker:
     def __init__(self, ctx: Any, settings: Settings) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, settings), daemon=True,
-                                name="iep-rules-audit-worker")
+        self.progress = ctx.RawArray("d", [IDLE, 0.0])
+        self.proc = ctx.Process(target=_worker_main, args=(child, settings, self.progress),
+                                daemon=True, name="iep-rules-audit-worker")
         self.proc.start()
         child.close()
         self.ready = False
         self.born = time.monotonic()
-        self.job: tuple[int, CaseRecord] | None = None
+        self.batch: list[tuple[int, CaseRecord]] = []  # sent, results not yet received
         self.sent_at = 0.0
 
-    def give(self, index: int, record: CaseRecord) -> None:
-        self.job = (index, record)
+    def give(self, batch: list[tuple[int, CaseRecord]]) -> None:
+        self.batch = batch
         self.sent_at = time.monotonic()
-        self.conn.send((index, record))
+        self.conn.send(batch)
+
+    def current(self) -> tuple[int | None, float]:
+        """The index of the record being evaluated (None between records) and since when
+        it started (or since the last record ended). Read until two reads agree: the worker
+        may be writing while we read."""
+        while True:
+            index, since, again = self.progress[0], self.progress[1], self.progress[0]
+            if index == again:
+                break
+        return (None if index == IDLE else int(index)), since
 
     def deadline(self, time_limit: float | None) -> float:
         if not self.ready:
             return self.born + START_TIME_LIMIT
-        if self.job is None or time_limit is None:
+        if not self.batch or time_limit is None:
             return float("inf")
-        return self.sent_at + time_limit
+        return max(self.current()[1], self.sent_at) + time_limit
 
     def stop(self, kill: bool = False) -> None:
         if self.proc.is_alive() and not kill:
@@ -261,37 +289,70 @@ def _context() -> Any:
     return ctx
 
 
+def _batch_size(workers: int, window_left: int) -> int:
+    """Records per message: up to BATCH_RECORDS, fewer when the ordering window is nearly
+    full, so every idle worker still gets a share instead of one worker taking it all."""
+    return max(1, min(BATCH_RECORDS, window_left // workers))
+
+
 def supervise(records: CaseSource, settings: Settings, workers: int,
               time_limit: float | None) -> Generator[dict[str, Any], None, None]:
-    """Evaluate records in `workers` processes; yield one result per record in input order."""
+    """Evaluate records in `workers` processes, a batch per message; yield one result per
+    record in input order.
+
+    A worker that dies or passes the time limit loses only the record it was evaluating
+    (read from its shared progress): that record becomes an error result, and the rest of
+    its batch (finished but not yet sent, or not started) is evaluated again by another
+    worker, ahead of new input. A record lost that way MAX_RETRIES times without ever being
+    the one in flight becomes an error too, so a worker killed over and over from outside
+    cannot keep the audit going forever."""
     ctx = _context()
     pool = [_Worker(ctx, settings) for _ in range(workers)]
     source = iter(records)
+    retry: deque[tuple[int, CaseRecord]] = deque()  # taken before new input
+    retries: Counter[int] = Counter()
     exhausted = False
     done: dict[int, dict[str, Any]] = {}
     next_in = next_out = 0
     window = WINDOW_PER_WORKER * workers  # records read ahead of the oldest not written out
     failed_starts = 0
+
+    def take(n: int, room: int) -> list[tuple[int, CaseRecord]]:
+        """Up to `n` records, retries first; at most `room` of them new input."""
+        nonlocal exhausted, next_in
+        batch: list[tuple[int, CaseRecord]] = []
+        while retry and len(batch) < n:
+            batch.append(retry.popleft())
+        while not exhausted and len(batch) < n and room > 0:
+            try:
+                record = next(source)
+            except StopIteration:
+                exhausted = True
+                break
+            batch.append((next_in, record))
+            next_in += 1
+            room -= 1
+        return batch
+
     try:
         while True:
-            # Emit first: results released together (after a slow record) free the window
-            # before new records are handed out, so no worker sits idle until a timeout.
+            # Results released together (after a slow record) free the window before new
+            # records are handed out, so no worker sits idle until a timeout; they are
+            # yielded after the hand-out, so workers compute while the caller writes.
+            releasable = next_out
+            while releasable in done:
+                releasable += 1
+            free = [w for w in pool if w.ready and not w.batch]
+            for worker in free:
+                room = window - (next_in - releasable)
+                batch = take(BATCH_RECORDS if retry else _batch_size(len(free), room), room)
+                if not batch:
+                    break
+                worker.give(batch)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
-            for worker in pool:
-                if exhausted or next_in - next_out >= window:
-                    break
-                if not worker.ready or worker.job is not None:
-                    continue
-                try:
-                    record = next(source)
-                except StopIteration:
-                    exhausted = True
-                    break
-                worker.give(next_in, record)
-                next_in += 1
-            if exhausted and not done and all(w.job is None for w in pool):
+            if exhausted and not retry and not done and all(not w.batch for w in pool):
                 return
             now = time.monotonic()
             soonest = min(w.deadline(time_limit) for w in pool)
@@ -301,16 +362,17 @@ def supervise(records: CaseSource, settings: Settings, workers: int,
                 replace: str | None = None
                 if worker.conn in ready:
                     try:
-                        index, payload = worker.conn.recv()
+                        kind, payload = worker.conn.recv()
                     except (EOFError, OSError):
                         worker.proc.join(timeout=5)
                         replace = worker.death()
                     else:
-                        if index == "ready":
+                        if kind == "ready":
                             worker.ready, failed_starts = True, 0
                         else:
-                            done[index] = payload
-                            worker.job = None
+                            for (index, _), result in zip(worker.batch, payload, strict=True):
+                                done[index] = result
+                            worker.batch = []
                 elif worker.proc.sentinel in ready:
                     worker.proc.join(timeout=5)
                     replace = worker.death()
@@ -321,11 +383,22 @@ def supervise(records: CaseSource, settings: Settings, workers: int,
                         replace = f"worker did not start within {START_TIME_LIMIT:g} s"
                 if replace is None:
                     continue
-                if worker.job is not None:
-                    index, record = worker.job
-                    reason = "time_limit" if replace.startswith("time limit") else "worker_died"
-                    done[index] = error_result(record, reason, [
-                        f"{replace} while evaluating this record; the audit went on"])
+                if worker.batch:
+                    worker.stop(kill=True)  # dead or killed now: its progress is final
+                    in_flight = worker.current()[0]
+                    for index, record in worker.batch:
+                        retries[index] += index != in_flight
+                        if index == in_flight or retries[index] > MAX_RETRIES:
+                            reason = ("time_limit" if replace.startswith("time limit")
+                                      and index == in_flight else "worker_died")
+                            done[index] = error_result(record, reason, [
+                                f"{replace} while evaluating this record; the audit went on"
+                                if index == in_flight else
+                                f"{replace}; lost with its worker's batch {retries[index]} "
+                                "times before it could be evaluated; the audit went on"])
+                            retries.pop(index, None)
+                        else:
+                            retry.append((index, record))
                 elif not worker.ready:
                     failed_starts += 1
                     if failed_starts >= 3:
