@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -16,6 +16,7 @@ from ..lang._model import Rule
 from ..render import AuditOutput, audit_writer
 from ..rulebook._rulebook import Rulebook
 from ._audit import DEFAULT_TIME_LIMIT, Counted, Settings, Tally, read_records, run_audit
+from ._dask import DaskAudit, EngineError, check_engine, connect
 
 
 def audit(input_path: str, *, book: Rulebook, extra_rules: Iterable[str | Path] = (),
@@ -23,19 +24,47 @@ def audit(input_path: str, *, book: Rulebook, extra_rules: Iterable[str | Path] 
           workers: int = 1, time_limit: float | None = DEFAULT_TIME_LIMIT, fmt: str = "jsonl",
           out: IO[str], err: IO[str], stdin: IO[str] | None = None,
           progress: Callable[[int, bool], None] | None = None,
-          review: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> int:
+          review: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+          engine: str = "local", scheduler: str | None = None) -> int:
     """Audit `input_path` (a .jsonl file, a folder of case files, or "-" for `stdin`), writing
     format `fmt` to `out`; returns the exit status. `progress(n, done)` hears every 100 records
     and once at the end. `review` (see _reviews.AuditReview) may drop baseline findings and
-    mark reviewed ones before a result is counted; its `summary()` joins the audit's."""
+    mark reviewed ones before a result is counted; its `summary()` joins the audit's.
+
+    engine "dask" runs the audit on the Dask scheduler at `scheduler` instead (_dask.py):
+    `input_path` is then a JSON Lines file, glob or fsspec URL the cluster's workers read."""
+    check_engine(engine)
+    if (engine == "dask") != (scheduler is not None):
+        raise EngineError("--scheduler goes with --engine dask, and --engine dask needs "
+                          "--scheduler ADDRESS")
     if jurisdiction is not None:
         book.layer_note(jurisdiction)  # a bad override fails once, before any record is read
-    if input_path != "-" and not Path(input_path).exists():
+    if engine == "local" and input_path != "-" and not Path(input_path).exists():
         raise InputNotFoundError(f"{input_path}: no such file or folder")
-    writer = audit_writer(fmt, AuditOutput(out, err, lambda codes: _rules_for(book, codes)))
-    records = Counted(read_records(input_path, stdin))
     settings = Settings(tuple(map(str, extra_rules)), as_of, jurisdiction, backend)
-    results = run_audit(records, settings=settings, workers=workers, time_limit=time_limit)
+    client = None
+    if engine == "dask":
+        assert scheduler is not None
+        client = connect(scheduler)
+        on_dask = DaskAudit(input_path, settings=settings, client=client,
+                            time_limit=time_limit)
+        records: Counted | DaskAudit = on_dask
+        results = on_dask.results()
+    else:
+        records = Counted(read_records(input_path, stdin))
+        results = run_audit(records, settings=settings, workers=workers,
+                            time_limit=time_limit)
+    writer = audit_writer(fmt, AuditOutput(out, err, lambda codes: _rules_for(book, codes)))
+    try:
+        return _write(results, records, writer, out, progress, review)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _write(results: Generator[dict[str, Any], None, None], records: Counted | DaskAudit,
+           writer: Any, out: IO[str], progress: Callable[[int, bool], None] | None,
+           review: Callable[[dict[str, Any]], dict[str, Any]] | None) -> int:
     tally = Tally()
     with contextlib.closing(results):  # stops the workers however the loop ends
         for result in results:

@@ -23,6 +23,7 @@ from .._reviews import AuditReview, Reviews, apply_reviews, load_baseline, load_
 from .._version import __version__
 from .._vocab import RULE_SEVERITIES
 from ..batch._audit import DEFAULT_TIME_LIMIT
+from ..batch._dask import ENGINES
 from ..batch._run import audit as run_audit_to
 from ..case._io import load_case
 from ..case._schema import case_schema
@@ -208,10 +209,16 @@ def ledger(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt
 @click.option("--time-limit", type=click.FloatRange(0.1, 3600), default=DEFAULT_TIME_LIMIT,
               show_default=True, help="Seconds one record may take; past it, an error result.")
 @click.option("--quiet", is_flag=True, help="No progress display.")
+@click.option("--engine", type=click.Choice(list(ENGINES)), default="local", show_default=True,
+              help="local: this machine's processes; dask: the Dask cluster at --scheduler "
+                   "(needs iep-rules[dask]; INPUT is then a JSON Lines file, glob or URL).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="The Dask scheduler for --engine dask, e.g. tcp://10.0.0.5:8786.")
 @_review_options
 def audit(input_path: str, jurisdiction: str | None, as_of: dt.date | None, fmt: str,
           extra_rules: tuple[Path, ...], backend: str, workers: int, time_limit: float,
-          quiet: bool, reviews_file: Path | None, baseline_file: Path | None) -> None:
+          quiet: bool, engine: str, scheduler: str | None, reviews_file: Path | None,
+          baseline_file: Path | None) -> None:
     """Evaluate many cases: a JSON Lines file, a folder of case files, or - for stdin.
 
     Bad records are reported with their line and counted; the audit goes on. Exit 2 if any
@@ -230,7 +237,8 @@ def audit(input_path: str, jurisdiction: str | None, as_of: dt.date | None, fmt:
                           as_of=as_of or dt.date.today(), jurisdiction=jurisdiction,
                           backend=backend, workers=workers, time_limit=time_limit, fmt=fmt,
                           out=sys.stdout, err=sys.stderr, stdin=sys.stdin, progress=progress,
-                          review=AuditReview.from_files(reviews_file, baseline_file)))
+                          review=AuditReview.from_files(reviews_file, baseline_file),
+                          engine=engine, scheduler=scheduler))
 
 
 @cli.group(cls=_Group)
