@@ -63,6 +63,14 @@ def test_scheduler_and_engine_go_together(tmp_path):
         assert result.exit_code == 2 and "--scheduler goes with --engine dask" in result.output
 
 
+def test_workers_and_stdin_are_for_the_local_engine(tmp_path):
+    path = _write(tmp_path / "a.jsonl", 10, "a")
+    for target, extra in ((str(path), ["--workers", "2"]), ("-", [])):
+        result = CliRunner().invoke(cli, ["audit", target, "--engine", "dask", "--scheduler",
+                                          "tcp://127.0.0.1:1", *extra], input="")
+        assert result.exit_code == 2 and "no --workers" in result.output
+
+
 @pytest.fixture(scope="module")
 def cluster():
     pytest.importorskip("distributed")
@@ -114,3 +122,15 @@ def test_an_unreadable_partition_is_one_counted_error(tmp_path):
     records = list(_dask.read_url(str(tmp_path / "missing.jsonl")))
     assert len(records) == 1 and records[0].line == 1
     assert "cannot read" in str(records[0].problems[0])
+
+
+def test_a_compressed_partition_reads_as_the_plain_file(tmp_path):
+    pytest.importorskip("fsspec")
+    import gzip
+
+    plain = _write(tmp_path / "a.jsonl", 10, "a")
+    packed = tmp_path / "a.jsonl.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    strip = [(r.line, r.text, r.problems) for r in _dask.read_url(str(plain))]
+    assert [(r.line, r.text, r.problems) for r in _dask.read_url(str(packed))] == strip
+    assert len(strip) == 10 and strip[5][2]  # the invalid UTF-8 line, still an error

@@ -37,6 +37,9 @@ def audit(input_path: str, *, book: Rulebook, extra_rules: Iterable[str | Path] 
     if (engine == "dask") != (scheduler is not None):
         raise EngineError("--scheduler goes with --engine dask, and --engine dask needs "
                           "--scheduler ADDRESS")
+    if engine == "dask" and (workers != 1 or input_path == "-"):
+        raise EngineError("with --engine dask the cluster's worker threads set the parallelism "
+                          "(no --workers) and the input is files the workers read (not -)")
     if jurisdiction is not None:
         book.layer_note(jurisdiction)  # a bad override fails once, before any record is read
     if engine == "local" and input_path != "-" and not Path(input_path).exists():
