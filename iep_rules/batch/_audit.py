@@ -15,6 +15,7 @@ audit always finishes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing
 import signal
@@ -237,7 +238,9 @@ class _Worker:
     def give(self, batch: list[tuple[int, CaseRecord]]) -> None:
         self.batch = batch
         self.sent_at = time.monotonic()
-        self.conn.send(batch)
+        # If it died meanwhile, its sentinel says so and the batch is sent again elsewhere.
+        with contextlib.suppress(OSError):
+            self.conn.send(batch)
 
     def current(self) -> tuple[int | None, float]:
         """The index of the record being evaluated (None between records) and since when
