@@ -206,3 +206,50 @@ def test_records_without_an_identity_are_never_merged(tmp_path: Path) -> None:
     assert canonical({"BirthData": {"BirthDate": "2014-11-13"}}) == \
         canonical({"BirthDate": "2014-11-13"})
     assert canonical({"d": "x"}) != canonical({"d": "y"})
+
+
+def _discipline_twin(tmp_path: Path, old: str, new: str) -> Path:
+    text = (FIX / "discipline-5.2.xml").read_text(encoding="utf-8")
+    assert text.count(old) == 2  # both actions (605266's has no special-education record)
+    path = tmp_path / "discipline-again.xml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def test_a_disputed_actual_length_leaves_the_removal_end_unknown(tmp_path: Path) -> None:
+    """The builder reads the planned length when the actual one is missing; a disputed actual
+    length must not fall back to the planned one (one day), so the end stays unknown."""
+    twin = _discipline_twin(tmp_path, "<ActualDisciplineActionLength>1<",
+                            "<ActualDisciplineActionLength>4<")
+    cases, _ = run(FIX / "program-discipline-5.2.xml", FIX / "discipline-5.2.xml", twin)
+    assert cases["edfi-605370"].document["removals"] == [
+        {"start": "2022-02-02", "kind": "in_school_suspension"}]
+    (entry,) = conflicts(cases)
+    assert entry["unknown_fields"] == ["ActualDisciplineActionLength", "DisciplineActionLength"]
+
+
+def test_a_disputed_discipline_kind_leaves_the_action_out_and_says_removals_cannot_be_unknown(
+        tmp_path: Path) -> None:
+    twin = _discipline_twin(tmp_path, "#In School Suspension<", "#Out of School Suspension<")
+    cases, _ = run(FIX / "program-discipline-5.2.xml", FIX / "discipline-5.2.xml", twin)
+    assert "removals" not in cases["edfi-605370"].document
+    (entry,) = conflicts(cases)
+    assert entry["action"] == "record-dropped" and entry["unknown_fields"] == ["Discipline"]
+    assert "cannot mark its removals unknown" in entry["message"]
+
+
+def test_a_third_copy_narrows_what_is_kept_further(tmp_path: Path) -> None:
+    lines = (FIX / "api-6.1" / "ideaEvents.jsonl").read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    copies = [dict(first, endDate="2024-02-02"), dict(first, beginDate="2024-01-16"),
+              dict(first, eventComplianceDescriptor=None)]
+    path = tmp_path / "ideaEvents.jsonl"
+    path.write_text("\n".join([*lines, *map(json.dumps, copies)]) + "\n", encoding="utf-8")
+    cases, summary = run(path)
+    entries = conflicts(cases)
+    assert [e["action"] for e in entries] == ["fields-unknown", "record-dropped",
+                                              "record-dropped"]
+    assert entries[1]["unknown_fields"] == ["BeginDate"]
+    assert "already left out" in entries[2]["message"]
+    assert "consents" not in cases["edfi-604854"].document
+    assert summary["duplicates"]["conflicting"] == 3

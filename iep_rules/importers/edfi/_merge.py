@@ -50,6 +50,12 @@ ESSENTIAL: dict[str, frozenset[str]] = {
                                    "DisciplineDate", "Discipline"}),
 }
 
+# Fields the case builder reads in place of a missing one: when the first is disputed, the
+# stand-in must not speak for it (a disputed actual length is not the planned length).
+STAND_INS: dict[str, dict[str, str]] = {
+    "DisciplineAction": {"ActualDisciplineActionLength": "DisciplineActionLength"},
+}
+
 # Case lists (not only the record's own item) that a disputed field leaves incomplete: the
 # placement is dated by the review date and named by the setting; the exits are gathered from
 # every program association of the student.
@@ -182,20 +188,22 @@ def settle(kept: SourceRecord | None, first: SourceRecord, again: SourceRecord,
     """Keep what both say: drop the disputed fields from the kept record (the first read, or
     what earlier duplicates left of it), or the whole record when one of them is essential."""
     disputed = disputed_fields(first, again, fields) or sorted(fields)
+    stand_ins = STAND_INS.get(again.kind, {})
+    disputed = sorted({*disputed, *(stand_ins[f] for f in disputed if f in stand_ins)})
     essential = sorted(ESSENTIAL.get(again.kind, frozenset()).intersection(disputed))
-    lists = sorted({CASE_LIST_OF_FIELD.get(again.kind, {}).get(f) for f in disputed} - {None},
-                   key=str)
+    field_lists = CASE_LIST_OF_FIELD.get(again.kind, {})
+    lists = sorted({field_lists[f] for f in disputed if f in field_lists})
     entry: dict[str, Any] = {
         "rule_id": "edfi.dq.conflicting-duplicate", "topic": "data-quality",
         "where": again.at(), "also_at": first.at(), "record": again.kind, "fields": fields}
     if kept is None or essential:
         own = CASE_LIST_OF_RECORD.get(again.kind)
         entry.update(action="record-dropped", unknown_fields=essential or disputed,
-                     case_lists_unknown=[own] if own else [])
+                     case_lists_unknown=[own] if own else [], already_left_out=kept is None)
         describe(entry)
         return Settled(None, entry)
     entry.update(action="fields-unknown", unknown_fields=disputed,
-                 case_lists_unknown=[str(x) for x in lists])
+                 case_lists_unknown=lists)
     describe(entry)
     data = {k: v for k, v in kept.data.items() if k not in disputed}
     return Settled(attrs.evolve(kept, data=data), entry)
@@ -206,7 +214,9 @@ def describe(entry: dict[str, Any]) -> None:
     lists = [x for x in entry["case_lists_unknown"] if x not in NO_UNKNOWN_FORM]
     said = (f"{entry['record']} with the same Ed-Fi identity as the one at {entry['also_at']} "
             f"differs in {', '.join(entry['fields'])}; ")
-    if entry["action"] == "record-dropped":
+    if entry.get("already_left_out"):
+        said += "the record was already left out of the case for an earlier disagreement"
+    elif entry["action"] == "record-dropped":
         said += (f"the record cannot do without {', '.join(entry['unknown_fields'])}, so it "
                  "is left out of the case")
     else:
