@@ -253,3 +253,18 @@ def test_a_third_copy_narrows_what_is_kept_further(tmp_path: Path) -> None:
     assert "already left out" in entries[2]["message"]
     assert "consents" not in cases["edfi-604854"].document
     assert summary["duplicates"]["conflicting"] == 3
+
+
+def test_a_disputed_birth_date_is_unknown_across_the_xml_and_api_shapes(tmp_path: Path) -> None:
+    """XML nests BirthDate in BirthData, the API keeps it flat: both shapes of the disputed
+    value are left out, so the case has no birth date rather than the first one read."""
+    lines = (FIX / "api-5.2" / "students.jsonl").read_text(encoding="utf-8").splitlines()
+    student = next(json.loads(x) for x in lines if '"604872"' in x)
+    path = tmp_path / "students.jsonl"
+    path.write_text(json.dumps(dict(student, birthDate="2009-01-01")) + "\n", encoding="utf-8")
+    before, _ = run(*XML_52)
+    assert "date_of_birth" in before["edfi-604872"].document["student"]
+    cases, _ = run(*XML_52, path)
+    assert "date_of_birth" not in cases["edfi-604872"].document["student"]
+    (entry,) = conflicts(cases)
+    assert entry["fields"] == ["BirthDate"] and entry["action"] == "fields-unknown"
