@@ -26,8 +26,10 @@ from ._keys import Key, event_key, iep_key, prescription_key, ref
 from ._source import SourceRecord, text
 
 # Fields a record cannot lose: its identity (the natural key), and what the case needs to place
-# it at all (a delivery's date and service, an event's date and, for an evaluation, its kind,
-# a discipline action's kind). A dispute over one of these leaves the record out of the case.
+# it at all (a delivery's date and service, an event's date and, for an evaluation, its kind:
+# EventCompliance, which this table cannot tell apart from a consent event's, so any event
+# disputed there is left out; a discipline action's kind). A dispute over one of these leaves
+# the record out of the case.
 ESSENTIAL: dict[str, frozenset[str]] = {
     "StudentSpecialEducationProgramAssociation": frozenset({
         "StudentUniqueId", "EducationOrganizationId", "ProgramReference", "BeginDate"}),
