@@ -59,6 +59,27 @@ def test_whole_6_1_samples(name: str, unresolved_iep_refs: int) -> None:
     assert dq["edfi.dq.active-iep-with-exit"] == 13
 
 
+def test_both_6_1_versions_together_leave_the_disputed_values_unknown() -> None:
+    """The versions disagree on four records (sample README): the settings of IEP-007, IEP-008
+    and IEP-024 and IEP-001's disability details. No case places a disputed setting."""
+    folder = ROOT / "ds-6.1.0-sedm"
+    run = import_edfi([folder / "SpecialEducation.xml", folder / "SpecialEducation.0627b6d.xml"],
+                      load_mapping())
+    cases = {c.document["id"]: c for c in run.cases()}
+    entries = [q for c in cases.values() for q in c.quality
+               if q["rule_id"] == "edfi.dq.conflicting-duplicate"]
+    assert len(entries) == run.summary()["duplicates"]["conflicting"] == 4
+    settings = [q for q in entries if q["fields"] == ["SpecialEducationSetting"]]
+    assert len(settings) == 3
+    for case in cases.values():
+        disputed = [q for q in case.quality if q in settings]
+        if disputed:
+            assert "placements" not in case.document
+            assert disputed[0]["case_lists_unknown"] == ["placements"]
+        assert len(case.document["ieps"]) == 1
+        case_from_mapping(case.document)
+
+
 def test_json_resources_of_the_whole_6_1_sample_match_the_xml() -> None:
     folder = ROOT / "ds-6.1.0-sedm"
     for xml, js in (("SpecialEducation.xml", "SpecialEducation.records.json"),

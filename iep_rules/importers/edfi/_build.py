@@ -26,6 +26,7 @@ from ._keys import (
     referenced_prescription,
 )
 from ._mapping import DescriptorMap, Unmapped
+from ._merge import NO_UNKNOWN_FORM, describe
 from ._source import SourceRecord, as_list, text
 
 NO_ELIGIBILITY = ("Ed-Fi records no eligibility determination with both a date and an outcome, "
@@ -112,7 +113,25 @@ class _Builder:
             self.doc["exits"] = sorted({(e["date"], e["reason"]): e
                                         for e in self.exit_list}.values(),
                                        key=lambda e: (e["date"], e["reason"]))
+        self.disputed_lists()
         return Built(self.doc, self.sink)
+
+    def disputed_lists(self) -> None:
+        """Leave out (unknown) each case list a disputed duplicate left incomplete: absent,
+        never [], even when every item was left out (see `_merge`)."""
+        for record, entry in self.bucket.dropped:
+            if record.kind != "IDEAEvent":
+                continue
+            mapped = self.map.peek("idea_event", text(record.data.get("IDEAEvent")))
+            kind = next((k for k in ("consent", "meeting", "evaluation")
+                         if isinstance(mapped, dict) and k in mapped), None)
+            if kind is not None and f"{kind}s" not in entry["case_lists_unknown"]:
+                entry["case_lists_unknown"].append(f"{kind}s")
+                describe(entry)
+        for entry in self.bucket.conflicts:
+            for name in entry["case_lists_unknown"]:
+                if name not in NO_UNKNOWN_FORM:
+                    self.doc.pop(name, None)
 
     def attendance(self, record: SourceRecord) -> None:
         field = "AttendanceEvent.AttendanceEventCategory"

@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from ._keys import Key
-from ._merge import conflict_entry, differing_fields, natural_key
+from ._merge import differing_fields, natural_key, settle
 from ._source import SourceRecord
 
 # Records that make a student a special-education case, read in the first pass.
@@ -67,10 +67,12 @@ class Bucket:
     discipline: list[SourceRecord] = attrs.field(factory=list)
     student: SourceRecord | None = None
     conflicts: list[dict[str, Any]] = attrs.field(factory=list)  # differing duplicates
+    # records left out of the case (an essential field disputed), with their conflict entry
+    dropped: list[tuple[SourceRecord, dict[str, Any]]] = attrs.field(factory=list)
 
     def first(self) -> SourceRecord:
         for group in (self.associations, self.ieps, self.events, self.prescriptions,
-                      self.deliveries, self.goals):
+                      self.deliveries, self.goals, [r for r, _ in self.dropped]):
             if group:
                 return group[0]
         raise ValueError("empty bucket")  # buckets are created by a core record
@@ -93,16 +95,20 @@ class Catalog:
     staff: set[str] | None = None  # Staff records read (None: none, so not checkable)
     leaves: dict[str, list[SourceRecord]] = attrs.field(factory=dict)  # staff id -> leave
     students_read: bool = False  # any Student record read (else birth dates not checkable)
-    # natural key -> the record read first; cleared once reading is done (see _merge)
+    # natural key -> the record read first, and what is kept of it after differing duplicates
+    # (None: left out); both cleared once reading is done (see _merge)
     first_seen: dict[Key, SourceRecord] = attrs.field(factory=dict)
+    kept: dict[Key, SourceRecord | None] = attrs.field(factory=dict)
     duplicates_collapsed: int = 0
     duplicates_conflicting: int = 0
 
     # conflicting duplicates of records that belong to no case (staff leave)
     unattached_conflicts: list[dict[str, Any]] = attrs.field(factory=list)
 
-    def repeat(self, record: SourceRecord) -> tuple[bool, dict[str, Any] | None]:
-        """Whether the record repeats one read before, and the conflict entry if it differs."""
+    def repeat(self, record: SourceRecord, student: str | None = None
+               ) -> tuple[bool, dict[str, Any] | None]:
+        """Whether the record repeats one read before, and the conflict entry if it differs.
+        A differing repeat changes what is kept of the first (see `_merge.settle`)."""
         key = natural_key(record)
         if key is None:
             return False, None
@@ -115,11 +121,35 @@ class Catalog:
             self.duplicates_collapsed += 1
             return True, None
         self.duplicates_conflicting += 1
-        return True, conflict_entry(first, record, fields)
+        current = self.kept.get(key, first)
+        settled = settle(current, first, record, fields)
+        self.kept[key] = settled.record
+        if current is not None:
+            self._replace(key, current, settled.record, student, settled.entry)
+        return True, settled.entry
+
+    def _replace(self, key: Key, old: SourceRecord, new: SourceRecord | None,
+                 student: str | None, entry: dict[str, Any]) -> None:
+        """Put what is kept of a record where the first read was put (None: take it out)."""
+        index = {"StudentIEP": self.ieps, "StudentIEPServicePrescription": self.prescriptions,
+                 "IDEAEvent": self.events}.get(old.kind)
+        if index is not None and new is not None and index.get(key[1:]) is old:
+            index[key[1:]] = new  # a left-out record stays resolvable: both say it exists
+        if old.kind == "StaffLeave":
+            for leaves in self.leaves.values():
+                _swap(leaves, old, new)
+            return
+        bucket = self.by_student.get(student) if student is not None else None
+        if bucket is None:
+            return
+        if old.kind == "Student":
+            bucket.student = new  # never None: a Student's only essential field is its key
+        elif _swap(getattr(bucket, _GROUP[old.kind]), old, new) and new is None:
+            bucket.dropped.append((old, entry))
 
     def add(self, student: str, record: SourceRecord) -> bool:
         """Keep the record unless it repeats one already read (False: it was merged)."""
-        repeated, conflict = self.repeat(record)
+        repeated, conflict = self.repeat(record, student)
         if conflict is not None:
             self.by_student.setdefault(student, Bucket()).conflicts.append(conflict)
         if repeated:
@@ -130,3 +160,15 @@ class Catalog:
         else:
             getattr(bucket, _GROUP[record.kind]).append(record)
         return True
+
+
+def _swap(records: list[SourceRecord], old: SourceRecord, new: SourceRecord | None) -> bool:
+    """Replace `old` (by identity) with `new`, or remove it when `new` is None."""
+    for i, record in enumerate(records):
+        if record is old:
+            if new is None:
+                del records[i]
+            else:
+                records[i] = new
+            return True
+    return False

@@ -163,6 +163,7 @@ class ImportRun:
         self.started = True
         self._second_pass(self._first_pass())
         self.catalog.first_seen.clear()  # only the buckets are needed from here on
+        self.catalog.kept.clear()
         for student in sorted(self.catalog.by_student):
             bucket = self.catalog.by_student[student]
             built = build_case(student, bucket, self.catalog, self.mapping, self.jurisdiction)
