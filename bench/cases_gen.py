@@ -4,11 +4,14 @@ Invented children only. Each case: a jurisdiction (US, US-NY or US-NY-NYC), 1-3 
 (one per school year, back to back), 2-8 service mandates repeated in each IEP, 1-3 school
 calendars with recesses and single closed days, and a session log for every year: most
 sessions delivered, some missed (with a reason, or none), some short, some weeks undocumented,
-some make-ups naming the miss they make up. Documents are plain JSON data, as a district export
+some make-ups naming the miss they make up, and now and then a mandate with no provider all
+year (every session missed). Some records leave out whether the student is an English learner
+or whether the disability adversely affects education (so rules can say needs-data).
+Documents are plain JSON data, as a district export
 would give them, so the benchmark times the whole path from text.
 
 Mandates are counted in sessions per week or per month, with no fixed weekdays and no group
-sizes: the hand-written ledger in bench/run.py covers exactly that (and checks it on every case).
+sizes: the hand-written ledger in bench/hand.py covers exactly that (and checks it on every case).
 """
 
 from __future__ import annotations
@@ -75,9 +78,15 @@ def _logs(rng: random.Random, service: dict[str, Any], days: list[dt.date],
             break
         key = day.isocalendar()[:2] if freq["per"] == "week" else (day.year, day.month)
         groups.setdefault(key, []).append(day)
+    vacancy = rng.random() < 0.03  # no provider all year: every session missed, none made up
     for group in groups.values():
         if rng.random() < 0.04:
             continue  # an undocumented week
+        if vacancy:
+            out += [{"date": _iso(day), "service": service["id"], "status": "missed",
+                     "reason": "provider_vacancy"}
+                    for day in sorted(rng.sample(group, min(freq["times"], len(group))))]
+            continue
         for day in sorted(rng.sample(group, min(freq["times"], len(group)))):
             roll = rng.random()
             if roll < 0.82:
@@ -106,8 +115,9 @@ def case_document(rng: random.Random, number: int) -> dict[str, Any]:
     # about one case in eight has no IEP for the current year (a lapsed annual review)
     first_year = AS_OF.year - years - (rng.random() < 0.12)
     dob = dt.date(rng.randint(2006, 2018), rng.randint(1, 12), rng.randint(1, 28))
-    student: dict[str, Any] = {"id": f"student-{number:06d}", "school": rng.choice(SCHOOLS),
-                               "english_learner": rng.random() < 0.15}
+    student: dict[str, Any] = {"id": f"student-{number:06d}", "school": rng.choice(SCHOOLS)}
+    if rng.random() < 0.9:
+        student["english_learner"] = rng.random() < 0.15
     if rng.random() < 0.97:
         student["date_of_birth"] = _iso(dob)
     referral = dt.date(first_year - 1, rng.randint(1, 12), rng.randint(1, 28))
@@ -123,12 +133,16 @@ def case_document(rng: random.Random, number: int) -> dict[str, Any]:
         evaluations.append(reeval)
     roll = rng.random()
     factors = (["lack_of_appropriate_reading_instruction"] if roll < 0.06
-               else [rng.choice(FACTORS[2:])] if roll < 0.1
-               else ["disability", rng.choice(FACTORS[1:])] if roll < 0.2 else ["disability"])
-    eligibility = [{"date": _iso(evaluated + dt.timedelta(days=5)),
-                    "outcome": "eligible" if rng.random() < 0.95 else "not_eligible",
-                    "classification": "speech_or_language_impairment",
-                    "determinant_factors": factors}]
+               else [FACTORS[2]] if roll < 0.11 else [FACTORS[3]] if roll < 0.13
+               else ["disability", rng.choice(FACTORS[1:])] if roll < 0.23 else ["disability"])
+    decision: dict[str, Any] = {"date": _iso(evaluated + dt.timedelta(days=5)),
+                                "outcome": "eligible" if rng.random() < 0.95 else "not_eligible",
+                                "classification": "speech_or_language_impairment",
+                                "determinant_factors": factors}
+    roll = rng.random()
+    if roll < 0.8:  # the adverse effect recorded (mostly found), else not recorded
+        decision["adverse_effect"] = roll < 0.72
+    eligibility = [decision]
     n_services = rng.randint(2, 8)
     mandates = []
     for k, name in enumerate(rng.sample(SERVICES, n_services)):

@@ -1,11 +1,18 @@
 """Eight bundled rules written by hand, from JSON text to the audit's JSON result (bench only).
 
 The baseline bench/run.py holds the engine to: the same result object `audit` writes for a
-record (findings with messages, evidence, citations, needs-data), computed directly from the
-decoded JSON with no records, no namespaces, no generated code. It does no work the engine does
-not do: nothing cached across cases, every school day and ledger figure computed per case. It
-reads only what the eight rules read; where a rule reads the whole `ledger` (an `exists:` test,
+record (findings with messages, evidence, citations, needs-data, fingerprints), computed
+directly from the decoded JSON with no records, no namespaces, no generated code. It does no
+work the engine does not do: nothing cached across cases, every school day and ledger figure
+computed per case. It reads only what the eight rules read; where a rule reads the whole `ledger` (an `exists:` test,
 whose value is part of the evidence), it computes every ledger figure, as the engine does.
+
+The rules: three exclusionary-factor rules and the adverse-effect rule (eligibility), English
+learner language needs (IEP), an incomplete service mandate, and two make-up rules on the
+service ledger (late start, minutes still owed). The timeline rules of earlier versions (annual
+review, reevaluation, transition services) were swapped out when main rewrote them on the
+case's episodes and IEP spans (facts/_timeline.py): a hand copy of that history would be a
+second timeline, not a baseline.
 
 Coverage: mandates counted in sessions per week or per month, no fixed weekdays, no group
 sizes, no disciplinary removals (what bench/cases_gen.py generates). run.py checks the result
@@ -16,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 import json
 import re
 from typing import Any
@@ -24,10 +32,17 @@ from dateutil.relativedelta import relativedelta
 
 RULES = (
     "idea.eligibility.exclusion.reading", "idea.eligibility.exclusion.confirm-determinant",
-    "idea.iep.transition-services", "idea.timeline.annual-review-overdue",
-    "idea.timeline.reevaluation-overdue", "idea.timeline.reevaluation-too-frequent",
-    "idea.iep.service-incomplete", "idea.makeup.still-owed",
+    "idea.eligibility.exclusion.math", "idea.eligibility.adverse-effect",
+    "idea.iep.english-learner-language-needs", "idea.iep.service-incomplete",
+    "idea.makeup.late-start", "idea.makeup.still-owed",
 )
+# the rules that can say needs-data on the generated cases (run.py checks each one does)
+NEEDS_DATA = ("idea.eligibility.adverse-effect", "idea.iep.english-learner-language-needs",
+              "idea.makeup.late-start")
+ADVERSE_CATEGORIES = ("autism", "deafness", "emotional_disturbance", "hearing_impairment",
+                      "intellectual_disability", "orthopedic_impairment",
+                      "other_health_impairment", "speech_or_language_impairment",
+                      "traumatic_brain_injury", "visual_impairment")
 SEVERITY_ORDER = {"violation": 0, "warning": 1, "notice": 2, "needs-data": 3}
 EXCLUSIONS = ("lack_of_appropriate_reading_instruction", "lack_of_appropriate_math_instruction",
               "limited_english_proficiency")
@@ -35,6 +50,7 @@ CHILD = ("student_absence", "student_unavailable")
 DAY = dt.timedelta(days=1)
 D = dt.date.fromisoformat
 _CODE = re.compile(r"[a-z]+(?:_[a-z]+)+")
+_ISO_WEEK = re.compile(r"\d{4}-W\d{2}")
 
 
 def _fmt(value: Any) -> str:
@@ -48,6 +64,9 @@ def _fmt(value: Any) -> str:
         return ", ".join(_fmt(v) for v in value) or "(none)"
     if isinstance(value, str) and _CODE.fullmatch(value):
         return value.replace("_", " ")
+    if isinstance(value, str) and _ISO_WEEK.fullmatch(value):  # a ledger week, as its dates
+        monday = dt.date.fromisocalendar(int(value[:4]), int(value[6:]), 1)
+        return f"the week of {monday.isoformat()} to {(monday + dt.timedelta(4)).isoformat()}"
     return str(value)
 
 
@@ -60,22 +79,20 @@ class Static:
     citations, source, remedy text), plus the parameter values in force."""
 
     def __init__(self, book: Any, as_of: dt.date) -> None:
-        from iep_rules.engine._evaluate import _citations, render
-        from iep_rules.lang._conditions import TRUE, Context
+        from iep_rules.engine._evaluate import citations, render
+        from iep_rules.lang._conditions import TRUE, UNKNOWN, Context
 
         self.params: dict[str, dict[str, Any]] = {}
         self.rules: dict[str, dict[str, dict[str, Any]]] = {}
-        # transition-services cites 300.320(b)(1) when goals are lacking, (b)(2) when services
-        # are: its citations by (goals lacking, services lacking), hard-coded per jurisdiction
-        self.transition_cites: dict[str, dict[tuple[bool, bool], list[dict[str, Any]]]] = {}
-        shapes = {(True, True): None, (True, False): {"postsecondary_goals": (),
-                                                      "services": ("x",)},
-                  (False, True): {"postsecondary_goals": ("x",), "services": ()}}
+        # adverse-effect cites the definition of the child's category: its citations by
+        # (category, decided), hard-coded per jurisdiction
+        self.adverse_cites: dict[str, dict[tuple[str, bool], list[dict[str, Any]]]] = {}
 
-        def cites(rule: Any, resolved: Any, ns: dict[str, Any], ctx: Any) -> list[Any]:
+        def cites(rule: Any, resolved: Any, ns: dict[str, Any], ctx: Any,
+                  truth: int = TRUE) -> list[Any]:
             return [{"authority": c.authority, "verified": c.verified, "kind": c.kind,
                      **({"note": c.note} if c.note else {})}
-                    for c in _citations(rule, resolved, ns, ctx, TRUE)]
+                    for c in citations(rule, resolved, ns, ctx, truth)]
 
         for code in ("US", "US-NY", "US-NY-NYC"):
             resolved = book.resolve(code)
@@ -86,10 +103,11 @@ class Static:
             for rule in resolved.rules:
                 if rule.id not in RULES:
                     continue
-                if rule.id == "idea.iep.transition-services":
-                    self.transition_cites[code] = {
-                        key: cites(rule, resolved, {"transition": shape}, ctx)
-                        for key, shape in shapes.items()}
+                if rule.id == "idea.eligibility.adverse-effect":
+                    self.adverse_cites[code] = {
+                        (category, decided): cites(rule, resolved, {"classification": category},
+                                                   ctx, TRUE if decided else UNKNOWN)
+                        for category in ADVERSE_CATEGORIES for decided in (True, False)}
                 else:
                     assert all(c.when is None for c in rule.cite), f"{rule.id}: cites by case"
                 self.rules[code][rule.id] = {
@@ -99,8 +117,25 @@ class Static:
                     "remedy": render(rule.remedy, {}, params)}
 
 
-def _finding(static: dict[str, Any], rule_id: str, truth: int, message: str, subject: str,
-             order: tuple[int, ...], evidence: list[tuple[str, str | None, Any, bool]],
+_NOT_RECORDED = ("as_of", "case", "ledger")
+
+
+def _fingerprint(case_id: str, rule_id: str, subject: str, needs_data: bool,
+                 evidence: list[tuple[str, str | None, Any, bool]]) -> str:
+    """The engine's fingerprint (engine/_evaluate.py, version 1): a hash of the recorded facts
+    read. None of these rules reads a derived fact of its own scope, so only the as-of date,
+    case-wide and ledger facts (and the student's age) are left out."""
+    recorded = sorted({(p, json.dumps(v, sort_keys=True)) for f, p, v, _ in evidence
+                       if p is not None and f != "student.age"
+                       and f.split(".")[0] not in _NOT_RECORDED})
+    blob = json.dumps([1, case_id, rule_id, subject, "needs-data" if needs_data else "finding",
+                       recorded], separators=(",", ":"))
+    return f"fp1-{hashlib.sha256(blob.encode('utf-8')).hexdigest()[:20]}"
+
+
+def _finding(static: dict[str, Any], case_id: str, rule_id: str, truth: int, message: str,
+             subject: str, order: tuple[int, ...],
+             evidence: list[tuple[str, str | None, Any, bool]],
              citations: list[dict[str, Any]] | None = None
              ) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """evidence: (fact, path, JSON value, is a gap)."""
@@ -110,7 +145,9 @@ def _finding(static: dict[str, Any], rule_id: str, truth: int, message: str, sub
                            "citations": s["citations"] if citations is None else citations,
                            "source": s["source"], "layer": s["layer"],
                            "evidence": [{"fact": f, "path": p, "value": v}
-                                        for f, p, v, _ in evidence]}
+                                        for f, p, v, _ in evidence],
+                           "fingerprint": _fingerprint(case_id, rule_id, subject, truth != 2,
+                                                       evidence)}
     if truth == 2:
         out["severity"] = s["severity"]
         out["message"] = message
@@ -287,134 +324,64 @@ def _ledger(svc: dict[str, Any], iep_start: dt.date | None, iep_end: dt.date | N
 
 def run(text: str, source: str, line: int, static: Static, as_of: dt.date) -> dict[str, Any]:
     doc = json.loads(text)
-    code = doc["jurisdiction"]
+    code, case_id = doc["jurisdiction"], doc["id"]
     rules, params = static.rules[code], static.params[code]
     out: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
     student = doc["student"]
-    dob = D(student["date_of_birth"]) if student.get("date_of_birth") else None
     ieps = doc.get("ieps", [])
-    as_of_iso = as_of.isoformat()
-
-    # case scope: derived facts
-    eligibility = doc.get("eligibility", [])
-    decisions = sorted((e for e in eligibility if D(e["date"]) <= as_of),
-                       key=lambda e: D(e["date"]))
-    eligible = decisions[-1]["outcome"] == "eligible" if decisions else None
-    meetings = [D(i["meeting_date"]) for i in ieps
-                if i.get("meeting_date") and D(i["meeting_date"]) <= as_of]
-    last_meeting = None if any(not i.get("meeting_date") for i in ieps) else \
-        max(meetings, default=None)
-    evaluations = doc.get("evaluations", [])
-    done = [D(e["completed"]) for e in evaluations
-            if e.get("completed") and D(e["completed"]) <= as_of]
-    last_eval = max(done, default=None)
-    agreements = doc.get("agreements", [])
-    waiver = any(a["kind"] == "reevaluation_unnecessary" and D(a["date"]) <= as_of
-                 and (last_eval is None or D(a["date"]) >= last_eval) for a in agreements)
-    kinds = sorted({a["kind"] for a in agreements if D(a["date"]) <= as_of})
-
-    rid = "idea.timeline.annual-review-overdue"
-    count = len(ieps)
-    due = None if last_meeting is None else \
-        last_meeting + relativedelta(months=params["annual_review_interval_months"])
-    t = min(2 if count > 0 else 0, 1 if eligible is None else (2 if eligible else 0),
-            1 if due is None else (2 if due < as_of else 0))
-    if t:
-        out.append(_finding(rules, rid, t, (
-            f"The last IEP meeting on record was on {_fmt(last_meeting)}; a review was due "
-            f"within {params['annual_review_interval_months']} months of it and none is "
-            f"recorded by {as_of_iso}."), "$", (), [
-            ("case.iep_count", None, count, False),
-            ("case.currently_eligible", None, eligible, eligible is None),
-            ("case.last_iep_meeting", None, _iso(last_meeting), last_meeting is None),
-            ("as_of", None, as_of_iso, False)]))
-    rid = "idea.timeline.reevaluation-overdue"
-    due = None if last_eval is None else \
-        last_eval + relativedelta(months=params["reevaluation_interval_months"])
-    t = min(1 if eligible is None else (2 if eligible else 0), 0 if waiver else 2,
-            1 if due is None else (2 if due < as_of else 0))
-    if t:
-        out.append(_finding(rules, rid, t, (
-            f"The most recent evaluation was completed on {_fmt(last_eval)}; a reevaluation "
-            f"was due within {params['reevaluation_interval_months']} months, and no "
-            f"agreement that it is unnecessary is on file as of {as_of_iso}."), "$", (), [
-            ("case.currently_eligible", None, eligible, eligible is None),
-            ("case.reevaluation_waiver_on_file", None, waiver, False),
-            ("case.last_evaluation_completed", None, _iso(last_eval), last_eval is None),
-            ("as_of", None, as_of_iso, False)]))
 
     # eligibility scope
-    for n, e in enumerate(eligibility):
+    for n, e in enumerate(doc.get("eligibility", [])):
         factors = e.get("determinant_factors", [])
         eligible_here = e["outcome"] == "eligible"
         path = f"$.eligibility[{n}]"
         ev = [("outcome", f"{path}.outcome", e["outcome"], False),
               ("determinant_factors", f"{path}.determinant_factors", factors, False)]
         if eligible_here and EXCLUSIONS[0] in factors and "disability" not in factors:
-            out.append(_finding(rules, "idea.eligibility.exclusion.reading", 2, (
+            out.append(_finding(rules, case_id, "idea.eligibility.exclusion.reading", 2, (
                 f"The eligibility decision of {e['date']} found the child eligible, but the "
                 f"recorded determinant factors ({_fmt(factors)}) include a lack of appropriate "
                 "reading instruction and no disability."), path, (n,), ev))
+        if eligible_here and EXCLUSIONS[1] in factors and "disability" not in factors:
+            out.append(_finding(rules, case_id, "idea.eligibility.exclusion.math", 2, (
+                f"The eligibility decision of {e['date']} found the child eligible, but the "
+                f"recorded determinant factors ({_fmt(factors)}) include a lack of appropriate "
+                "math instruction and no disability."), path, (n,), ev))
         if eligible_here and "disability" in factors and any(x in factors for x in EXCLUSIONS):
-            out.append(_finding(rules, "idea.eligibility.exclusion.confirm-determinant", 2, (
+            out.append(_finding(rules, case_id,
+                                "idea.eligibility.exclusion.confirm-determinant", 2, (
                 f"The eligibility decision of {e['date']} records both a disability and an "
                 f"exclusionary factor ({_fmt(factors)}). Eligibility is allowed only if the "
                 "disability, not the other factor, is what determined it."), path, (n,), ev))
-
-    # evaluation scope, in order of completion
-    order = sorted(range(len(evaluations)),
-                   key=lambda k: (D(evaluations[k]["completed"]) if evaluations[k].get(
-                       "completed") else dt.date.max, k))
-    previous = None
-    agreed = "more_frequent_reevaluation" in kinds
-    for k in order:
-        e = evaluations[k]
-        completed = D(e["completed"]) if e.get("completed") else None
-        if e["kind"] == "reevaluation" and previous is not None and not agreed:
-            limit = previous + relativedelta(months=params["reevaluation_min_interval_months"])
-            t = 1 if completed is None else (2 if limit > completed else 0)
-            if t:
-                path = f"$.evaluations[{k}]"
-                out.append(_finding(rules, "idea.timeline.reevaluation-too-frequent", t, (
-                    f"This reevaluation was completed on {_fmt(completed)}, less than "
-                    f"{params['reevaluation_min_interval_months']} months after the previous "
-                    f"evaluation ({previous.isoformat()}), and no agreement to reevaluate "
-                    "sooner is on file."), path, (k,), [
-                    ("kind", f"{path}.kind", e["kind"], False),
-                    ("previous_completed", f"{path}.previous_completed", previous.isoformat(),
-                     False),
-                    ("case.agreement_kinds", None, kinds, False),
-                    ("completed", f"{path}.completed", e.get("completed"), completed is None)]))
-        previous = completed or previous
+        category, adverse = e.get("classification"), e.get("adverse_effect")
+        t = min(2 if eligible_here else 0,
+                1 if category is None else (2 if category in ADVERSE_CATEGORIES else 0),
+                1 if adverse is None else (0 if adverse else 2))
+        if t:
+            out.append(_finding(rules, case_id, "idea.eligibility.adverse-effect", t, (
+                f"The decision of {e['date']} classified the child as {_fmt(category)} but "
+                "recorded no adverse effect on educational performance, which that category's "
+                "definition requires."), path, (n,), [
+                ("outcome", f"{path}.outcome", e["outcome"], False),
+                ("classification", f"{path}.classification", category, category is None),
+                ("adverse_effect", f"{path}.adverse_effect", adverse, adverse is None)],
+                static.adverse_cites[code][(category, t == 2)]))
 
     # iep scope
-    age = params["transition_age"]
-    turns = None if dob is None else dob + relativedelta(years=int(age))
+    learner = student.get("english_learner")
     for n, iep in enumerate(ieps):
-        end = D(iep["end"]) if iep.get("end") else None
-        transition = iep.get("transition")
-        no_goals = transition is None or not transition["postsecondary_goals"]
-        no_services = transition is None or not transition["services"]
-        lacking = no_goals or no_services
-        t = min(1 if end is None or turns is None else (2 if end >= turns else 0),
-                2 if lacking else 0)
+        language, enl = iep.get("language_of_instruction"), iep.get("enl_services")
+        t = min(1 if learner is None else (2 if learner else 0),
+                2 if language is None else 0, 2 if enl is None else 0)
         if t:
             path = f"$.ieps[{n}]"
-            tpath = f"{path}.transition" if transition is not None else None
-            out.append(_finding(rules, "idea.iep.transition-services", t, (
-                f"IEP {iep['id']} runs until {_fmt(end)}, past the date the student reaches "
-                f"age {age}, but it does not contain both measurable postsecondary goals and "
-                "the transition services to reach them."), path, (n,), [
-                ("end", f"{path}.end", iep.get("end"), end is None),
-                ("student.date_of_birth", "$.student.date_of_birth", _iso(dob), dob is None),
-                ("transition", f"{path}.transition", transition, False),
-                ("transition.postsecondary_goals",
-                 tpath and f"{tpath}.postsecondary_goals",
-                 None if transition is None else transition["postsecondary_goals"],
-                 transition is None),
-                ("transition.services", tpath and f"{tpath}.services",
-                 None if transition is None else transition["services"], transition is None)],
-                static.transition_cites[code][(no_goals, no_services)]))
+            out.append(_finding(rules, case_id, "idea.iep.english-learner-language-needs", t, (
+                f"The student is an English learner, but IEP {iep['id']} records neither the "
+                "language of instruction nor English language services."), path, (n,), [
+                ("student.english_learner", "$.student.english_learner", learner,
+                 learner is None),
+                ("language_of_instruction", f"{path}.language_of_instruction", language, False),
+                ("enl_services", f"{path}.enl_services", enl, False)]))
 
     # service scope, with the ledger
     calendars = doc.get("calendars", [])
@@ -439,7 +406,7 @@ def run(text: str, source: str, line: int, static: Static, as_of: dt.date) -> di
             name = _fmt(svc["name"])
             if not (svc.get("start") and freq and svc.get("duration_minutes")
                     and svc.get("location")):
-                out.append(_finding(rules, "idea.iep.service-incomplete", 2, (
+                out.append(_finding(rules, case_id, "idea.iep.service-incomplete", 2, (
                     f"The {name} service in IEP {iep['id']} must state when it starts "
                     f"({_fmt(svc.get('start'))}), how often ({_fmt(freq and freq['times'])} per "
                     f"{_fmt(freq and freq['per'])}), for how long "
@@ -452,8 +419,24 @@ def run(text: str, source: str, line: int, static: Static, as_of: dt.date) -> di
                     ("location", f"{path}.location", svc.get("location"), False)]))
             ledger = _ledger(svc, i_start, i_end, (i_start, w_end), sessions, days, as_of,
                              params) if calendars else None
-            if ledger is not None and ledger["owed_minutes"] > 0:
-                out.append(_finding(rules, "idea.makeup.still-owed", 2, (
+            if ledger is None:
+                continue  # `exists: ledger` is false: both ledger rules are silent
+            late, due_missed = ledger["late_start_days"], ledger["missed_when_due"]
+            t = min(1 if late is None else (2 if late > params["late_start_warning_days"] else 0),
+                    2 if due_missed > 0 else 0)
+            if t:
+                out.append(_finding(rules, case_id, "idea.makeup.late-start", t, (
+                    f"The {name} service in IEP {iep['id']} was due to start on "
+                    f"{_fmt(svc.get('start'))}; the first session came {_fmt(late)} days later, "
+                    f"and {due_missed} session(s) were not provided when due for reasons that "
+                    "are the district's."), path, (n, m), [
+                    ("ledger", f"{path}.ledger", ledger, False),
+                    ("ledger.late_start_days", None, late, late is None),
+                    ("ledger.missed_when_due", None, due_missed, False)]))
+            recorded = ledger["delivered"] > 0 or ledger["missed"] > 0 or \
+                ledger["made_up"] > 0 or ledger["wrong_setting_sessions"] > 0
+            if recorded and ledger["owed_minutes"] > 0:
+                out.append(_finding(rules, case_id, "idea.makeup.still-owed", 2, (
                     f"The {name} service in IEP {iep['id']} still owes "
                     f"{ledger['owed_minutes']} minutes ({ledger['owed_sessions']} session(s)) "
                     f"after {ledger['made_up']} make-up(s), from: "
@@ -461,6 +444,11 @@ def run(text: str, source: str, line: int, static: Static, as_of: dt.date) -> di
                     "within one year of each miss; for the earliest, the last day is "
                     f"{ledger['complaint_window_ends']}."), path, (n, m), [
                     ("ledger", f"{path}.ledger", ledger, False),
+                    ("ledger.delivered", None, ledger["delivered"], False),
+                    ("ledger.missed", None, ledger["missed"], False),
+                    ("ledger.made_up", None, ledger["made_up"], False),
+                    ("ledger.wrong_setting_sessions", None, ledger["wrong_setting_sessions"],
+                     False),
                     ("ledger.owed_minutes", None, ledger["owed_minutes"], False)]))
     out.sort(key=lambda pair: pair[0])
     findings = [f for _, f in out]

@@ -6,7 +6,8 @@ On fixed-seed realistic cases (bench/cases_gen.py), in one run, medians of sever
 - end to end, text -> JSON result (what `audit` writes per record), python and durable backends,
   checked to give the same findings;
 - the engine restricted to eight rules against the same eight rules written by hand
-  (bench/hand.py), results checked equal on every case (needs-data included), every rule seen;
+  (bench/hand.py), results checked equal on every case (needs-data included), every rule
+  seen firing and silent, and each rule that can say needs-data seen saying it;
 - rulebook load, cold (empty cache) and cached, and `iep-rules check` on one case, wall time;
 - `iep-rules audit` at --workers 1 and 2 on N cases (wall time);
 - peak RSS of `iep-rules audit` per output format at two input sizes.
@@ -172,7 +173,12 @@ def main() -> None:
                    for f in json.loads(out)["findings"])
     fired = {rule for rule, sev in seen if sev != "needs-data"}
     assert fired == set(hand.RULES), f"rules never fired: {set(hand.RULES) - fired}"
-    assert any(sev == "needs-data" for _, sev in seen), "no needs-data finding in the subset"
+    undecided = {rule for rule, sev in seen if sev == "needs-data"}
+    assert undecided == set(hand.NEEDS_DATA), \
+        f"needs-data expected from {sorted(hand.NEEDS_DATA)}, seen from {sorted(undecided)}"
+    silent = {rule for rule in hand.RULES if any(
+        rule not in {f["rule_id"] for f in json.loads(out)["findings"]} for out in sub_out)}
+    assert silent == set(hand.RULES), f"rules never silent: {set(hand.RULES) - silent}"
     results = [json.loads(out) for out in python_out]
 
     rows: list[tuple[str, float, str]] = []
