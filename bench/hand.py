@@ -4,8 +4,9 @@ The baseline bench/run.py holds the engine to: the same result object `audit` wr
 record (findings with messages, evidence, citations, needs-data, fingerprints), computed
 directly from the decoded JSON with no records, no namespaces, no generated code. It does no
 work the engine does not do: nothing cached across cases, every school day and ledger figure
-computed per case. It reads only what the eight rules read; where a rule reads the whole `ledger` (an `exists:` test,
-whose value is part of the evidence), it computes every ledger figure, as the engine does.
+computed per case. It reads only what the eight rules read; where a rule reads the whole
+`ledger` (an `exists:` test, whose value is part of the evidence), it computes every ledger
+figure, as the engine does.
 
 The rules: three exclusionary-factor rules and the adverse-effect rule (eligibility), English
 learner language needs (IEP), an incomplete service mandate, and two make-up rules on the

@@ -74,6 +74,18 @@ def engine_results(book: Rulebook, texts: list[str], backend: str) -> list[str]:
             for i, t in enumerate(texts)]
 
 
+def _subjects(doc: dict[str, object], scope: str) -> list[str]:
+    """The JSON paths of a case document's items of one scope (where a rule can be silent)."""
+    ieps: list[dict[str, list[object]]] = doc.get("ieps", [])  # type: ignore[assignment]
+    if scope == "case":
+        return ["$"]
+    if scope == "service":
+        return [f"$.ieps[{n}].services[{m}]" for n, iep in enumerate(ieps)
+                for m in range(len(iep.get("services", [])))]
+    key = {"iep": "ieps", "eligibility": "eligibility"}[scope]
+    return [f"$.{key}[{n}]" for n in range(len(doc.get(key, [])))]  # type: ignore[arg-type]
+
+
 def _env(cache_dir: str | None) -> dict[str, str]:
     env = dict(os.environ)
     if cache_dir is not None:
@@ -176,8 +188,10 @@ def main() -> None:
     undecided = {rule for rule, sev in seen if sev == "needs-data"}
     assert undecided == set(hand.NEEDS_DATA), \
         f"needs-data expected from {sorted(hand.NEEDS_DATA)}, seen from {sorted(undecided)}"
-    silent = {rule for rule in hand.RULES if any(
-        rule not in {f["rule_id"] for f in json.loads(out)["findings"]} for out in sub_out)}
+    scope_of = {rule.id: rule.scope for rule in sub.resolve("US").rules}
+    silent = {rule for doc, out in zip(docs, sub_out, strict=True) for rule in hand.RULES
+              if set(_subjects(doc, scope_of[rule])) - {
+                  f["subject"] for f in json.loads(out)["findings"] if f["rule_id"] == rule}}
     assert silent == set(hand.RULES), f"rules never silent: {set(hand.RULES) - silent}"
     results = [json.loads(out) for out in python_out]
 
