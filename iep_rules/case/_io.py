@@ -105,11 +105,33 @@ _LOG_FIELDS = frozenset(f.name for f in attrs.fields(records.SessionLog))
 _LOG_CHECKED = CONVERTER.gen_structure_attrs_fromdict(records.SessionLog)
 
 
+_MAX_MINUTES = records.MAX_SESSION_MINUTES
+# The record's fields, and which have a validator or converter, as `_log_of` was written for:
+# if SessionLog changes, the fast path stops bypassing its __init__ (and a test fails).
+_PLAIN_LOG = [(f.name, f.validator is not None, f.converter is not None)
+              for f in attrs.fields(records.SessionLog)] == [
+    ("date", True, False), ("service", True, False), ("status", False, False),
+    ("minutes", True, False), ("reason", False, True), ("makeup_for", True, False),
+    ("group_size", True, False)] and not hasattr(records.SessionLog, "__attrs_post_init__")
+
+
+def _log_of(fields: tuple[Any, ...]) -> records.SessionLog:
+    """A SessionLog from already checked values, without running the validators again (they
+    were a fifth of reading a case): a frozen attrs class sets its slots this way itself."""
+    log = object.__new__(records.SessionLog)
+    for name, value in zip(_LOG_NAMES, fields, strict=True):
+        object.__setattr__(log, name, value)
+    return log
+
+
+_LOG_NAMES = tuple(f.name for f in attrs.fields(records.SessionLog))
+
+
 def _structure_log(value: object, kind: type) -> records.SessionLog:
     """Session logs are most of a case (hundreds a year): build the plain, well-typed ones
     directly (the record's own validators still run), and hand anything else to cattrs'
     generated structurer, so a bad log gets exactly the error and JSON path it always did."""
-    if type(value) is dict and value.keys() <= _LOG_FIELDS:
+    if isinstance(value, dict) and value.keys() <= _LOG_FIELDS:  # parse_json gives _Pairs
         get = value.get
         day, service, status = get("date"), get("service"), get("status")
         minutes, reason, makeup_for = get("minutes"), get("reason"), get("makeup_for")
@@ -120,12 +142,18 @@ def _structure_log(value: object, kind: type) -> records.SessionLog:
                 and (makeup_for is None or type(makeup_for) is str)
                 and (group is None or type(group) is int)):
             try:
-                return records.SessionLog(
-                    dt.date.fromisoformat(day), service, records.SessionStatus(status),
-                    minutes, None if reason is None else records.MissReason(reason),
-                    None if makeup_for is None else dt.date.fromisoformat(makeup_for), group)
+                fields = (_structure_date(day, dt.date), service, records.SessionStatus(status),
+                          minutes, None if reason is None else records.MissReason(reason),
+                          None if makeup_for is None else _structure_date(makeup_for, dt.date),
+                          group)
             except (ValueError, TypeError):
                 pass  # the checked path below reports it, located
+            else:
+                if not _PLAIN_LOG:
+                    return records.SessionLog(*fields)
+                if (service.strip() and (minutes is None or 0 <= minutes <= _MAX_MINUTES)
+                        and (group is None or group >= 1)):
+                    return _log_of(fields)  # what the validators check, checked above
     result: records.SessionLog = _LOG_CHECKED(value, kind)  # type: ignore[arg-type]
     return result
 
@@ -231,12 +259,16 @@ class _Refused:
 
 
 class _Pairs(dict[str, Any]):
-    """A decoded object that remembers keys given more than once (1-based member numbers)."""
+    """A decoded object that remembers keys given more than once (1-based member numbers);
+    objects without repeated keys are plain dicts."""
 
     duplicates: list[tuple[str, int, int]]
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    plain = dict(pairs)
+    if len(plain) == len(pairs):
+        return plain  # no key given twice: the common case, built in C
     out = _Pairs()
     first: dict[str, int] = {}
     out.duplicates = []
@@ -250,6 +282,8 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _int(text: str) -> object:
+    if len(text) <= MAX_INT_DIGITS:
+        return int(text)
     if len(text.lstrip("-")) > MAX_INT_DIGITS:
         return _Refused(f"integer of {len(text.lstrip('-'))} digits is out of range "
                         f"(at most +/-{MAX_INT})")
@@ -294,10 +328,56 @@ def _bad_text(text: str) -> bool:
     return False
 
 
+def _all_clean(data: object) -> bool:
+    """True when `check_values` has nothing to report; walks without building paths (most
+    documents are clean, and a path per value cost more than the check). Lone surrogates are
+    found by encoding all text once: UTF-8 refuses every surrogate code point, so the joined
+    text fails exactly when one of its pieces would."""
+    texts: list[str] = []
+    stack: list[object] = [data]
+    pop, push, add = stack.pop, stack.extend, texts.append
+    while stack:
+        value = pop()
+        kind = type(value)
+        if kind is str:
+            add(value)  # type: ignore[arg-type]
+        elif kind is int:
+            if not -MAX_INT <= value <= MAX_INT:  # type: ignore[operator]
+                return False
+        elif kind is bool or value is None:
+            continue
+        elif kind is _Pairs or kind is dict:
+            if getattr(value, "duplicates", None):
+                return False
+            for key in value:  # type: ignore[attr-defined]
+                if type(key) is str:
+                    add(key)
+                elif isinstance(key, str):
+                    return False  # a str subclass as a key: let the full check judge it
+            push(value.values())  # type: ignore[attr-defined]
+        elif kind is list or kind is tuple:
+            push(value)  # type: ignore[arg-type]
+        elif kind is float:
+            if not math.isfinite(value):  # type: ignore[arg-type]
+                return False
+        else:
+            return False  # anything else (a marker, a subclass): the full check decides
+    try:
+        "".join(texts).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_values(data: object) -> list[Problem]:
     """Every value a case may not hold, by JSON path: duplicate keys (both members named),
     lone surrogates, integers beyond +/-(2**53 - 1), NaN and infinities. Iterative, so a deep
     document costs no recursion."""
+    return [] if _all_clean(data) else located_problems(data)
+
+
+def located_problems(data: object) -> list[Problem]:
+    """The walk behind `check_values`, building each value's JSON path."""
     problems: list[Problem] = []
     stack: list[tuple[str, object]] = [("$", data)]
     while stack:
