@@ -34,7 +34,7 @@ from ..case._records import (
     SessionLog,
     SessionStatus,
 )
-from ._schedule import Period, SchoolDays, fixed_day_dates, periods, shift
+from ._schedule import Period, SchoolDays, add_years_saturating, fixed_day_dates, periods, shift
 from ._timeline import iep_accrual_windows
 
 # Enum members read in the per-period loop, bound once (a class attribute lookup on an Enum
@@ -499,7 +499,7 @@ class _Counter:
 
     def _item(self, source: str, reason: str, due: dt.date, minutes: int,
               sessions: int) -> Shortfall:
-        deadline = shift(due, years=self.policy.complaint_limit_years)
+        deadline = add_years_saturating(due, self.policy.complaint_limit_years)
         return Shortfall(source, reason, due, minutes, sessions, self._owed(reason, due), deadline)
 
     # -- what a period expects -------------------------------------------------------------
@@ -587,8 +587,9 @@ class _Counter:
             line = self._count_minutes(period, lo, hi, due, want_minutes, delivered, missed)
         else:
             line = self._count_sessions(period, lo, hi, due, want, delivered, missed)
-        used_real = line.delivered + sum(
+        used_real = line.delivered + (sum(
             1 for log in missed[: line.missed] if not any(log is s for s in synthetic))
+            if synthetic else min(line.missed, len(missed)))
         self.tally.excess += len(entries) - used_real
         self.tally.lines.append(line)
 
@@ -669,8 +670,9 @@ class _Counter:
                     oldest += 1
             if used:
                 applied.append((log.date, used))
-        owed = [attrs.evolve(s, minutes=rest,
-                             sessions=-(-rest // self.duration) if s.sessions else 0)
+        owed = [Shortfall(s.source, s.reason, s.due, rest,
+                          -(-rest // self.duration) if s.sessions else 0, s.owed,
+                          s.complaint_deadline)  # attrs.evolve, without its generic cost
                 for s, rest in zip(items, left, strict=True) if rest > 0]
         return owed, applied
 

@@ -19,6 +19,8 @@ from dateutil.relativedelta import relativedelta
 from ..case._records import WEEKDAY_NAMES, FrequencyUnit, SchoolCalendar
 
 _ONE_DAY = dt.timedelta(days=1)
+_SIX_DAYS = dt.timedelta(days=6)
+_LAST_FULL_WEEK = dt.date.max - _SIX_DAYS  # later week starts end at date.max (saturated)
 _SCHOOL_WEEK = range(5)  # Monday..Friday, as date.weekday() numbers
 
 
@@ -54,12 +56,32 @@ def _shift_one(day: dt.date, item: tuple[str, int]) -> dt.date:
         year, month = divmod(months, 12)
         month += 1
     elif unit == "years":
-        year, month = day.year + n, day.month
+        return add_years(day, n)
     else:
         return day + relativedelta(**{unit: n})  # type: ignore[arg-type]
     if not 1 <= year <= 9999:
         raise ValueError("year out of range")
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """`day` moved by whole years, 29 February to the 28th in a common year (as relativedelta
+    does); raises ValueError outside years 1-9999. The ledger's complaint deadline of every
+    missed item, so without `shift`'s general path."""
+    year = day.year + years
+    if not 1 <= year <= 9999:
+        raise ValueError("year out of range")
+    if day.month == 2 and day.day == 29 and not calendar.isleap(year):
+        return dt.date(year, 2, 28)
+    return day.replace(year=year)
+
+
+def add_years_saturating(day: dt.date, years: int) -> dt.date:
+    """`shift(day, years=years)`: `add_years`, saturating at the ends of the calendar."""
+    try:
+        return add_years(day, years)
+    except ValueError:
+        return dt.date.max if years > 0 else dt.date.min
 
 
 def _merged(cal: SchoolCalendar, first: dt.date, last: dt.date
@@ -145,7 +167,7 @@ def periods(unit: FrequencyUnit, anchor: dt.date, first: dt.date, last: dt.date,
     elif unit is FrequencyUnit.WEEK:
         start = first - dt.timedelta(days=first.weekday())
         while start <= last:
-            end = shift(start, days=6)
+            end = start + _SIX_DAYS if start <= _LAST_FULL_WEEK else dt.date.max
             yield Period(start, end, unit)
             if end == dt.date.max:
                 return
