@@ -7,6 +7,7 @@ object the caller holds, never in module state.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -14,15 +15,13 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-import attrs
-
 from .._errors import ArgumentTypeError, BackendError, CaseError, JurisdictionError, Problem
 from .._findings import Evidence, Finding, Report, json_value
 from .._vocab import Severity
 from ..case._records import Case
 from ..facts._derived import kinds
 from ..facts._ledger import MandateLedger, case_ledger
-from ..facts._namespace import Item, items
+from ..facts._namespace import Item, LazyCaseFacts, items
 from ..facts._timeline import build_timeline, iep_accrual_windows
 from ..lang import _conditions as c
 from ..lang._compiler import ScopeFn, compile_scope
@@ -156,22 +155,20 @@ def evaluate(rulebook: Rulebook, case: Case, *, as_of: dt.date | None = None,
     wanted: set[str] = {rule.scope for rule in resolved.rules}
     case_items, ledgers = case_items_on(case, day, params, wanted)
     findings = [
-        _finding(resolved.rules[index], item, truth, params, ctx, resolved)
+        _finding(resolved.rules[index], item, truth, params, ctx, resolved, case.id)
         for index, item, truth in runner.run(case_items, params, ctx, active)
     ]
-    findings = [attrs.evolve(f, fingerprint=fingerprint(case.id, f, scope))
-                for f, scope in zip(findings, _scopes(findings, resolved), strict=True)]
     findings.sort(key=Finding.sort_key)
     return Report(case.id, day, code, backend, tuple(findings), ledgers,
                   notes=(note,) if note else ())
 
 
-def _scopes(findings: Sequence[Finding], resolved: Resolved) -> list[str]:
-    scope_of = {rule.id: rule.scope for rule in resolved.rules}
-    return [scope_of[f.rule_id] for f in findings]
-
-
 FINGERPRINT_VERSION = 1
+
+
+@functools.cache
+def _derived_names(scope: str) -> frozenset[str]:
+    return frozenset(kinds(scope))
 
 
 def _stable(value: Any) -> bool:
@@ -188,16 +185,23 @@ def fingerprint(case_id: str, finding: Finding, scope: str) -> str:
     derived from the date or the whole case (`as_of`, `student.age`, `case.*`, `ledger.*`, and
     a scope's derived counts), so the same problem on the same record keeps its fingerprint from
     one run to the next, and a changed record read by the rule gets a new one."""
-    derived = set(kinds(scope))
+    return _fingerprint(case_id, finding.rule_id, finding.subject,
+                        finding.severity == "needs-data", finding.evidence, scope)
+
+
+def _fingerprint(case_id: str, rule_id: str, subject: str, needs_data: bool,
+                 evidence: Sequence[Evidence], scope: str) -> str:
+    """`fingerprint` from a finding's parts, so `_finding` builds each finding once."""
+    derived = _derived_names(scope)
     recorded = sorted({
         (e.path, json.dumps(json_value(e.value), sort_keys=True))
-        for e in finding.evidence
+        for e in evidence
         if e.path is not None and e.fact != "student.age"
         and e.fact.split(".")[0] not in {"as_of", "case", "ledger"}
         and (e.fact.split(".")[0] not in derived or _stable(e.value))
     })
-    kind = "needs-data" if finding.severity == "needs-data" else "finding"
-    blob = json.dumps([FINGERPRINT_VERSION, case_id, finding.rule_id, finding.subject, kind,
+    kind = "needs-data" if needs_data else "finding"
+    blob = json.dumps([FINGERPRINT_VERSION, case_id, rule_id, subject, kind,
                        recorded], separators=(",", ":"))
     digest = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:20]
     return f"fp{FINGERPRINT_VERSION}-{digest}"  # a prefix keeps YAML from reading it as a number
@@ -236,7 +240,7 @@ def citations(rule: Rule, resolved: Resolved, ns: Mapping[str, Any], ctx: c.Cont
 
 
 def _finding(rule: Rule, item: Item, truth: int, params: Mapping[str, Any],
-             ctx: c.Context, resolved: Resolved) -> Finding:
+             ctx: c.Context, resolved: Resolved, case_id: str) -> Finding:
     read: dict[str, Any] = {}
     gaps: set[str] = set()
 
@@ -247,21 +251,29 @@ def _finding(rule: Rule, item: Item, truth: int, params: Mapping[str, Any],
 
     # Re-walk the rule once with tracing, only for items that produced a finding.
     c.truth(rule.when, item.ns, ctx, trace)
-    evidence = tuple(Evidence(name, path_of(item.ns, name), value)
+    evidence = tuple(Evidence(name, path_of(item.ns, name), _plain(value))
                      for name, value in read.items())
     cites = citations(rule, resolved, item.ns, ctx, truth)
+    identity = _fingerprint(case_id, rule.id, item.subject, truth != c.TRUE, evidence,
+                            rule.scope)
     if truth == c.TRUE:
         return Finding(rule.id, rule.title, rule.topic, rule.severity,
                        render(rule.message, item.ns, params), item.subject, evidence, cites,
                        str(rule.source), rule.source.layer, remedy=render(rule.remedy, item.ns,
                                                                           params),
-                       order=item.order)
+                       order=item.order, fingerprint=identity)
     missing = tuple(e.path or e.fact for e in evidence if e.fact in gaps)
     message = (f"Cannot decide '{rule.title}': the record does not show "
                f"{', '.join(missing) or 'a fact this rule needs'}.")
     return Finding(rule.id, rule.title, rule.topic, Severity.NEEDS_DATA, message, item.subject,
                    evidence, cites, str(rule.source), rule.source.layer, missing=missing,
-                   order=item.order)
+                   order=item.order, fingerprint=identity)
+
+
+def _plain(value: Any) -> Any:
+    """An evidence value as the data it stands for: the lazily computed case facts (a rule may
+    read `case` whole) as the dict they make."""
+    return value.whole() if isinstance(value, LazyCaseFacts) else value
 
 
 def format_value(value: Any) -> str:

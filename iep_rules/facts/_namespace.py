@@ -114,6 +114,68 @@ def case_facts(case: r.Case, as_of: dt.date, timeline: Timeline | None = None) -
     return out
 
 
+class LazyCaseFacts(Mapping[str, Any]):
+    """`case_facts` computed a fact at a time, on first read: most rulebooks (and every rule
+    subset) read few of them, and each walks the case's history. Reading every key, or
+    iterating, gives exactly `case_facts` (same keys, values and order)."""
+
+    __slots__ = ("_all", "_done", "_history")
+
+    def __init__(self, history: Timeline) -> None:
+        self._history = history
+        self._done: dict[str, Any] = {"$path": None}
+        self._all: dict[str, Any] | None = None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if self._all is not None:
+            return self._all.get(key, default)
+        done = self._done
+        if key in done:
+            return done[key]
+        fact = _case_fact_by_name().get(key)
+        if fact is not None:
+            assert fact.compute is not None
+            value = done[key] = fact.compute(self._history)
+            return value
+        if key in _area_case_names():  # the areas compute their case facts together
+            done.update(_areas.area_case_facts(self._history.case, self._history.as_of))
+            return done[key]
+        return default
+
+    def whole(self) -> dict[str, Any]:
+        if self._all is None:
+            out: dict[str, Any] = {"$path": None}
+            for name in _case_fact_by_name():
+                out[name] = self.get(name)
+            areas = {k: v for k, v in self._done.items() if k in _area_case_names()}
+            out.update(areas or _areas.area_case_facts(self._history.case, self._history.as_of))
+            self._all = out
+        return self._all
+
+    def __getitem__(self, key: str) -> Any:
+        whole = self.whole() if key not in self._done else self._done
+        return whole[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.whole())
+
+    def __len__(self) -> int:
+        return len(self.whole())
+
+    def __repr__(self) -> str:  # a message naming `{case}` shows what the dict showed
+        return repr(self.whole())
+
+
+@functools.cache
+def _case_fact_by_name() -> dict[str, Any]:
+    return {fact.name: fact for fact in case_derived()}
+
+
+@functools.cache
+def _area_case_names() -> frozenset[str]:
+    return frozenset(kinds("case")) - frozenset(_case_fact_by_name())
+
+
 def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
           ledgers: Mapping[str, Mapping[str, Any]] | None = None,
           timeline: Timeline | None = None) -> Iterator[Item]:
@@ -124,7 +186,7 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
     student = to_data(case.student, "$.student")
     assert STUDENT_AGE.compute is not None
     student["age"] = STUDENT_AGE.compute(case.student.date_of_birth, as_of)
-    shared = {"as_of": as_of, "student": student, "case": case_facts(case, as_of, history)}
+    shared = {"as_of": as_of, "student": student, "case": LazyCaseFacts(history)}
 
     def wanted(scope: str) -> bool:
         return scopes is None or scope in scopes
@@ -194,8 +256,10 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+@functools.cache
 def describe(cls: type) -> dict[str, Any]:
-    """Field name -> kind ("date", "number", "string", "bool", a dict, or ListOf)."""
+    """Field name -> kind ("date", "number", "string", "bool", a dict, or ListOf). Cached, as
+    `scope_description`: shared, so callers read it and never change it."""
     hints = _hints(cls)
     return {f.name: _kind(hints[f.name]) for f in attrs.fields(cls)}
 
@@ -218,13 +282,15 @@ def _kind(hint: Any) -> Any:
     return FactKind.STRING  # str and the StrEnums
 
 
+@functools.cache
 def scope_description(scope: str) -> dict[str, Any]:
-    """What a rule of this scope may name: the record's fields and the declared derived facts."""
+    """What a rule of this scope may name: the record's fields and the declared derived facts.
+    Built once per scope (it was a sixth of parsing the rule files when built for each rule);
+    the result is shared: read it, never change it."""
     cls = SCOPES[scope][0]
-    desc = describe(cls)
+    desc = dict(describe(cls))
     desc.update(kinds(scope))
-    student = describe(r.Student)
-    student[STUDENT_AGE.name] = STUDENT_AGE.kind
+    student = {**describe(r.Student), STUDENT_AGE.name: STUDENT_AGE.kind}
     desc.update({"as_of": "date", "student": student, "case": kinds("case")})
     if scope == "service":
         desc["iep"] = describe(r.IEP)
