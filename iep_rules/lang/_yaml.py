@@ -86,31 +86,47 @@ def _where(filename: str, node: yaml.Node) -> str:
     return f"{filename}:{node.start_mark.line + 1}:{node.start_mark.column + 1}"
 
 
+class _LazyWhere:
+    """`_where` of a node, formatted only when a problem names it (most nodes have none)."""
+
+    __slots__ = ("filename", "node")
+
+    def __init__(self, filename: str, node: yaml.Node) -> None:
+        self.filename, self.node = filename, node
+
+    def __str__(self) -> str:
+        return _where(self.filename, self.node)
+
+
+_STR = "tag:yaml.org,2002:str"
+
+
 class _Budget(Exception):
     """Raised inside the converter when a document expands past the node or depth budget."""
 
 
-def _scalar(constructor: yaml.SafeLoader, node: yaml.ScalarNode, where: str,
+def _scalar(constructor: yaml.SafeLoader, node: yaml.ScalarNode, filename: str,
             problems: list[Problem]) -> Any:
     """A plain scalar, refusing numbers no backend can hold: integers past +/-(2**53 - 1)
     (checked on the digits first: Python refuses to convert very long ones) and NaN or
     infinities (durable-rules' C core crashed on an infinite parameter)."""
+    where = _LazyWhere(filename, node)
     if node.tag == "tag:yaml.org,2002:int" and sum(ch.isdigit() for ch in node.value) > 20:
-        problems.append(Problem(where, f"integer out of range (at most +/-{MAX_INT})"))
+        problems.append(Problem(str(where), f"integer out of range (at most +/-{MAX_INT})"))
         return None
     value = constructor.construct_object(node)
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
-        problems.append(Problem(where, f"integer out of range (at most +/-{MAX_INT})"))
+        problems.append(Problem(str(where), f"integer out of range (at most +/-{MAX_INT})"))
         return None
     if isinstance(value, float) and not math.isfinite(value):
-        problems.append(Problem(where, "numbers must be finite (no .inf or .nan)"))
+        problems.append(Problem(str(where), "numbers must be finite (no .inf or .nan)"))
         return None
     if isinstance(value, float) and value and not MIN_FRACTION <= abs(value) <= MAX_INT:
-        problems.append(Problem(where, f"numbers must be 0 or between {MIN_FRACTION} and "
+        problems.append(Problem(str(where), f"numbers must be 0 or between {MIN_FRACTION} and "
                                        f"{MAX_INT} in size (durable-rules cannot read others)"))
         return None
     if isinstance(value, str) and not _encodable(value):
-        problems.append(Problem(where, "text holds a lone surrogate (not valid Unicode)"))
+        problems.append(Problem(str(where), "text holds a lone surrogate (not valid Unicode)"))
         return None
     return value
 
@@ -158,24 +174,33 @@ def load_yaml(text_or_bytes: bytes | str, filename: str) -> tuple[Located | None
         count[0] += 1
         if count[0] > MAX_NODES or depth > MAX_DEPTH:
             raise _Budget
-        marks[path] = (n.start_mark.line + 1, n.start_mark.column + 1)
-        where = _where(filename, n)
+        mark = n.start_mark
+        marks[path] = (mark.line + 1, mark.column + 1)
+        where = _LazyWhere(filename, n)  # built into text only for a problem
         if isinstance(n, yaml.ScalarNode):
-            if n.tag in _KEEP_AS_TEXT:
+            tag = n.tag
+            if tag in _KEEP_AS_TEXT:
                 return n.value
+            if tag == _STR:  # what the safe constructor gives for text, without its bookkeeping
+                text = n.value
+                if _encodable(text):
+                    return text
+                problems.append(Problem(str(where),
+                                        "text holds a lone surrogate (not valid Unicode)"))
+                return None
             if n.tag not in _SCALAR_TAGS:
-                problems.append(Problem(where, f"tag {quote(n.tag)} is not allowed in rule "
+                problems.append(Problem(str(where), f"tag {quote(n.tag)} is not allowed in rule "
                                                "files"))
                 return None
-            return _scalar(constructor, n, where, problems)
+            return _scalar(constructor, n, filename, problems)
         if isinstance(n, yaml.SequenceNode):
             if n.tag != "tag:yaml.org,2002:seq":
-                problems.append(Problem(where, f"tag {quote(n.tag)} is not allowed in rule "
+                problems.append(Problem(str(where), f"tag {quote(n.tag)} is not allowed in rule "
                                                "files"))
             return [convert(child, (*path, i), depth + 1) for i, child in enumerate(n.value)]
         if isinstance(n, yaml.MappingNode):
             if n.tag != "tag:yaml.org,2002:map":
-                problems.append(Problem(where, f"tag {quote(n.tag)} is not allowed in rule "
+                problems.append(Problem(str(where), f"tag {quote(n.tag)} is not allowed in rule "
                                                "files"))
             out: dict[str, Any] = {}
             for key_node, value_node in n.value:
@@ -187,7 +212,7 @@ def load_yaml(text_or_bytes: bytes | str, filename: str) -> tuple[Located | None
                     continue
                 key = key_node.value
                 if key == "<<":
-                    problems.append(Problem(where, "YAML merge keys are not allowed"))
+                    problems.append(Problem(str(where), "YAML merge keys are not allowed"))
                     continue
                 if key in out:
                     kw = _where(filename, key_node)
@@ -195,7 +220,7 @@ def load_yaml(text_or_bytes: bytes | str, filename: str) -> tuple[Located | None
                     continue
                 out[key] = convert(value_node, (*path, key), depth + 1)
             return out
-        problems.append(Problem(where, "unsupported YAML node"))
+        problems.append(Problem(str(where), "unsupported YAML node"))
         return None
 
     try:
