@@ -557,8 +557,12 @@ class _Counter:
     def count(self, period: Period) -> None:
         lo = max(period.start, self.start)
         hi = period.end if self.end is None else min(period.end, self.end)
-        open_in = self.days.between(lo, hi)
-        passed = self.days.between(lo, min(hi, self.as_of))
+        # self.days.between(lo, hi) and between(lo, min(hi, as_of)), sharing their bisections
+        days = self.days.open_days
+        first_open, after = bisect.bisect_left(days, lo), bisect.bisect_right(days, hi)
+        open_in = days[first_open:after]
+        passed = open_in if hi <= self.as_of else \
+            days[first_open:bisect.bisect_right(days, self.as_of)]
         counted, want, want_minutes, closed = self._expected(period, lo, hi, open_in, passed)
         first = bisect.bisect_left(self.log_dates, lo)
         last = bisect.bisect_right(self.log_dates, min(hi, self.as_of))
