@@ -115,45 +115,67 @@ _PLAIN_LOG = [(f.name, f.validator is not None, f.converter is not None)
     ("group_size", True, False)] and not hasattr(records.SessionLog, "__attrs_post_init__")
 
 
-def _log_of(fields: tuple[Any, ...]) -> records.SessionLog:
+def _log_of(day: dt.date, service: str, status: records.SessionStatus, minutes: int | None,
+            reason: records.MissReason | None, makeup_for: dt.date | None,
+            group: int | None) -> records.SessionLog:
     """A SessionLog from already checked values, without running the validators again (they
     were a fifth of reading a case): a frozen attrs class sets its slots this way itself."""
-    log = object.__new__(records.SessionLog)
-    for name, value in zip(_LOG_NAMES, fields, strict=True):
-        object.__setattr__(log, name, value)
+    log = _new(records.SessionLog)
+    _set(log, "date", day)
+    _set(log, "service", service)
+    _set(log, "status", status)
+    _set(log, "minutes", minutes)
+    _set(log, "reason", reason)
+    _set(log, "makeup_for", makeup_for)
+    _set(log, "group_size", group)
     return log
 
 
+_new, _set = object.__new__, object.__setattr__
 _LOG_NAMES = tuple(f.name for f in attrs.fields(records.SessionLog))
+# Enum values by text (a miss falls back to the checked path, which reports it)
+_STATUS = {member.value: member for member in records.SessionStatus}
+_REASON = {member.value: member for member in records.MissReason}
+
+
+def _iso_day(text: str) -> dt.date | None:
+    """`_structure_date` for text, None where it would refuse (the checked path then reports)."""
+    if len(text) != 10:
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if MIN_YEAR <= day.year <= MAX_YEAR else None
 
 
 def _structure_log(value: object, kind: type) -> records.SessionLog:
     """Session logs are most of a case (hundreds a year): build the plain, well-typed ones
-    directly (the record's own validators still run), and hand anything else to cattrs'
+    directly, checking what the record's validators check, and hand anything else to cattrs'
     generated structurer, so a bad log gets exactly the error and JSON path it always did."""
     if isinstance(value, dict) and value.keys() <= _LOG_FIELDS:  # parse_json gives _Pairs
         get = value.get
-        day, service, status = get("date"), get("service"), get("status")
-        minutes, reason, makeup_for = get("minutes"), get("reason"), get("makeup_for")
+        text, service, status = get("date"), get("service"), get("status")
+        minutes, reason, makeup_text = get("minutes"), get("reason"), get("makeup_for")
         group = get("group_size")
-        if (type(day) is str and type(service) is str and type(status) is str
+        if (type(text) is str and type(service) is str and type(status) is str
                 and (minutes is None or type(minutes) is int)
                 and (reason is None or type(reason) is str)
-                and (makeup_for is None or type(makeup_for) is str)
+                and (makeup_text is None or type(makeup_text) is str)
                 and (group is None or type(group) is int)):
-            try:
-                fields = (_structure_date(day, dt.date), service, records.SessionStatus(status),
-                          minutes, None if reason is None else records.MissReason(reason),
-                          None if makeup_for is None else _structure_date(makeup_for, dt.date),
-                          group)
-            except (ValueError, TypeError):
-                pass  # the checked path below reports it, located
-            else:
+            day = _iso_day(text)
+            state = _STATUS.get(status)
+            why = None if reason is None else _REASON.get(reason)
+            makeup_for = None if makeup_text is None else _iso_day(makeup_text)
+            if (day is not None and state is not None and (reason is None or why is not None)
+                    and (makeup_text is None or makeup_for is not None)):
                 if not _PLAIN_LOG:
-                    return records.SessionLog(*fields)
+                    return records.SessionLog(day, service, state, minutes, why, makeup_for,
+                                              group)
                 if (service.strip() and (minutes is None or 0 <= minutes <= _MAX_MINUTES)
                         and (group is None or group >= 1)):
-                    return _log_of(fields)  # what the validators check, checked above
+                    # what the validators check, checked above
+                    return _log_of(day, service, state, minutes, why, makeup_for, group)
     result: records.SessionLog = _LOG_CHECKED(value, kind)  # type: ignore[arg-type]
     return result
 
