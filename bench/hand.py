@@ -38,8 +38,7 @@ RULES = (
     "idea.makeup.late-start", "idea.makeup.still-owed",
 )
 # the rules that can say needs-data on the generated cases (run.py checks each one does)
-NEEDS_DATA = ("idea.eligibility.adverse-effect", "idea.iep.english-learner-language-needs",
-              "idea.makeup.late-start")
+NEEDS_DATA = ("idea.eligibility.adverse-effect", "idea.iep.english-learner-language-needs")
 ADVERSE_CATEGORIES = ("autism", "deafness", "emotional_disturbance", "hearing_impairment",
                       "intellectual_disability", "orthopedic_impairment",
                       "other_health_impairment", "speech_or_language_impairment",
@@ -423,8 +422,10 @@ def run(text: str, source: str, line: int, static: Static, as_of: dt.date) -> di
             if ledger is None:
                 continue  # `exists: ledger` is false: both ledger rules are silent
             late, due_missed = ledger["late_start_days"], ledger["missed_when_due"]
-            t = min(1 if late is None else (2 if late > params["late_start_warning_days"] else 0),
-                    2 if due_missed > 0 else 0)
+            # no session delivered at all (late_start_days unknown): silent, the shortfall
+            # rules report the gap
+            t = 0 if late is None else min(2 if late > params["late_start_warning_days"] else 0,
+                                           2 if due_missed > 0 else 0)
             if t:
                 out.append(_finding(rules, case_id, "idea.makeup.late-start", t, (
                     f"The {name} service in IEP {iep['id']} was due to start on "
