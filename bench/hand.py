@@ -10,10 +10,11 @@ figure, as the engine does.
 
 The rules: three exclusionary-factor rules and the adverse-effect rule (eligibility), English
 learner language needs (IEP), an incomplete service mandate, and two make-up rules on the
-service ledger (late start, minutes still owed). The timeline rules of earlier versions (annual
-review, reevaluation, transition services) were swapped out when main rewrote them on the
-case's episodes and IEP spans (facts/_timeline.py): a hand copy of that history would be a
-second timeline, not a baseline.
+service ledger (a material share not provided when due, minutes still owed). The timeline
+rules of earlier versions (annual review, reevaluation, transition services) were swapped out
+when main rewrote them on the case's episodes and IEP spans (facts/_timeline.py): a hand copy
+of that history would be a second timeline, not a baseline; so was the late-start rule when it
+came to read the service's first school day (facts/_areas.py).
 
 Coverage: mandates counted in sessions per week or per month, no fixed weekdays, no group
 sizes, no disciplinary removals (what bench/cases_gen.py generates). run.py checks the result
@@ -35,7 +36,7 @@ RULES = (
     "idea.eligibility.exclusion.reading", "idea.eligibility.exclusion.confirm-determinant",
     "idea.eligibility.exclusion.math", "idea.eligibility.adverse-effect",
     "idea.iep.english-learner-language-needs", "idea.iep.service-incomplete",
-    "idea.makeup.late-start", "idea.makeup.still-owed",
+    "idea.makeup.not-provided-when-due-material", "idea.makeup.still-owed",
 )
 # the rules that can say needs-data on the generated cases (run.py checks each one does)
 NEEDS_DATA = ("idea.eligibility.adverse-effect", "idea.iep.english-learner-language-needs")
@@ -421,22 +422,29 @@ def run(text: str, source: str, line: int, static: Static, as_of: dt.date) -> di
                              params) if calendars else None
             if ledger is None:
                 continue  # `exists: ledger` is false: both ledger rules are silent
-            late, due_missed = ledger["late_start_days"], ledger["missed_when_due"]
-            # no session delivered at all (late_start_days unknown): silent, the shortfall
-            # rules report the gap
-            t = 0 if late is None else min(2 if late > params["late_start_warning_days"] else 0,
-                                           2 if due_missed > 0 else 0)
-            if t:
-                out.append(_finding(rules, case_id, "idea.makeup.late-start", t, (
-                    f"The {name} service in IEP {iep['id']} was due to start on "
-                    f"{_fmt(svc.get('start'))}; the first session came {_fmt(late)} days later, "
-                    f"and {due_missed} session(s) were not provided when due for reasons that "
-                    "are the district's."), path, (n, m), [
-                    ("ledger", f"{path}.ledger", ledger, False),
-                    ("ledger.late_start_days", None, late, late is None),
-                    ("ledger.missed_when_due", None, due_missed, False)]))
             recorded = ledger["delivered"] > 0 or ledger["missed"] > 0 or \
                 ledger["made_up"] > 0 or ledger["wrong_setting_sessions"] > 0
+            share = ledger["missed_percent"]
+            if (recorded and ledger["missed_when_due_minutes"] > 0
+                    and share >= params["makeup_materiality_percent"]):
+                out.append(_finding(rules, case_id, "idea.makeup.not-provided-when-due-material",
+                                    2, (
+                    f"The {name} service in IEP {iep['id']} called for "
+                    f"{ledger['expected_minutes']} minutes by {as_of.isoformat()}; "
+                    f"{ledger['missed_when_due_minutes']} minutes ({share}%) were not provided "
+                    f"when due, from: {_fmt(ledger['missed_when_due_dates'])}. "
+                    f"{ledger['made_up']} make-up session(s) ({ledger['made_up_minutes']} minutes)"
+                    f" were given since; {ledger['owed_minutes']} minutes are still owed."),
+                    path, (n, m), [
+                    ("ledger", f"{path}.ledger", ledger, False),
+                    ("ledger.delivered", None, ledger["delivered"], False),
+                    ("ledger.missed", None, ledger["missed"], False),
+                    ("ledger.made_up", None, ledger["made_up"], False),
+                    ("ledger.wrong_setting_sessions", None, ledger["wrong_setting_sessions"],
+                     False),
+                    ("ledger.missed_when_due_minutes", None, ledger["missed_when_due_minutes"],
+                     False),
+                    ("ledger.missed_percent", None, share, False)]))
             if recorded and ledger["owed_minutes"] > 0:
                 out.append(_finding(rules, case_id, "idea.makeup.still-owed", 2, (
                     f"The {name} service in IEP {iep['id']} still owes "
