@@ -17,11 +17,13 @@ SEVERITY_ORDER = {severity: severity.rank for severity in Severity}
 
 @attrs.frozen
 class Evidence:
-    """One fact the rule read: its name in the rule, its JSON path (if any), its value."""
+    """One fact the rule read: its name in the rule, its JSON path (only for a fact recorded in
+    the file), its value, and for a derived fact its declared meaning (facts/_derived.py)."""
 
     fact: str
     path: str | None
     value: Any
+    derived: str | None = None
 
 
 @attrs.frozen
@@ -119,6 +121,14 @@ def citation_to_json(c: Citation) -> dict[str, Any]:
     return out
 
 
+def evidence_to_json(e: Evidence) -> dict[str, Any]:
+    """A fact read: a recorded one with its JSON path, a derived one with its meaning."""
+    out: dict[str, Any] = {"fact": e.fact, "path": e.path, "value": json_value(e.value)}
+    if e.derived:
+        out["derived"] = e.derived
+    return out
+
+
 def finding_to_json(f: Finding) -> dict[str, Any]:
     out: dict[str, Any] = {
         "rule_id": f.rule_id,
@@ -127,8 +137,7 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
         "title": f.title,
         "message": f.message,
         "subject": f.subject,
-        "evidence": [{"fact": e.fact, "path": e.path, "value": json_value(e.value)}
-                     for e in f.evidence],
+        "evidence": [evidence_to_json(e) for e in f.evidence],
         "citations": [citation_to_json(c) for c in f.citations],
         "source": f.source,
         "layer": f.layer,

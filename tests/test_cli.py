@@ -81,7 +81,8 @@ def test_ledger_text_shows_each_figure_and_the_complaint_window():
                               "up", "owed", "complain", "by"]
     assert row.split()[2:] == ["16", "(480)", "9", "(270)", "0", "5", "(150)", "0", "(0)", "5",
                                "(150)", "2025-10-14"]
-    assert "    2025-11-22: 2024-W47 (undocumented, 30 min)" in result.output
+    assert ("    2025-11-22: the week of 2024-11-18 to 2024-11-22 (undocumented, 30 min)"
+            in result.output)
 
 
 def test_ledger_policy_follows_rule_file_parameters(tmp_path):

@@ -94,7 +94,9 @@ def test_check_explain_names_outcome_conditions_and_facts_read():
     assert "$.ieps[1]: FIRES" in out and "$.ieps[0]: silent" in out
     assert ("[yes] in_effect_until is on or after the date the student turns transition_age (15)"
             in out)
-    assert "read in_effect_until ($.ieps[1].in_effect_until) = 2026-06-25" in out
+    # a derived fact is named as derived, with no JSON path (it is not a field of the file)
+    assert ("read in_effect_until (derived: the last day this IEP was in effect) = 2026-06-25"
+            in out)
     assert "read student.date_of_birth ($.student.date_of_birth) = 2011-02-14" in out
     assert "Outcome: 1 fires, 1 silent, 0 needs-data (of 2 iep items)" in out
 
@@ -108,8 +110,8 @@ def test_check_explain_json_is_structured():
     steps = data["items"][1]["trace"]["steps"]
     until = next(s for s in steps if s["condition"].startswith("in_effect_until"))
     assert until["truth"] == "yes"
-    assert {"fact": "in_effect_until", "path": "$.ieps[1].in_effect_until",
-            "value": "2026-06-25"} in until["read"]
+    assert {"fact": "in_effect_until", "path": None, "value": "2026-06-25",
+            "derived": "the last day this IEP was in effect"} in until["read"]
 
 
 def test_explain_unknown_rule_is_an_error_with_exit_2(rulebook):

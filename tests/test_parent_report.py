@@ -74,7 +74,7 @@ def test_labels_are_plain_words(rulebook):
     _, page = _page("examples/ledger-speech.json", dt.date(2024, 11, 29), rulebook)
     text = " ".join(" ".join(page.text).split())
     assert "Speech therapy, IEP of 2024-10-07: 16 expected, 9 delivered, 5 owed" in text
-    assert "the school week of 18-22 November 2024" in text  # not 2024-W47
+    assert "the week of 2024-11-18 to 2024-11-22" in text  # not 2024-W47
     assert "2024-W47" not in text
     import re
 
@@ -167,8 +167,9 @@ def test_words_helpers():
     assert plain.count(1, "rule broken", "rules broken") == "1 rule broken"
     assert plain.severity_count("violation", 2) == "2 rules broken"
     assert plain.severity_count("needs-data", 1) == "1 question the file cannot answer"
-    assert plain.period("2024-W44") == "the school week of 28 October 2024 - 1 November 2024"
-    assert plain.period("2024-W48") == "the school week of 25-29 November 2024"
+    assert plain.period("2024-W44") == "the week of 2024-10-28 to 2024-11-01"
+    assert plain.period("2024-W48") == "the week of 2024-11-25 to 2024-11-29"
+    assert plain.period("2024-10-07..2025-10-06") == "2024-10-07 to 2025-10-06"
     assert plain.period("2024-11") == "November 2024"
     assert plain.period("2024-10-14") == "14 October 2024"
 

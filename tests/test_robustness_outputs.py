@@ -76,7 +76,7 @@ def test_csv_cell(raw, safe):
 
 def test_markdown_text_leaves_no_syntax():
     assert markdown_text("- [a](http://x) | *b*\n# c") == (
-        r"\- \[a\]\(http\://x\) \| \*b\* \# c")
+        r"\- \[a\](http\://x) \| \*b\* # c")
 
 
 def test_terminal_text_keeps_tabs_and_newlines():

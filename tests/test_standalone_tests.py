@@ -70,7 +70,8 @@ def test_a_failing_standalone_test_prints_the_trace(tmp_path):
     assert f"example:  grade 9, IEP runs past the 15th birthday, no plan ({path}:2:5)" in (
         result.output)
     assert "$.ieps[1]: FIRES" in result.output
-    assert "read in_effect_until ($.ieps[1].in_effect_until) = 2026-06-25" in result.output
+    assert ("read in_effect_until (derived: the last day this IEP was in effect) = 2026-06-25"
+            in result.output)
 
 
 def test_coverage_names_conditions_not_seen_both_ways(tmp_path):

@@ -27,7 +27,7 @@ from ..batch._dask import ENGINES
 from ..batch._run import audit as run_audit_to
 from ..case._io import load_case
 from ..case._schema import case_schema
-from ..engine._deadlines import with_due_soon
+from ..engine._deadlines import deadlines, with_due_soon
 from ..engine._evaluate import BACKENDS, evaluate
 from ..engine._explain import explain, explanation_to_json
 from ..facts._ledger import case_ledger
@@ -35,6 +35,7 @@ from ..importers.edfi.cli import register as register_edfi
 from ..lang._rulefile import rulefile_schema
 from ..render import AUDIT_FORMATS, REPORT_FORMATS, ReportInput, render_report
 from ..render._explain import explanation_text
+from ..render._plain import DUE_NEXT_WITHIN_DAYS
 from ..render._text import ledger_json, ledger_text, rule_explanation_text, rules_list_text
 from ..rulebook._catalog import list_rules
 from ..rulebook._rulebook import laxer_deadlines, load_rulebook
@@ -166,8 +167,10 @@ def check(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt:
                 f"{_count(len(report.findings) - len(kept), 'finding')} already in it left out.")
         report = attrs.evolve(report, findings=kept, notes=(*report.notes, note))
     rules_in_force = rulebook.resolve(report.jurisdiction).rules
-    click.echo(render_report(fmt, ReportInput(report, case, str(case_file), rules_in_force)),
-               nl=False)
+    calendar = deadlines(rulebook, case, as_of=report.as_of, within=DUE_NEXT_WITHIN_DAYS,
+                         jurisdiction=report.jurisdiction)
+    click.echo(render_report(fmt, ReportInput(report, case, str(case_file), rules_in_force,
+                                              calendar)), nl=False)
     sys.exit(1 if report.has_violations else 0)
 
 

@@ -25,7 +25,7 @@ from ..facts._namespace import Item, LazyCaseFacts, items
 from ..facts._timeline import build_timeline, iep_accrual_windows
 from ..lang import _conditions as c
 from ..lang._compiler import ScopeFn, compile_scope
-from ..lang._explain import path_of
+from ..lang._explain import derived_meaning, path_of
 from ..lang._model import Citation, Rule
 from ..lang._rulefile import PLACEHOLDER
 from ..rulebook._rulebook import Resolved, Rulebook
@@ -193,10 +193,13 @@ def _fingerprint(case_id: str, rule_id: str, subject: str, needs_data: bool,
                  evidence: Sequence[Evidence], scope: str) -> str:
     """`fingerprint` from a finding's parts, so `_finding` builds each finding once."""
     derived = _derived_names(scope)
+    # An item's own facts (no dot) are keyed as `subject.fact`: derived ones carry no JSON
+    # path, but they keyed the same string when they did, so fingerprints stay as they were.
     recorded = sorted({
-        (e.path, json.dumps(json_value(e.value), sort_keys=True))
+        (e.path or f"{subject}.{e.fact}", json.dumps(json_value(e.value), sort_keys=True))
         for e in evidence
-        if e.path is not None and e.fact != "student.age"
+        if (e.path is not None or "." not in e.fact) and e.fact != "student.age"
+        and not e.fact.startswith("$")  # list elements a quantifier read: never keyed
         and e.fact.split(".")[0] not in {"as_of", "case", "ledger"}
         and (e.fact.split(".")[0] not in derived or _stable(e.value))
     })
@@ -251,7 +254,8 @@ def _finding(rule: Rule, item: Item, truth: int, params: Mapping[str, Any],
 
     # Re-walk the rule once with tracing, only for items that produced a finding.
     c.truth(rule.when, item.ns, ctx, trace)
-    evidence = tuple(Evidence(name, path_of(item.ns, name), _plain(value))
+    evidence = tuple(Evidence(name, path_of(item.ns, name), _plain(value),
+                              derived_meaning(item.ns, name))
                      for name, value in read.items())
     cites = citations(rule, resolved, item.ns, ctx, truth)
     identity = _fingerprint(case_id, rule.id, item.subject, truth != c.TRUE, evidence,

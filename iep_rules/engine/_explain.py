@@ -78,7 +78,8 @@ def explanation_to_json(ex: Explanation) -> dict[str, Any]:
         if s.element:
             out["element"] = s.element
         if s.reads:
-            out["read"] = [{"fact": r.fact, "path": r.path, "value": json_value(r.value)}
+            out["read"] = [{"fact": r.fact, "path": r.path, "value": json_value(r.value),
+                            **({"derived": r.derived} if r.derived else {})}
                            for r in s.reads]
         if s.steps:
             out["steps"] = [step(x) for x in s.steps]

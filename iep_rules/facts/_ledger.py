@@ -780,6 +780,30 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def source_dates(source: str) -> tuple[dt.date, dt.date]:
+    """The first and last day of a shortfall's source: a date (YYYY-MM-DD), or the label of
+    the period it stands for (`Period.label`: ISO week, month, or `start..end`)."""
+    if ".." in source:
+        start, end = source.split("..", 1)
+        return dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    if "-W" in source:
+        monday = dt.date.fromisocalendar(int(source[:4]), int(source[6:]), 1)
+        return monday, monday + dt.timedelta(days=6)
+    if len(source) == 7:  # YYYY-MM
+        first = dt.date(int(source[:4]), int(source[5:]), 1)
+        following = first.replace(year=first.year + first.month // 12,
+                                   month=first.month % 12 + 1)
+        return first, following - dt.timedelta(days=1)
+    day = dt.date.fromisoformat(source)
+    return day, day
+
+
+def _shortfall_json(item: Shortfall) -> dict[str, Any]:
+    """A shortfall as JSON: its source (a date or a period code) with that period's dates."""
+    start, end = source_dates(item.source)
+    return {**attrs.asdict(item), "start": start, "end": end}
+
+
 def ledger_to_json(ledger: MandateLedger) -> dict[str, Any]:
     """The ledger as JSON: the same figures the text table shows, and every item behind them."""
     data: dict[str, Any] = _plain({
@@ -795,12 +819,12 @@ def ledger_to_json(ledger: MandateLedger) -> dict[str, Any]:
         "missed_by_reason": ledger.missed_by_reason,
         "missed_minutes_by_reason": ledger.missed_minutes_by_reason,
         "missed_when_due": ledger.missed_when_due_sessions,
-        "missed_when_due_items": [attrs.asdict(s) for s in ledger.missed_when_due],
+        "missed_when_due_items": [_shortfall_json(s) for s in ledger.missed_when_due],
         "missed_when_due_minutes": ledger.missed_when_due_minutes,
         "made_up": ledger.made_up, "made_up_minutes": ledger.made_up_minutes,
         "owed": ledger.owed_sessions, "owed_sessions": ledger.owed_sessions,
         "owed_minutes": ledger.owed_minutes,
-        "owed_items": [attrs.asdict(s) for s in ledger.owed],
+        "owed_items": [_shortfall_json(s) for s in ledger.owed],
         "complaint_window_ends": ledger.complaint_window_ends,
         "owed_past_complaint_window": sum(
             1 for s in ledger.owed if s.complaint_deadline < ledger.as_of),

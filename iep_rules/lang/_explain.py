@@ -10,12 +10,17 @@ values to the compiled backend's.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
+import typing
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 
-from ..facts._derived import ON_FILE_PATHS
+from ..case._records import Case
+from ..facts._derived import AREA, DECLARED, LEDGER, ON_FILE_PATHS, STUDENT_AGE
+from ..facts._namespace import SCOPES
 from . import _conditions as c
 
 TRUTH_WORDS = {c.FALSE: "no", c.UNKNOWN: "unknown", c.TRUE: "yes"}
@@ -137,11 +142,12 @@ def nodes(cond: c.Cond) -> list[c.Cond]:
 @attrs.frozen
 class Read:
     """A fact a condition read: its name in the rule, its JSON path in the case (None for
-    derived facts), and the value it had."""
+    derived facts), the value it had, and a derived fact's declared meaning."""
 
     fact: str
     path: str | None
     value: Any
+    derived: str | None = None
 
 
 @attrs.frozen
@@ -159,18 +165,91 @@ class Step:
 
 
 def path_of(ns: Mapping[str, Any], name: str) -> str | None:
-    """The JSON path a fact name reads in the case, or None for derived facts."""
+    """The JSON path a fact name reads in the case, or None for a derived fact: only a field
+    the case format has carries a path (record_field_at), so every path names a place in the
+    file (a derived fact such as an IEP's `in_effect_until` is not one)."""
     if name in ON_FILE_PATHS:
         return ON_FILE_PATHS[name]  # `case.meetings_on_file` says whether $.meetings is recorded
+    if name.startswith("$"):
+        return name if record_field_at(name) else None
     parts = name.split(".")
-    if parts[0] in ("as_of", "case"):
+    if parts[0] in ("as_of", "case", "ledger"):
         return None  # derived from the whole case, not read from one place in it
     holder: Any = ns
     for part in parts[:-1]:
         holder = holder.get(part) if isinstance(holder, Mapping) else None
     if isinstance(holder, Mapping) and holder.get("$path"):
-        return f"{holder['$path']}.{parts[-1]}"
+        path = f"{holder['$path']}.{parts[-1]}"
+        return path if record_field_at(path) else None
     return None
+
+
+_STEP = re.compile(r"\.([A-Za-z_]\w*)|\[(\d+)\]")
+
+
+@functools.cache
+def _fields_at(shape: str) -> frozenset[str] | None:
+    """The field names of the record at a JSON path with its indices dropped (`$.ieps[].esy`),
+    or None when the path leads to no record of the case format."""
+    cls: Any = Case
+    for key, _index in _STEP.findall(shape[1:]):
+        if not key:
+            continue
+        if not attrs.has(cls) or key not in attrs.fields_dict(cls):
+            return None
+        cls = _record_class(typing.get_type_hints(cls)[key])
+    return frozenset(attrs.fields_dict(cls)) if cls is not None and attrs.has(cls) else None
+
+
+def _record_class(hint: Any) -> Any:
+    """The record class a field holds (itself, optional, or a tuple of them), else None."""
+    if attrs.has(hint):
+        return hint
+    for arg in typing.get_args(hint):
+        found = _record_class(arg) if arg is not type(None) and arg is not Ellipsis else None
+        if found is not None:
+            return found
+    return None
+
+
+def record_field_at(path: str) -> bool:
+    """Whether a JSON path (`$.ieps[1].end`) names a field of the case format: a place in the
+    case file, recorded or not."""
+    if not path.startswith("$."):
+        return False
+    parent, _, field = path.rpartition(".")
+    if "[" in field:
+        field = field[:field.index("[")]
+    fields = _fields_at(re.sub(r"\[\d+\]", "[]", parent))
+    return fields is not None and field in fields
+
+
+_SCOPE_OF_LIST = {"services": "service", **{attr: scope for scope, (_, attr) in SCOPES.items()
+                                            if attr is not None}}
+
+
+@functools.cache
+def _meanings() -> dict[tuple[str, str], str]:
+    """(scope, fact name) -> the declared meaning of every derived fact (facts/_derived.py);
+    the ledger's facts under the scope `ledger`, the student's age under `student`."""
+    out = {(d.scope, d.name): d.meaning for d in [*DECLARED, *AREA, STUDENT_AGE]}
+    out.update({("ledger", d.name): d.meaning for d in LEDGER})
+    return out
+
+
+def derived_meaning(ns: Mapping[str, Any], name: str) -> str | None:
+    """What a derived fact means, as declared (`the last day this IEP was in effect`), or None
+    for a fact read from the file."""
+    if name in ON_FILE_PATHS:
+        return None  # how many records a list on file holds: read with that list's path
+    parts = name.split(".")
+    if len(parts) == 2 and parts[0] in ("case", "student", "ledger"):
+        return _meanings().get((parts[0], parts[1]))
+    if len(parts) != 1:
+        return None
+    lists = re.findall(r"\.([a-z_]+)\[\d+\]", str(ns.get("$path") or ""))
+    scope = _SCOPE_OF_LIST.get(lists[-1]) if lists else "case"
+    return _meanings().get((scope or "", name))
 
 
 class _Tracer:
@@ -180,7 +259,7 @@ class _Tracer:
 
     def value(self, expr: c.Expr, ns: Mapping[str, Any], reads: list[Read]) -> Any:
         def record(name: str, value: Any, _presence_only: bool) -> None:
-            read = Read(name, name if name.startswith("$") else path_of(ns, name), value)
+            read = Read(name, path_of(ns, name), value, derived_meaning(ns, name))
             if read not in reads:
                 reads.append(read)
 
@@ -205,7 +284,8 @@ class _Tracer:
             return Step(node, text, truth, tuple(reads))
         if isinstance(cond, c.Exists):
             value = c.lookup(ns, cond.fact.path)
-            reads.append(Read(cond.fact.text, path_of(ns, cond.fact.text), value))
+            reads.append(Read(cond.fact.text, path_of(ns, cond.fact.text), value,
+                              derived_meaning(ns, cond.fact.text)))
             return Step(node, text, c.TRUE if (value is not None) == cond.present else c.FALSE,
                         tuple(reads))
         # Quantifier: one sub-step per element, named by the element's JSON path.
@@ -244,6 +324,8 @@ def visited(step: Step) -> list[tuple[int, int]]:
 
 def format_read(read: Read, params: Sequence[str] = ()) -> str:
     where = f" ({read.path})" if read.path and read.path != read.fact else ""
+    if read.derived:
+        where = f" (derived: {read.derived.split(': ')[0].split('; ')[0]})"
     shown = "not recorded" if read.value is None else _value_text(read.value)
     return f"{read.fact}{where} = {shown}"
 

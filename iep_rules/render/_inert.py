@@ -23,18 +23,31 @@ def terminal_text(text: str) -> str:
     return _CONTROLS.sub(_visible, text)
 
 
-# Punctuation that starts Markdown (or GitHub Markdown) syntax anywhere in a line: emphasis,
-# code, links and images, HTML tags, table cells, strikethrough, autolinks (`://`, `www.`).
-_MD_ANYWHERE = re.compile(r"([\\`*_{}\[\]()#!|<>~:.])")
-_MD_LINE_START = re.compile(r"^([-+=])")  # list items, setext headings
+# Markdown (CommonMark and GitHub's extensions) syntax that case text could start. Only these
+# characters are escaped, so ordinary punctuation reads as written ("300.153(c)", "3.5 hours:"):
+# emphasis and strikethrough (* _ ~), code (`), links and images ([ ]: `(` and `!` are inert
+# without them), raw HTML and angle autolinks (< >), table cells (|), the escape itself (\),
+# bare autolinks (the `:` of `://`, the `.` of `www.`), and block markers at the start of the
+# text (list items, headings, setext underlines, ordered lists).
+_MD_ANYWHERE = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_AUTOLINK = re.compile(r"(?i):(?=//)|(?<=www)\.")
+_MD_LINE_START = re.compile(r"^([-+=#])|^(\d+)([.)])")
+
+
+def _line_start(match: re.Match[str]) -> str:
+    if match.group(1):
+        return "\\" + match.group(1)
+    return match.group(2) + "\\" + match.group(3)
 
 
 def markdown_text(text: str) -> str:
-    """Case text inside Markdown: syntax characters backslash-escaped (CommonMark defines an
-    escaped punctuation character as literal), line breaks folded to spaces, controls made
-    visible. No link, image, HTML tag, table cell, list or heading can come out of it."""
+    """Case text inside Markdown: the characters that could start syntax backslash-escaped
+    (CommonMark reads an escaped punctuation character as itself), line breaks folded to
+    spaces, controls made visible. No link, image, HTML tag, table cell, list or heading can
+    come out of it; the report's own text is not passed through it."""
     flat = " ".join(terminal_text(text).replace("\t", " ").splitlines())
-    return _MD_LINE_START.sub(r"\\\1", _MD_ANYWHERE.sub(r"\\\1", flat))
+    escaped = _MD_AUTOLINK.sub(lambda m: "\\" + m.group(), _MD_ANYWHERE.sub(r"\\\1", flat))
+    return _MD_LINE_START.sub(_line_start, escaped)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

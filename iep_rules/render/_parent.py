@@ -10,7 +10,6 @@ the default rather than something each line must remember.
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from functools import cache
 from typing import Any
@@ -19,6 +18,7 @@ import jinja2
 
 from .._findings import SEVERITY_ORDER, Finding, Report
 from ..case._records import Case
+from ..engine._deadlines import Calendar, Deadline
 from ..facts._ledger import TABLE_COLUMNS, MandateLedger
 from ..lang._model import format_citations
 from . import _plain as p
@@ -65,7 +65,7 @@ def _finding(case: Case, f: Finding) -> dict[str, Any]:
         "severity": f.severity, "heading": p.SEVERITY_HEADINGS[f.severity], "title": f.title,
         "message": f.message if f.severity != "needs-data" else "",
         "missing": p.missing_line(case, f) if f.severity == "needs-data" else "",
-        "evidence": [p.evidence_line(case, e) for e in f.evidence
+        "evidence": [p.evidence_line(case, e, f.subject) for e in f.evidence
                      if not (e.value is None and (e.path in gaps or e.fact in gaps))
                      and e.fact != "as_of"],
         "remedy": f.remedy, "law": _law(f), "rule_id": f.rule_id,
@@ -80,20 +80,38 @@ def headline(report: Report) -> str:
     return "This review found " + ", ".join(parts) + "."
 
 
-def _summary(report: Report, case: Case) -> dict[str, Any]:
+def due_next(calendar: Calendar | None) -> tuple[Deadline, ...]:
+    """The first DUE_NEXT_COUNT obligations of the deadline calendar, soonest first."""
+    if calendar is None:
+        return ()
+    return tuple(sorted(calendar.deadlines, key=Deadline.sort_key)[:p.DUE_NEXT_COUNT])
+
+
+def _due_words(d: Deadline, report: Report) -> str:
+    """`26 June 2025: make up 150 owed minutes of speech therapy (...) (law: ...)`."""
+    label = d.label
+    for lg in report.ledger:
+        if lg.service_name:
+            label = label.replace(lg.service_name, p.service_name(lg.service_name).lower())
+    return f"{p.day(d.due)}: {label} (law: {format_citations(d.citations)})"
+
+
+def _summary(report: Report, case: Case, calendar: Calendar | None) -> dict[str, Any]:
     wrong = [f.title for f in report.findings if f.severity == "violation"]
     owed = [p.ledger_line(case, lg) for lg in report.ledger if lg.owed]
-    due = []
-    for lg in report.ledger:
-        window = lg.complaint_window_ends
-        if window is not None and window >= report.as_of:
-            due.append(f"{p.day(window)}: last day a state complaint can raise the first "
-                       f"{p.service_name(lg.service_name).lower()} session still owed")
+    due = [_due_words(d, report) for d in due_next(calendar)]
+    due_note = ""
+    if calendar is not None and not due:
+        due_note = f"nothing falls due by {p.day(calendar.until)} on the deadline calendar."
+    elif calendar is not None and len(calendar.deadlines) > len(due):
+        more = len(calendar.deadlines) - len(due)
+        due_note = (f"and {p.count(more, 'more date')} up to {p.day(calendar.until)} (the "
+                    "iep-rules deadlines command lists them all).")
     unknown = [f for f in report.findings if f.severity == "needs-data"]
     owed_none = ("nothing is owed on the sessions logged." if report.ledger else
                  "the file has no log of sessions delivered, so what is owed cannot be counted.")
-    return {"headline": headline(report), "wrong": wrong, "owed": owed, "due": sorted(due),
-            "owed_none": owed_none,
+    return {"headline": headline(report), "wrong": wrong, "owed": owed, "due": due,
+            "due_note": due_note, "owed_none": owed_none,
             "unknown": (p.severity_count("needs-data", len(unknown)) + " (listed below)")
             if unknown else ""}
 
@@ -189,12 +207,12 @@ def _service(case: Case, ledger: MandateLedger) -> dict[str, Any]:
     return {"line": p.ledger_line(case, ledger), "owed_items": owed, **chart(ledger)}
 
 
-def _context(report: Report, case: Case) -> dict[str, Any]:
+def _context(report: Report, case: Case, calendar: Calendar | None = None) -> dict[str, Any]:
     findings = sorted(report.findings,
                       key=lambda f: (SEVERITY_ORDER[f.severity], f.topic, f.rule_id, f.order))
     return {"student": case.student.id, "jurisdiction": report.jurisdiction,
             "as_of": p.day(report.as_of), "school": case.student.school or "",
-            **_summary(report, case),
+            **_summary(report, case, calendar),
             "findings": [_finding(case, f) for f in findings],
             "services": [_service(case, lg) for lg in report.ledger],
             "notes": list(report.notes),
@@ -213,25 +231,35 @@ def _each_text(value: Any, fn: Any) -> Any:
     return value
 
 
-def parent_html(report: Report, case: Case) -> str:
+def parent_html(report: Report, case: Case, calendar: Calendar | None = None) -> str:
+    """The parent report as one self-contained HTML page; `calendar` (engine.deadlines) gives
+    the summary's "due next"."""
     # Controls in case text are shown, not obeyed (render/_inert.py); Jinja2 escapes markup.
-    return _template().render(**_each_text(_context(report, case), terminal_text))
+    return _template().render(**_each_text(_context(report, case, calendar), terminal_text))
 
 
-def _escaped(value: Any) -> Any:
-    if isinstance(value, str):
-        return html.escape(value, quote=False).replace("|", "\\|")
-    if isinstance(value, list):
-        return [_escaped(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _escaped(v) for k, v in value.items()}
-    return value
+# The parts of the context that carry text from the case (or a review file): only these are
+# Markdown-escaped, so the report's own words and citations read as written.
+_CASE_TEXT = ("student", "school", "owed", "due", "notes", "ledger_rows")
+_CASE_TEXT_IN_FINDING = ("message", "missing", "evidence", "review")
+_CASE_TEXT_IN_SERVICE = ("line", "owed_items")
 
 
-def parent_markdown(report: Report, case: Case) -> str:
+def _markdown_context(ctx: dict[str, Any]) -> dict[str, Any]:
+    ctx = _each_text(ctx, terminal_text)
+    out = {k: _each_text(v, markdown_text) if k in _CASE_TEXT else v for k, v in ctx.items()}
+    out["findings"] = [{k: _each_text(v, markdown_text) if k in _CASE_TEXT_IN_FINDING else v
+                        for k, v in f.items()} for f in ctx["findings"]]
+    out["services"] = [{k: _each_text(v, markdown_text) if k in _CASE_TEXT_IN_SERVICE else v
+                        for k, v in s.items()} for s in ctx["services"]]
+    return out
+
+
+def parent_markdown(report: Report, case: Case, calendar: Calendar | None = None) -> str:
     """The same report as Markdown: summary first, findings in words, a table per service.
-    Case text is HTML-escaped (Markdown viewers render raw HTML) and table pipes escaped."""
-    ctx = _each_text(_context(report, case), markdown_text)
+    Case text is made inert (render/_inert.markdown_text: no link, image, HTML or table cell
+    can come from it); the report's own words are left as written."""
+    ctx = _markdown_context(_context(report, case, calendar))
     lines = [f"# IEP review for {ctx['student']}", "",
              f"{ctx['jurisdiction']} rules, as of {ctx['as_of']}.", "", "## Summary", "",
              ctx["headline"], ""]
@@ -239,8 +267,13 @@ def parent_markdown(report: Report, case: Case) -> str:
                                             else "nothing this review could find."))
     lines.append("- **What is owed:** " + ("; ".join(ctx["owed"]) + "." if ctx["owed"]
                                            else ctx["owed_none"]))
-    if ctx["due"]:
-        lines.append("- **What is due next:** " + "; ".join(ctx["due"]) + ".")
+    if ctx["due"] or ctx["due_note"]:
+        if ctx["due"]:
+            lines.append("- **What is due next:**")
+            lines += [f"  - {d}" for d in ctx["due"]]
+            lines += [f"  - {ctx['due_note']}"] if ctx["due_note"] else []
+        else:
+            lines.append(f"- **What is due next:** {ctx['due_note']}")
     if ctx["unknown"]:
         lines.append(f"- **What the file does not say:** {ctx['unknown']}.")
     lines += [f"- {note}" for note in ctx["notes"]]

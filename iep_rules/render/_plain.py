@@ -13,7 +13,13 @@ from typing import Any
 
 from .._findings import Evidence, Finding
 from ..case._records import Case
+from ..engine._evaluate import format_value
 from ..facts._ledger import MandateLedger
+
+# The summary's "due next": the first few obligations of the deadline calendar over the coming
+# year (a presentation choice; `iep-rules deadlines` shows any window, every date).
+DUE_NEXT_COUNT = 3
+DUE_NEXT_WITHIN_DAYS = 365
 
 # severity -> (one, many): "1 rule broken", "2 rules broken"
 SEVERITY_WORDS = {
@@ -66,7 +72,8 @@ _RECORDS = {"ieps": "IEP", "services": "service", "evaluations": "evaluation",
             "prior_written_notices": "prior written notice", "parent_costs": "cost to parents",
             "goals": "goal", "sessions": "session"}
 _STEP = re.compile(r"\.([a-z_]+)(?:\[(\d+)\])?")
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_WEEK = re.compile(r"^\d{4}-W\d{2}$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -85,22 +92,22 @@ def day(value: dt.date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def source_text(label: str) -> str:
+    """A ledger item's date or period as every human format writes it: a date as it is, a
+    week as `the week of 2024-11-18 to 2024-11-22` (its school days, the words rule messages
+    use: engine.format_value), a year of the IEP as `2024-10-07 to 2025-10-06`."""
+    return format_value(label).replace("..", " to ")
+
+
 def period(label: str) -> str:
-    """A ledger period or date label in words: ISO weeks become date ranges."""
-    week = _WEEK.match(label)
-    if week and 1 <= int(week.group(2)) <= dt.date(int(week.group(1)), 12, 28).isocalendar()[1]:
-        monday = dt.date.fromisocalendar(int(week.group(1)), int(week.group(2)), 1)
-        friday = monday + dt.timedelta(days=4)
-        if monday.month == friday.month:
-            return f"the school week of {monday.day}-{friday.day} {friday:%B %Y}"
-        return f"the school week of {day(monday)} - {day(friday)}"
+    """A ledger period or date label for the parent report: dates in words, a month by its
+    name, a week or a longer period as a range (source_text)."""
     month = _MONTH.match(label)
     if month:
         return f"{dt.date(int(month.group(1)), int(month.group(2)), 1):%B %Y}"
-    try:
+    if _DAY.match(label):  # (date.fromisoformat would also read a week code as its Monday)
         return day(dt.date.fromisoformat(label))
-    except ValueError:
-        return label.replace("..", " to ")
+    return source_text(label)
 
 
 def month_label(month: str) -> str:
@@ -129,6 +136,8 @@ def value(v: Any) -> str:
         if v and isinstance(v[0], Mapping):
             return count(len(v), "entry", "entries")
         return ", ".join(value(x).replace("_", " ") for x in v) or "none"
+    if isinstance(v, str) and _WEEK.match(v):
+        return format_value(v)  # a ledger week, as its dates
     return str(v).replace("_", " ") if isinstance(v, str) and "_" in v else str(v)
 
 
@@ -154,10 +163,20 @@ def record_name(case: Case, path: str) -> str:
     return " of ".join(reversed(names)) if names else "the case"
 
 
-def fact_words(case: Case, evidence: Evidence) -> str:
-    """What a fact is, in words: `the end date of IEP iep-2025`, `the student's date of birth`."""
+def fact_words(case: Case, evidence: Evidence, subject: str | None = None) -> str:
+    """What a fact is, in words: `the end date of IEP iep-2025`, `the student's date of birth`;
+    a derived fact by its declared meaning, said to be worked out (`subject`: the item's path)."""
+    if evidence.derived:
+        # the meaning's first clause: the rest details edge cases for rule authors
+        meaning = evidence.derived.split(": ")[0].split("; ")[0]
+        meaning = meaning.replace("`as_of`", "the date of this review").replace("`", "")
+        owner = record_name(case, subject) if subject else "the case"
+        where = "" if owner == "the case" else f"{owner}; "
+        return f"{meaning} ({where}worked out from the file, not recorded in it)"
     name = evidence.fact.split(".")[-1]
     words = _FIELD_WORDS.get(name, name.replace("_", " "))
+    if name.endswith("_on_file"):
+        return f"the number of {name[:-len('_on_file')].replace('_', ' ')} on file"
     if evidence.fact.startswith("student."):
         return words if words.startswith("whether") else f"the student's {words}"
     if evidence.fact == "as_of":
@@ -172,8 +191,8 @@ def fact_words(case: Case, evidence: Evidence) -> str:
     return f"{words} of {owner}" if words.startswith("the ") else f"the {words} of {owner}"
 
 
-def evidence_line(case: Case, evidence: Evidence) -> str:
-    return f"{fact_words(case, evidence)}: {value(evidence.value)}"
+def evidence_line(case: Case, evidence: Evidence, subject: str | None = None) -> str:
+    return f"{fact_words(case, evidence, subject)}: {value(evidence.value)}"
 
 
 def missing_line(case: Case, finding: Finding) -> str:
@@ -182,7 +201,8 @@ def missing_line(case: Case, finding: Finding) -> str:
                                                                or e.fact in finding.missing)]
     if not gaps:
         return "The file does not record a fact this rule needs."
-    return "The file does not say " + "; nor ".join(fact_words(case, e) for e in gaps) + "."
+    return "The file does not say " + "; nor ".join(fact_words(case, e, finding.subject)
+                                                    for e in gaps) + "."
 
 
 def ledger_line(case: Case, ledger: MandateLedger) -> str:

@@ -29,12 +29,15 @@ class FormatError(IEPRulesError, ValueError):
 @attrs.frozen
 class ReportInput:
     """Everything a report format may show: the report, the case it is about, where that case
-    came from (a file name, for formats that locate findings) and the rules that were in force."""
+    came from (a file name, for formats that locate findings), the rules that were in force,
+    and the case's deadline calendar (engine.deadlines), whose first dates the people-facing
+    formats show as "due next"."""
 
     report: Report
     case: Case
     source: str
     rules: Sequence[Rule]
+    calendar: Calendar | None = None
 
 
 ReportRenderer = Callable[[ReportInput], str]

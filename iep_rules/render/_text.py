@@ -9,12 +9,13 @@ from typing import Any
 
 from .._findings import Report, Review
 from .._vocab import Severity
-from ..engine._deadlines import Deadline, evidence_text
+from ..engine._deadlines import Calendar, Deadline, evidence_text
 from ..facts._ledger import MandateLedger, ledger_to_json
 from ..lang._explain import cond_lines, cond_text
 from ..lang._model import Rule, format_citations
 from ..rulebook._rulebook import Resolved
 from ._inert import terminal_text
+from ._plain import DUE_NEXT_COUNT, source_text
 from ._registry import (
     AuditOutput,
     CalendarInput,
@@ -28,7 +29,9 @@ _LABEL = {Severity.VIOLATION: "VIOLATION", Severity.WARNING: "WARNING",
           Severity.NOTICE: "NOTICE", Severity.NEEDS_DATA: "NEEDS DATA"}
 
 
-def to_text(report: Report) -> str:
+def to_text(report: Report, calendar: Calendar | None = None) -> str:
+    """The findings, the summary counts, what is due next (with `calendar`, from
+    engine.deadlines: the first dates, as `iep-rules deadlines` prints them), the ledger."""
     lines = [f"Case {report.case_id} - {report.jurisdiction} - as of {report.as_of.isoformat()}",
              *(f"Note: {note}" for note in report.notes), ""]
     if not report.findings:
@@ -50,9 +53,25 @@ def to_text(report: Report) -> str:
     if any(f.review is not None for f in report.findings):
         counts += f"; {reviewed} of them reviewed"
     lines.append(f"Summary: {counts}")
+    if calendar is not None:
+        lines += due_next_text(calendar)
     if report.ledger:
         lines += ["", ledger_text(report.ledger).rstrip("\n")]
     return terminal_text("\n".join(lines) + "\n")
+
+
+def due_next_text(calendar: Calendar) -> list[str]:
+    """The first dates of the deadline calendar, each with its law."""
+    first = sorted(calendar.deadlines, key=Deadline.sort_key)[:DUE_NEXT_COUNT]
+    if not first:
+        return [f"Due next: nothing falls due by {calendar.until.isoformat()}."]
+    more = len(calendar.deadlines) - len(first)
+    lines = [f"Due next (from the deadline calendar to {calendar.until.isoformat()}"
+             + (f"; {more} more in `iep-rules deadlines`" if more else "") + "):"]
+    for d in first:
+        lines += [f"  {d.due.isoformat()}  {d.label}",
+                  f"      law: {format_citations(d.citations)}"]
+    return lines
 
 
 def review_line(review: Review) -> str:
@@ -93,7 +112,8 @@ def ledger_text(ledgers: tuple[MandateLedger, ...] | list[MandateLedger]) -> str
         if lg.owed:
             lines.append("  owed, by the last day a state complaint can raise it:")
             for day, items in lg.owed_by_deadline().items():
-                owed = ", ".join(f"{o.source} ({o.reason.replace('_', ' ')}, {o.minutes} min)"
+                owed = ", ".join(f"{source_text(o.source)} ({o.reason.replace('_', ' ')}, "
+                                 f"{o.minutes} min)"
                                  for o in items)
                 passed = " (passed: too late for a state complaint)" if day < lg.as_of else ""
                 lines.append(f"    {day.isoformat()}{passed}: {owed}")
@@ -139,7 +159,7 @@ def ledger_json(ledgers: tuple[MandateLedger, ...] | list[MandateLedger]) -> str
 
 @report_format("text")
 def text_report(data: ReportInput) -> str:
-    return to_text(data.report)
+    return to_text(data.report, data.calendar)
 
 
 @audit_format("text")
