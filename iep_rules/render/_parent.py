@@ -193,9 +193,8 @@ def ledger_rows(ledgers: tuple[MandateLedger, ...]) -> list[list[str]]:
         reasons = ", ".join(f"{p.reason(k)} {n}" for k, n in lg.missed_by_reason.items())
         if lg.undocumented:
             reasons += f"{', ' if reasons else ''}{p.reason('undocumented')} {lg.undocumented}"
-        *figures, window = lg.table_row()
         rows.append([f"{p.service_name(lg.service_name)} ({lg.iep_id})", reasons or "none",
-                     *figures, p.period(window) if window != "-" else window])
+                     *lg.table_row()])
     return rows
 
 
