@@ -255,3 +255,26 @@ def test_markdown_from_case_text_renders_inert(rulebook):
     assert html.count("<table>") == clean.count("<table>") >= 2
     assert html.count("<td>") == clean.count("<td>")  # no cell split by a case `|`
     assert html.count("<h1>") == 1 and html.count("<strong>") == clean.count("<strong>")
+
+
+def _paths(node: Any) -> list[str]:
+    """Every `path` value in a JSON document."""
+    if isinstance(node, dict):
+        found = [node["path"]] if isinstance(node.get("path"), str) else []
+        return found + [p for v in node.values() for p in _paths(v)]
+    if isinstance(node, list):
+        return [p for v in node for p in _paths(v)]
+    return []
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_deadline_and_explanation_paths_resolve_in_the_case_file(example):
+    doc = json.loads((ROOT / example).read_text(encoding="utf-8"))
+    calendar = json.loads(_run(["deadlines", example, "--as-of", "2024-11-29", "--within", "800d",
+                                "--format", "json"]))
+    explained = json.loads(_run(["check", example, "--as-of", "2026-11-23", "--explain",
+                                 "idea.iep.transition-services", "--format", "json"]))
+    paths = _paths(calendar) + _paths(explained)
+    assert not [p for p in paths if not _resolves(doc, p)]
+    if example.endswith("ny-grade9.json"):
+        assert "$.ieps[1].transition" in paths  # the check is not vacuous

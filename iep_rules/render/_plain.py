@@ -64,6 +64,9 @@ _FIELD_WORDS = {
     "reevaluation_waiver_on_file": "whether an agreement to skip the reevaluation is on file",
     "agreement_kinds": "the written agreements on file",
     "postsecondary_goals": "postsecondary goals", "services_delivered": "services delivered",
+    "parent_participated_by": "how the parent took part",
+    "enl_services": "English as a new language services",
+    "ledger": "the service-delivery ledger",
 }
 _RECORDS = {"ieps": "IEP", "services": "service", "evaluations": "evaluation",
             "eligibility": "eligibility decision", "meetings": "meeting",
@@ -171,8 +174,8 @@ def fact_words(case: Case, evidence: Evidence, subject: str | None = None) -> st
         meaning = evidence.derived.split(": ")[0].split("; ")[0]
         meaning = meaning.replace("`as_of`", "the date of this review").replace("`", "")
         owner = record_name(case, subject) if subject else "the case"
-        where = "" if owner == "the case" else f"{owner}; "
-        return f"{meaning} ({where}worked out from the file, not recorded in it)"
+        where = "" if owner == "the case" else f"{owner}, "
+        return f"{meaning} ({where}worked out from the file)"
     name = evidence.fact.split(".")[-1]
     words = _FIELD_WORDS.get(name, name.replace("_", " "))
     if name.endswith("_on_file"):
@@ -181,9 +184,14 @@ def fact_words(case: Case, evidence: Evidence, subject: str | None = None) -> st
         return words if words.startswith("whether") else f"the student's {words}"
     if evidence.fact == "as_of":
         return "the date of this review"
+    parts = evidence.fact.split(".")
+    if len(parts) > 1 and parts[0] not in ("case", "ledger", "iep", "$"):
+        words = f"{parts[-2].replace('_', ' ')} {words}"  # `assessment.mode`: assessment mode
     owner = ""
     if evidence.path:
         owner = record_name(case, evidence.path.rsplit(".", 1)[0])
+    elif subject and len(parts) > 1 and parts[0] != "$":
+        owner = record_name(case, subject)  # a field of an unrecorded part of the item
     if not owner or owner == "the case":
         return words
     if words.startswith(("whether", "how", "who", "where")):
