@@ -33,7 +33,7 @@ from ..engine._explain import explain, explanation_to_json
 from ..facts._ledger import case_ledger
 from ..importers.edfi.cli import register as register_edfi
 from ..lang._rulefile import rulefile_schema
-from ..render import AUDIT_FORMATS, REPORT_FORMATS, ReportInput, render_report
+from ..render import AUDIT_FORMATS, REPORT_FORMATS, SHOWS_DUE_NEXT, ReportInput, render_report
 from ..render._explain import explanation_text
 from ..render._plain import DUE_NEXT_WITHIN_DAYS
 from ..render._text import ledger_json, ledger_text, rule_explanation_text, rules_list_text
@@ -168,7 +168,7 @@ def check(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt:
         report = attrs.evolve(report, findings=kept, notes=(*report.notes, note))
     rules_in_force = rulebook.resolve(report.jurisdiction).rules
     calendar = deadlines(rulebook, case, as_of=report.as_of, within=DUE_NEXT_WITHIN_DAYS,
-                         jurisdiction=report.jurisdiction)
+                         jurisdiction=report.jurisdiction) if fmt in SHOWS_DUE_NEXT else None
     click.echo(render_report(fmt, ReportInput(report, case, str(case_file), rules_in_force,
                                               calendar)), nl=False)
     sys.exit(1 if report.has_violations else 0)

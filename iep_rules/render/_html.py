@@ -10,7 +10,7 @@ from ._parent import parent_html
 from ._registry import ReportInput, report_format
 
 
-@report_format("html")
+@report_format("html", due_next=True)
 def html_report(data: ReportInput) -> str:
     return parent_html(data.report, data.case, data.calendar)
 

@@ -10,7 +10,7 @@ from ._parent import parent_markdown
 from ._registry import ReportInput, report_format
 
 
-@report_format("markdown")
+@report_format("markdown", due_next=True)
 def markdown_report(data: ReportInput) -> str:
     return parent_markdown(data.report, data.case, data.calendar)
 

@@ -70,11 +70,19 @@ _R = TypeVar("_R", bound=ReportRenderer)
 _W = TypeVar("_W", bound=AuditWriterFactory)
 
 
-def report_format(name: str) -> Callable[[_R], _R]:
-    """Register a report format under `name` (e.g. `iep-rules check --format name`)."""
+# Report formats that show the deadline calendar's first dates ("due next"): the caller computes
+# the calendar (engine.deadlines) for these only, as it costs evaluations on later dates.
+SHOWS_DUE_NEXT: set[str] = set()
+
+
+def report_format(name: str, *, due_next: bool = False) -> Callable[[_R], _R]:
+    """Register a report format under `name` (e.g. `iep-rules check --format name`);
+    `due_next`: it shows ReportInput.calendar, so the caller should compute it."""
 
     def register(fn: _R) -> _R:
         REPORT_FORMATS[name] = fn
+        if due_next:
+            SHOWS_DUE_NEXT.add(name)
         return fn
 
     return register

@@ -157,7 +157,7 @@ def ledger_json(ledgers: tuple[MandateLedger, ...] | list[MandateLedger]) -> str
     return json.dumps([ledger_to_json(lg) for lg in ledgers], indent=2) + "\n"
 
 
-@report_format("text")
+@report_format("text", due_next=True)
 def text_report(data: ReportInput) -> str:
     return to_text(data.report, data.calendar)
 
