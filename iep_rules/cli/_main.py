@@ -112,10 +112,6 @@ def _review_options(command: F) -> F:
     )(command)
 
 
-_NO_CALENDAR = ("the deadline calendar could not be computed for this file (a due date falls "
-                "past the year 9999), so this report does not say what is due next")
-
-
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
@@ -173,11 +169,8 @@ def check(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt:
     rules_in_force = rulebook.resolve(report.jurisdiction).rules
     calendar = None
     if fmt in SHOWS_DUE_NEXT:
-        try:
-            calendar = deadlines(rulebook, case, as_of=report.as_of,
-                                 within=DUE_NEXT_WITHIN_DAYS, jurisdiction=report.jurisdiction)
-        except OverflowError:  # a due date past year 9999 (engine/_deadlines: overdue_from)
-            report = attrs.evolve(report, notes=(*report.notes, _NO_CALENDAR))
+        calendar = deadlines(rulebook, case, as_of=report.as_of,
+                             within=DUE_NEXT_WITHIN_DAYS, jurisdiction=report.jurisdiction)
     click.echo(render_report(fmt, ReportInput(report, case, str(case_file), rules_in_force,
                                               calendar)), nl=False)
     sys.exit(1 if report.has_violations else 0)
