@@ -15,7 +15,7 @@ from ._errors import (
     RuleFileError,
 )
 from ._findings import Evidence, Finding, Report, report_to_json
-from ._version import __version__
+from ._version import package_version
 from .case._io import case_from_mapping, case_to_mapping, load_case
 from .case._records import Case
 from .engine._deadlines import Calendar, Deadline, deadlines
@@ -52,3 +52,11 @@ __all__ = [
     "load_rulebook",
     "report_to_json",
 ]
+
+
+def __getattr__(name: str) -> str:
+    """`iep_rules.__version__`, read from the package metadata only when asked for (see
+    `_version`)."""
+    if name == "__version__":
+        return package_version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,29 +18,21 @@ from typing import Any, TypeVar
 import attrs
 import click
 
+# Imported here: what `check` needs, and what option definitions read. Everything else is
+# imported inside the command that uses it, so that `iep-rules check` starts fast
+# (docs/performance.md, "check wall time").
 from .._errors import IEPRulesError, RuleNotFoundError
-from .._reviews import AuditReview, Reviews, apply_reviews, load_baseline, load_reviews, new_since
-from .._version import __version__
 from .._vocab import RULE_SEVERITIES
 from ..batch._audit import DEFAULT_TIME_LIMIT
 from ..batch._dask import ENGINES
-from ..batch._run import audit as run_audit_to
 from ..case._io import load_case
-from ..case._schema import case_schema
 from ..engine._deadlines import deadlines, with_due_soon
 from ..engine._evaluate import BACKENDS, evaluate
-from ..engine._explain import explain, explanation_to_json
-from ..facts._ledger import case_ledger
 from ..importers.edfi.cli import register as register_edfi
-from ..lang._rulefile import rulefile_schema
 from ..render import AUDIT_FORMATS, REPORT_FORMATS, SHOWS_DUE_NEXT, ReportInput, render_report
-from ..render._explain import explanation_text
 from ..render._plain import DUE_NEXT_WITHIN_DAYS
-from ..render._text import ledger_json, ledger_text, rule_explanation_text, rules_list_text
-from ..rulebook._catalog import list_rules
-from ..rulebook._rulebook import laxer_deadlines, load_rulebook
+from ..rulebook._rulebook import load_rulebook
 from ..service._command import serve
-from ..testing._runner import collect, coverage, run
 from ._deadlines import deadlines_command
 from ._options import parse_date
 
@@ -116,8 +108,20 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """`--version`, as `click.version_option` prints it, reading the version only when asked
+    (importing `importlib.metadata` on every start costs tens of milliseconds)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from .._version import package_version
+
+    click.echo(f"iep-rules, version {package_version()}")
+    ctx.exit()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="iep-rules")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_print_version, help="Show the version and exit.")
 def cli() -> None:
     """Check special-education case files against cited federal and state rules."""
 
@@ -149,6 +153,9 @@ def check(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt:
     rulebook = load_rulebook(*extra_rules)
     case = load_case(case_file)
     if explain_rule is not None:
+        from ..engine._explain import explain, explanation_to_json
+        from ..render._explain import explanation_text
+
         ex = explain(rulebook, case, explain_rule, as_of=as_of, jurisdiction=jurisdiction)
         if fmt == "json":
             click.echo(json.dumps(explanation_to_json(ex), indent=2, ensure_ascii=False))
@@ -160,8 +167,12 @@ def check(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt:
     if due_soon:
         report = with_due_soon(rulebook, report, case)
     if reviews_file is not None:
+        from .._reviews import Reviews, apply_reviews, load_reviews
+
         report = apply_reviews(report, Reviews(load_reviews(reviews_file)))
     if baseline_file is not None:
+        from .._reviews import load_baseline, new_since
+
         kept = new_since(report.findings, load_baseline(baseline_file))
         note = (f"Baseline {baseline_file}: "
                 f"{_count(len(report.findings) - len(kept), 'finding')} already in it left out.")
@@ -192,6 +203,9 @@ def ledger(case_file: Path, jurisdiction: str | None, as_of: dt.date | None, fmt
 
     Example: iep-rules ledger examples/ledger-speech.json --as-of 2024-11-29
     """
+    from ..facts._ledger import case_ledger
+    from ..render._text import ledger_json, ledger_text
+
     case = load_case(case_file)
     day = as_of or dt.date.today()
     resolved = load_rulebook(*extra_rules).resolve(jurisdiction or case.jurisdiction)
@@ -231,6 +245,9 @@ def audit(input_path: str, jurisdiction: str | None, as_of: dt.date | None, fmt:
 
     Example: iep-rules audit district.jsonl --as-of 2026-11-23 --format text --workers 2
     """
+    from .._reviews import AuditReview
+    from ..batch._run import audit as run_audit_to
+
     book = load_rulebook(*extra_rules)
     show = not quiet and sys.stderr.isatty()
 
@@ -265,6 +282,9 @@ def rules_list(jurisdiction: str, topic: str | None, severity: str | None, fmt: 
 
     Example: iep-rules rules list --jurisdiction US-NY --format json
     """
+    from ..render._text import rules_list_text
+    from ..rulebook._catalog import list_rules
+
     rows = list_rules(load_rulebook(*extra_rules), jurisdiction, topic=topic,
                       severity=severity)
     if fmt == "json":
@@ -283,6 +303,8 @@ def rules_explain(rule_id: str, jurisdiction: str, extra_rules: tuple[Path, ...]
 
     Example: iep-rules rules explain idea.iep.transition-services --jurisdiction US-NY
     """
+    from ..render._text import rule_explanation_text
+
     book = load_rulebook(*extra_rules)
     resolved = book.resolve(jurisdiction)
     rule = next((r for r in resolved.rules if r.id == rule_id), None)
@@ -306,6 +328,8 @@ def test_examples(paths: tuple[Path, ...], patterns: tuple[str, ...],
 
     Example: iep-rules test my-rules/ tests/district/*.yaml --rule 'idea.iep.*'
     """
+    from ..testing._runner import collect, coverage, run
+
     book, cases = collect(paths)
     outcomes = run(book, cases, patterns)
     failed = 0
@@ -341,6 +365,8 @@ def lint(paths: tuple[Path, ...]) -> None:
 
     Example: iep-rules lint rules/
     """
+    from ..rulebook._rulebook import laxer_deadlines
+
     book = load_rulebook(*paths)
     warnings = laxer_deadlines(book)
     for warning in warnings:
@@ -358,6 +384,9 @@ def schema(kind: str) -> None:
 
     Example: iep-rules schema case > case.schema.json
     """
+    from ..case._schema import case_schema
+    from ..lang._rulefile import rulefile_schema
+
     data = case_schema() if kind == "case" else rulefile_schema()
     click.echo(json.dumps(data, indent=2))
 

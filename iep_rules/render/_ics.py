@@ -13,12 +13,14 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import icalendar
-
-from ..engine._deadlines import Calendar, evidence_text
+from ..engine._deadlines import evidence_text
 from ..lang._model import format_citations
 from ._registry import CalendarInput, calendar_format
+
+if TYPE_CHECKING:
+    from ..engine._deadlines import Calendar
 
 _PRODID = "-//iep-rules//compliance calendar//EN"
 
@@ -31,6 +33,8 @@ def ics_calendar(data: CalendarInput) -> str:
 def calendars_ics(calendars: Sequence[Calendar], generated: dt.datetime | None = None) -> bytes:
     """One all-day VEVENT per deadline. The summary names the case id, never the child; the
     description carries the rule, the citations and the facts the date came from."""
+    import icalendar  # imported here: every CLI start registers this format, few use it
+
     cal = icalendar.Calendar()
     cal.add("prodid", _PRODID)
     cal.add("version", "2.0")

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from functools import cache
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from .._findings import SEVERITY_ORDER, Finding, Report
 from ..case._records import Case
@@ -23,6 +21,9 @@ from ..facts._ledger import TABLE_COLUMNS, MandateLedger
 from ..lang._model import format_citations
 from . import _plain as p
 from ._inert import markdown_text, terminal_text
+
+if TYPE_CHECKING:
+    import jinja2
 
 _COLORS = {"required": "#9e9e9e", "delivered": "#2e7d32", "made up": "#1565c0"}
 # Missed minutes by reason: the district answers for the reds, the child's or family's own
@@ -38,6 +39,8 @@ _REASON_COLORS = {
 
 @cache
 def _template() -> jinja2.Template:
+    import jinja2  # imported here: every CLI start registers the html format, few use it
+
     env = jinja2.Environment(loader=jinja2.PackageLoader("iep_rules.render", "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .._findings import finding_to_json
-from .._version import __version__
+from .._version import package_version
 from .._vocab import Severity
 from ..lang._model import Rule, format_citations
 from ._json import indented
@@ -55,7 +55,7 @@ def sarif_log(rules: Iterable[Rule], located: Iterable[tuple[str, int | None, di
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{"tool": {"driver": {"name": "iep-rules", "version": __version__,
+        "runs": [{"tool": {"driver": {"name": "iep-rules", "version": package_version(),
                                       "rules": [_rule(r) for r in rules]}},
                   "results": results}],
     }

@@ -16,10 +16,6 @@ from typing import Any
 
 import click
 
-from ._audit import audit_edfi, import_text
-from ._mapping import load_mapping
-from ._run import import_edfi
-
 _MAPPING = click.Option(["--mapping", "mappings"], multiple=True,
                         type=click.Path(exists=True, dir_okay=False, path_type=Path),
                         help="Overlay mapping file laid over the built-in Ed-Fi tables "
@@ -51,6 +47,10 @@ def import_edfi_cmd(paths: tuple[Path, ...], out_path: Path, report_path: Path |
 
     Example: iep-rules import edfi samples/ --out cases.jsonl --report import.jsonl
     """
+    from ._audit import import_text  # the importer only when this command runs
+    from ._mapping import load_mapping
+    from ._run import import_edfi
+
     run = import_edfi(paths, load_mapping(*mappings), jurisdiction)
     out = sys.stdout if str(out_path) == "-" else out_path.open("w", encoding="utf-8")
     report = report_path.open("w", encoding="utf-8") if report_path else None
@@ -96,6 +96,10 @@ def _audit_with_source(original: click.Command) -> click.Command:
             assert original.callback is not None
             original.callback(input_path=inputs[0], **options)
             return
+        from ._audit import audit_edfi  # the importer only for --from edfi
+        from ._mapping import load_mapping
+        from ._run import import_edfi
+
         run = import_edfi(inputs, load_mapping(*mappings), options["jurisdiction"] or "US")
         code = audit_edfi(run, out=sys.stdout, fmt=options["fmt"],
                           as_of=options["as_of"] or dt.date.today(),
