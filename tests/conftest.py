@@ -14,6 +14,10 @@ pytest_plugins = ["pytester"]
 # purpose: the rule-file plugin must not collect them as rule files.
 collect_ignore_glob = ["repro/*"]
 
+# The test run never writes the user's rule cache (~/.cache/iep-rules); tests/test_rule_cache.py
+# turns the cache on in a temporary folder. Subprocesses (CLI tests) inherit this.
+os.environ["IEP_RULES_NO_CACHE"] = "1"
+
 # Fast by default; `HYPOTHESIS_PROFILE=fuzz` for the long offline campaign (docs/fuzzing.md).
 settings.register_profile("fuzz", max_examples=20_000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -38,6 +39,8 @@ from ._model import (
 )
 from ._yaml import Located, Path_, load_yaml
 
+YamlLoader = Callable[[bytes | str, str], tuple[Located | None, list[Problem]]]
+
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -58,9 +61,11 @@ def _structural_validator() -> Any:
     return jsonschema.validators.validator_for(schema)(schema)
 
 
-def parse_layer(raw: bytes | str, filename: str) -> tuple[Layer | None, list[Problem]]:
-    """Load one rule file. Returns the layer (None when it is unusable) and every problem."""
-    doc, problems = load_yaml(raw, filename)
+def parse_layer(raw: bytes | str, filename: str, *, yaml_loader: YamlLoader = load_yaml
+                ) -> tuple[Layer | None, list[Problem]]:
+    """Load one rule file. Returns the layer (None when it is unusable) and every problem.
+    `yaml_loader` may be a cache in front of `load_yaml` (rulebook/_cache.py)."""
+    doc, problems = yaml_loader(raw, filename)
     if doc is None or problems:
         return None, problems
     validator = _structural_validator()
