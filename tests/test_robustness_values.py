@@ -135,6 +135,7 @@ def test_shared_reproducers_of_bad_values_are_located_errors():
 
 
 @pytest.mark.parametrize("as_of", [dt.date(2025, 3, 1), dt.date(9999, 12, 31)])
+@pytest.mark.durable
 def test_an_iep_running_to_the_end_of_the_calendar_then_replaced_evaluates(rulebook, as_of):
     """Fuzz campaign seed 94506: an IEP ending 9999-12-31 followed by another IEP overflowed
     the timeline (`end + 1 day`). Every reader of the history must stay inside the calendar."""
