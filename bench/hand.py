@@ -32,6 +32,8 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from iep_rules.facts._derived import LEDGER
+
 RULES = (
     "idea.eligibility.exclusion.reading", "idea.eligibility.exclusion.confirm-determinant",
     "idea.eligibility.exclusion.math", "idea.eligibility.adverse-effect",
@@ -119,6 +121,8 @@ class Static:
 
 
 _NOT_RECORDED = ("as_of", "case", "ledger")
+# The ledger's facts are derived: the engine's evidence gives their declared meaning, no path.
+LEDGER_MEANING = {f"ledger.{d.name}": d.meaning for d in LEDGER}
 
 
 def _fingerprint(case_id: str, rule_id: str, subject: str, needs_data: bool,
@@ -145,7 +149,9 @@ def _finding(static: dict[str, Any], case_id: str, rule_id: str, truth: int, mes
                            "subject": subject,
                            "citations": s["citations"] if citations is None else citations,
                            "source": s["source"], "layer": s["layer"],
-                           "evidence": [{"fact": f, "path": p, "value": v}
+                           "evidence": [{"fact": f, "path": p, "value": v,
+                                         **({"derived": LEDGER_MEANING[f]}
+                                            if f in LEDGER_MEANING else {})}
                                         for f, p, v, _ in evidence],
                            "fingerprint": _fingerprint(case_id, rule_id, subject, truth != 2,
                                                        evidence)}
@@ -436,7 +442,7 @@ def run(text: str, source: str, line: int, static: Static, as_of: dt.date) -> di
                     f"{ledger['made_up']} make-up session(s) ({ledger['made_up_minutes']} minutes)"
                     f" were given since; {ledger['owed_minutes']} minutes are still owed."),
                     path, (n, m), [
-                    ("ledger", f"{path}.ledger", ledger, False),
+                    ("ledger", None, ledger, False),
                     ("ledger.delivered", None, ledger["delivered"], False),
                     ("ledger.missed", None, ledger["missed"], False),
                     ("ledger.made_up", None, ledger["made_up"], False),
@@ -453,7 +459,7 @@ def run(text: str, source: str, line: int, static: Static, as_of: dt.date) -> di
                     f"{_fmt(ledger['owed_dates'])}. A state complaint must reach the state "
                     "within one year of each miss; for the earliest, the last day is "
                     f"{ledger['complaint_window_ends']}."), path, (n, m), [
-                    ("ledger", f"{path}.ledger", ledger, False),
+                    ("ledger", None, ledger, False),
                     ("ledger.delivered", None, ledger["delivered"], False),
                     ("ledger.missed", None, ledger["missed"], False),
                     ("ledger.made_up", None, ledger["made_up"], False),
