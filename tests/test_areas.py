@@ -86,6 +86,7 @@ def _without_areas(case: r.Case) -> r.Case:
             for e in case.eligibility))
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(case=cases(), as_of=st.dates(dt.date(2017, 1, 1), dt.date(2027, 1, 1)))
 def test_a_file_without_the_areas_gets_nothing_from_them(rulebook, case, as_of):

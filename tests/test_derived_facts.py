@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 
 from iep_rules.facts._derived import DECLARED, LEDGER, ListOf, age_on, facts_markdown
@@ -62,6 +63,7 @@ def _conforms(value, kind):
     return isinstance(value, _TYPES[kind])
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(cases(as_of=dt.date(2025, 6, 1)))
 def test_every_derived_fact_computes_to_its_declared_kind(case):
@@ -76,6 +78,7 @@ def test_every_derived_fact_computes_to_its_declared_kind(case):
                 assert _conforms(namespace[fact.name], fact.kind), fact.name
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(cases(as_of=dt.date(2025, 6, 1)))
 def test_each_day_has_at_most_one_iep_in_effect_and_windows_do_not_overlap(case):

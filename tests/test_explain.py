@@ -69,6 +69,7 @@ def test_trace_agrees_with_compiled_backend_on_bundled_rules(case, as_of, jurisd
             == _compiled_outcomes(book, case, as_of, jurisdiction))
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(case=cases(min_services=1), as_of=dates(min_value=dt.date(2018, 1, 1)))
 def test_trace_agrees_with_compiled_backend_on_every_condition_form(case, as_of):
