@@ -98,20 +98,24 @@ def audit_format(name: str) -> Callable[[_W], _W]:
     return register
 
 
+_V = TypeVar("_V")
+
+
+def _registered(kind: str, table: dict[str, _V], fmt: str) -> _V:
+    """The entry of `table` named `fmt`; an unknown name is an error listing the known ones."""
+    if fmt not in table:
+        raise FormatError(f"unknown {kind} format {fmt!r}; choose one of {', '.join(table)}")
+    return table[fmt]
+
+
 def render_report(fmt: str, data: ReportInput) -> str:
     """The report in format `fmt`."""
-    if fmt not in REPORT_FORMATS:
-        raise FormatError(f"unknown report format {fmt!r}; choose one of "
-                          f"{', '.join(REPORT_FORMATS)}")
-    return REPORT_FORMATS[fmt](data)
+    return _registered("report", REPORT_FORMATS, fmt)(data)
 
 
 def audit_writer(fmt: str, output: AuditOutput) -> AuditWriter:
     """A writer for audit results in format `fmt`."""
-    if fmt not in AUDIT_FORMATS:
-        raise FormatError(f"unknown audit format {fmt!r}; choose one of "
-                          f"{', '.join(AUDIT_FORMATS)}")
-    return AUDIT_FORMATS[fmt](output)
+    return _registered("audit", AUDIT_FORMATS, fmt)(output)
 
 
 # ---- the compliance calendar (engine/_deadlines.py) -------------------------------------------
@@ -144,7 +148,4 @@ def calendar_format(name: str) -> Callable[[_C], _C]:
 
 def render_calendar(fmt: str, data: CalendarInput) -> str:
     """The calendar in format `fmt`."""
-    if fmt not in CALENDAR_FORMATS:
-        raise FormatError(f"unknown calendar format {fmt!r}; choose one of "
-                          f"{', '.join(CALENDAR_FORMATS)}")
-    return CALENDAR_FORMATS[fmt](data)
+    return _registered("calendar", CALENDAR_FORMATS, fmt)(data)
