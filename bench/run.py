@@ -151,11 +151,18 @@ def main() -> None:
     parser.add_argument("--json", dest="json_out", help="write the headline ratios here")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--audit-cases", type=int, metavar="N",
+                        help="cases for the --workers 1 / 2 timing (default 100, 20000 without"
+                             " --quick)")
+    parser.add_argument("--rss-sizes", metavar="A,B",
+                        help="record counts for the peak-memory runs (default 20,200, or"
+                             " 2000,20000 without --quick)")
     args = parser.parse_args()
     quick = args.quick
     n_e2e = 30 if quick else 400
-    n_audit = 100 if quick else 20_000
-    rss_sizes = (20, 200) if quick else (2_000, 20_000)
+    n_audit = args.audit_cases or (100 if quick else 20_000)
+    rss_sizes = tuple(int(n) for n in args.rss_sizes.split(",")) if args.rss_sizes else (
+        (20, 200) if quick else (2_000, 20_000))
     reps = args.repeats
     started = time.perf_counter()
 
