@@ -503,17 +503,36 @@ class Timeline:
         consent, after services ceased on a written revocation). Each is the dates that are
         certainly uncovered, or None when none is certain but some could be, or when the file
         carries no consents or no sessions (300.300(b)(1), (b)(4))."""
+        if self._uncovered is None:  # two facts read it: walk the log once
+            self._uncovered = self._uncovered_sessions()
+        return self._uncovered
+
+    _uncovered: tuple[tuple[dt.date, ...] | None, tuple[dt.date, ...] | None] | None = None
+
+    def _uncovered_sessions(self) -> tuple[tuple[dt.date, ...] | None,
+                                           tuple[dt.date, ...] | None]:
         case = self.case
         if case.sessions is None or case.consents is None:
             return None, None
         before: list[dt.date] = []
         after: list[dt.date] = []
         unsure_before = unsure_after = False
+        periods = self.periods
+        # the last period (in list order) starting on or before a day; a revocation with no
+        # open period adds one starting at date.min after the others, so bisect only when the
+        # starts are in order
+        starts = [p.start for p in periods]
+        ordered = all(a <= b for a, b in itertools.pairwise(starts))
+        missed = r.SessionStatus.MISSED
         for session in case.sessions:
-            if session.status is r.SessionStatus.MISSED or session.date > self.as_of:
+            if session.status is missed or session.date > self.as_of:
                 continue
             day = session.date
-            period = next((p for p in reversed(self.periods) if p.start <= day), None)
+            if ordered:
+                at = bisect.bisect_right(starts, day)
+                period = periods[at - 1] if at else None
+            else:
+                period = next((p for p in reversed(periods) if p.start <= day), None)
             if period is None:
                 before.append(day)
             elif period.end is None or day <= period.end:
