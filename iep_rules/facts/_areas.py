@@ -8,6 +8,7 @@ it stays silent behind an `exists` guard or asks for data; it is never guessed.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from typing import Any
@@ -31,7 +32,7 @@ COUNT_WINDOW = dt.timedelta(days=5 * 366)
 def _counter(case: r.Case, lo: dt.date, hi: dt.date, as_of: dt.date) -> SchoolDayCounter:
     low = as_of - COUNT_WINDOW if as_of - dt.date.min > COUNT_WINDOW else dt.date.min
     high = as_of + COUNT_WINDOW if dt.date.max - as_of > COUNT_WINDOW else dt.date.max
-    return SchoolDayCounter(case.calendars or (), max(lo, low), min(hi, high))
+    return SchoolDayCounter(case.calendars or (), max(lo, low), min(hi, high), as_of)
 
 
 def area_case_facts(case: r.Case, as_of: dt.date) -> dict[str, Any]:
@@ -251,10 +252,12 @@ def service_facts(case: r.Case, iep: r.IEP, service: r.Service, as_of: dt.date,
     if start is not None and since is not None:
         start = max(start, since)
     first_day = _first_school_day(case, start, hi, as_of)
-    first_session = None if first_day is None else min(
-        (s.date for s in case.sessions or ()
-         if s.service == service.id and s.status is not r.SessionStatus.MISSED
-         and start is not None and start <= s.date <= hi), default=None)
+    first_session = None
+    if first_day is not None and start is not None:
+        dates = _held_dates(case.sessions).get(service.id, ())
+        at = bisect.bisect_left(dates, start)
+        if at < len(dates) and dates[at] <= hi:
+            first_session = dates[at]
     return {"provision_failures": tuple(sorted(
                 c.date for c in case.provision_checks
                 if c.service == service.id and not c.provided and lo <= c.date <= hi)),
@@ -273,7 +276,31 @@ def _first_school_day(case: r.Case, start: dt.date | None, hi: dt.date, as_of: d
     if start is None or not calendars or start < min(c.year_start for c in calendars):
         return None
     days = _counter(case, start, min(hi, start + dt.timedelta(days=400)), as_of).days
-    return next((day for day in days if day >= start), None)
+    return days[0] if days else None  # the counter's days start on or after `start`
+
+
+# The last log indexed (`_held_dates`), by the sessions tuple it came from: every service of a
+# case reads it, and a frozen tuple's identity never reaches another case.
+_HELD: list[tuple[tuple[r.SessionLog, ...], dict[str, list[dt.date]]]] = []
+
+
+def _held_dates(sessions: tuple[r.SessionLog, ...] | None) -> dict[str, list[dt.date]]:
+    """Per service id, the sorted dates of log entries that are not misses (delivered or
+    make-up sessions): a service's first session is the first of them in its term."""
+    if sessions is None:
+        return {}
+    for logged, index in _HELD:
+        if logged is sessions:
+            return index
+    held: dict[str, list[dt.date]] = {}
+    missed = r.SessionStatus.MISSED
+    for s in sessions:
+        if s.status is not missed:
+            held.setdefault(s.service, []).append(s.date)
+    for dates in held.values():
+        dates.sort()
+    _HELD[:] = [(sessions, held)]
+    return held
 
 
 def _counted(removal: r.Removal) -> bool:

@@ -34,7 +34,15 @@ from ..case._records import (
     SessionLog,
     SessionStatus,
 )
-from ._schedule import Period, SchoolDays, add_years_saturating, fixed_day_dates, periods, shift
+from ._schedule import (
+    Period,
+    SchoolDays,
+    add_years_saturating,
+    fixed_day_dates,
+    periods,
+    school_days,
+    shift,
+)
 from ._timeline import iep_accrual_windows
 
 # Enum members read in the per-period loop, bound once (a class attribute lookup on an Enum
@@ -421,8 +429,8 @@ def _min_date(*days: dt.date | None) -> dt.date | None:
 
 def school_days_for(case: Case, as_of: dt.date) -> SchoolDays:
     """The case's school days, read only inside the span a ledger as of `as_of` can need."""
-    return SchoolDays.build(case.calendars or (), shift(as_of, years=-LOOKBACK_YEARS),
-                            shift(as_of, days=LOOKAHEAD_DAYS))
+    return school_days(case.calendars or (), shift(as_of, years=-LOOKBACK_YEARS),
+                       shift(as_of, days=LOOKAHEAD_DAYS), as_of)
 
 
 def removal_ranks(case: Case) -> dict[dt.date, int]:

@@ -21,7 +21,6 @@ from ..case._records import WEEKDAY_NAMES, FrequencyUnit, SchoolCalendar
 _ONE_DAY = dt.timedelta(days=1)
 _SIX_DAYS = dt.timedelta(days=6)
 _LAST_FULL_WEEK = dt.date.max - _SIX_DAYS  # later week starts end at date.max (saturated)
-_SCHOOL_WEEK = range(5)  # Monday..Friday, as date.weekday() numbers
 
 
 def _days(start: dt.date, end: dt.date) -> Iterator[dt.date]:
@@ -84,54 +83,118 @@ def add_years_saturating(day: dt.date, years: int) -> dt.date:
         return dt.date.max if years > 0 else dt.date.min
 
 
-def _merged(cal: SchoolCalendar, first: dt.date, last: dt.date
-            ) -> list[tuple[dt.date, dt.date, str]]:
-    """The calendar's closures clipped to [first, last], overlapping ones merged (the earlier
-    one's name kept), so the days walked never exceed the span, however many closures."""
-    spans = sorted((max(c.start, first), min(c.end, last), c.name or "closure")
+def _merged(cal: SchoolCalendar, first: dt.date, last: dt.date) -> list[tuple[int, int]]:
+    """The calendar's closures clipped to [first, last], overlapping ones merged, as day
+    ordinals (first, last + 1), so the days walked never exceed the span, however many."""
+    spans = sorted((max(c.start, first).toordinal(), min(c.end, last).toordinal() + 1)
                    for c in cal.closures if c.start <= last and c.end >= first)
-    out: list[tuple[dt.date, dt.date, str]] = []
-    for start, end, name in spans:
-        if out and start <= out[-1][1]:
-            if end > out[-1][1]:
-                out[-1] = (out[-1][0], end, out[-1][2])
+    out: list[tuple[int, int]] = []
+    for start, stop in spans:
+        if out and start < out[-1][1]:
+            if stop > out[-1][1]:
+                out[-1] = (out[-1][0], stop)
             continue
-        out.append((start, end, name))
+        out.append((start, stop))
     return out
 
 
 @attrs.frozen
 class SchoolDays:
-    """Open school days (sorted) and named closures, inside the span [lo, hi] only."""
+    """Open school days (sorted) and closed ones (a weekday of a school year that a closure
+    takes, open in no calendar), inside the span [lo, hi] only. Which closure closed a day is
+    not kept: nothing reads it, and it would depend on where the span was cut."""
 
     open_days: tuple[dt.date, ...]
-    closed: dict[dt.date, str]
+    closed: frozenset[dt.date]
 
     @classmethod
     def build(cls, calendars: Iterable[SchoolCalendar], lo: dt.date, hi: dt.date) -> SchoolDays:
-        """Weekdays inside a school year, minus closures, clipped to [lo, hi]."""
-        open_days: set[dt.date] = set()
-        closed: dict[dt.date, str] = {}
-        for cal in sorted(set(calendars), key=lambda c: (c.year_start, c.year_end)):
+        """Weekdays inside a school year, minus closures, clipped to [lo, hi]. Counted as day
+        ordinals (ranges and set differences in C) and turned into dates once at the end."""
+        open_days: set[int] = set()
+        closed: set[int] = set()
+        for cal in set(calendars):
             first, last = max(cal.year_start, lo), min(cal.year_end, hi)
             if first > last:
                 continue
-            year = {d for d in _days(first, last) if d.weekday() in _SCHOOL_WEEK}
-            for start, end, name in _merged(cal, first, last):
-                for day in _days(start, end):
-                    if day in year:
-                        year.discard(day)
-                        closed[day] = name
+            head, tail = first.toordinal(), last.toordinal() + 1
+            weekday = first.weekday()
+            year = set(range(head, tail))
+            year.difference_update(range(head + (5 - weekday) % 7, tail, 7),  # Saturdays
+                                   range(head + (6 - weekday) % 7, tail, 7))  # Sundays
+            for start, stop in _merged(cal, first, last):
+                shut = year.intersection(range(start, stop))
+                year -= shut
+                closed |= shut
             open_days |= year
-        for day in open_days:  # a day open in one calendar is open
-            closed.pop(day, None)
-        return cls(tuple(sorted(open_days)), closed)
+        closed -= open_days  # a day open in one calendar is open
+        fromordinal = dt.date.fromordinal
+        return cls(tuple(map(fromordinal, sorted(open_days))),
+                   frozenset(map(fromordinal, closed)))
 
     def between(self, start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
         """Open school days from start to end, both included."""
         lo = bisect.bisect_left(self.open_days, start)
         hi = bisect.bisect_right(self.open_days, end)
         return self.open_days[lo:hi]
+
+    def clipped(self, lo: dt.date, hi: dt.date) -> SchoolDays:
+        """What `build` gives for [lo, hi] when this was built for a span holding it: clipping
+        a calendar never changes which days inside the span are open or closed."""
+        if lo > hi:
+            return SchoolDays((), frozenset())
+        return SchoolDays(self.between(lo, hi),
+                          frozenset(day for day in self.closed if lo <= day <= hi))
+
+
+# The last few SchoolDays built, by the calendars tuple they came from (the same object: a
+# case's records are frozen, so it is the same calendar): the ledger and each service's,
+# removal's and deadline's school-day facts of one case then share one build. A tuple's
+# identity never reaches another case, so nothing is shared between cases.
+_RECENT: list[tuple[tuple[SchoolCalendar, ...], dt.date, dt.date, SchoolDays]] = []
+_RECENT_SIZE = 4
+# The span built when a fact as of some date asks first: every span the ledger (25 years back,
+# facts/_ledger.py) and the area facts (five years either side, facts/_areas.py) read on that
+# date lies inside it, so one build serves them all.
+_SHARED_YEARS_BACK = 25
+_SHARED_DAYS_AHEAD = dt.timedelta(days=5 * 366 + 1)
+
+
+def school_days(calendars: Iterable[SchoolCalendar], lo: dt.date, hi: dt.date,
+                as_of: dt.date | None = None) -> SchoolDays:
+    """`SchoolDays.build(calendars, lo, hi)`, clipped from a recent build over a wider span of
+    the same calendars tuple when there is one (a list may change, so it is never reused).
+    With `as_of`, a new build covers every span a fact on that date reads."""
+    days = _covering(calendars, lo, hi, as_of)
+    return days[0] if days[1:] == (lo, hi) else days[0].clipped(lo, hi)
+
+
+def open_school_days(calendars: Iterable[SchoolCalendar], lo: dt.date, hi: dt.date,
+                     as_of: dt.date | None = None) -> tuple[dt.date, ...]:
+    """`school_days(...).open_days`, without clipping the closed days nobody reads here."""
+    days = _covering(calendars, lo, hi, as_of)
+    return days[0].open_days if days[1:] == (lo, hi) else days[0].between(lo, hi)
+
+
+def _covering(calendars: Iterable[SchoolCalendar], lo: dt.date, hi: dt.date,
+              as_of: dt.date | None) -> tuple[SchoolDays, dt.date, dt.date]:
+    """A build of the calendars over a span holding [lo, hi], with that span."""
+    if type(calendars) is not tuple:
+        return SchoolDays.build(calendars, lo, hi), lo, hi
+    for cals, first, last, days in _RECENT:
+        if cals is calendars and first <= lo and hi <= last:
+            return days, first, last
+    first, last = lo, hi
+    if as_of is not None:
+        wide = (shift(as_of, years=-_SHARED_YEARS_BACK),
+                as_of + _SHARED_DAYS_AHEAD if dt.date.max - as_of > _SHARED_DAYS_AHEAD
+                else dt.date.max)
+        if wide[0] <= lo and hi <= wide[1]:
+            first, last = wide
+    days = SchoolDays.build(calendars, first, last)
+    _RECENT.insert(0, (calendars, first, last, days))
+    del _RECENT[_RECENT_SIZE:]
+    return days, first, last
 
 
 @attrs.frozen(order=True)

@@ -1,6 +1,6 @@
 """Counting school days between two dates, for the discipline and New York implementation rules.
 
-The school days come from `_schedule.SchoolDays` (the ledger's calendar logic, clipped to the
+The school days come from `_schedule.open_school_days` (the ledger's calendar logic, clipped to the
 span asked about, so a case's calendars cost no more than the dates that matter); this module
 counts them between dates and finds the school year a date falls in. Days outside every
 recorded school year are not school days: a missing calendar can only make a count smaller, so
@@ -14,15 +14,18 @@ import datetime as dt
 from collections.abc import Sequence
 
 from ..case._records import SchoolCalendar
-from ._schedule import SchoolDays
+from ._schedule import open_school_days
 
 
 class SchoolDayCounter:
     """School days of a case's calendars inside [lo, hi], with inclusive range counts."""
 
-    def __init__(self, calendars: Sequence[SchoolCalendar], lo: dt.date, hi: dt.date) -> None:
+    def __init__(self, calendars: Sequence[SchoolCalendar], lo: dt.date, hi: dt.date,
+                 as_of: dt.date | None = None) -> None:
         self.known = bool(calendars)
-        self.days = SchoolDays.build(calendars, lo, hi).open_days if lo <= hi else ()
+        # one build per case's calendars, shared with the ledger (`open_school_days`); `as_of` says
+        # which date's facts ask, so the build covers what they will all read
+        self.days = open_school_days(calendars, lo, hi, as_of) if lo <= hi else ()
         self.years = sorted((c.year_start, c.year_end) for c in calendars)
 
     def count(self, first: dt.date | None, last: dt.date | None) -> int | None:
