@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
@@ -35,11 +36,11 @@ from ..case._records import (
     SessionStatus,
 )
 from ._schedule import (
-    Period,
     SchoolDays,
     add_years_saturating,
     fixed_day_dates,
-    periods,
+    period_bounds,
+    period_label,
     school_days,
     shift,
 )
@@ -157,6 +158,10 @@ class Shortfall:
     complaint_deadline: dt.date
 
 
+# (period start, period end, then PeriodLine's fields from `start` on): a period's figures
+PeriodRow = tuple[dt.date, dt.date, dt.date, dt.date, dt.date, bool, int, int, int, int, int, int]
+
+
 @attrs.frozen
 class PeriodLine:
     period: str
@@ -210,7 +215,20 @@ class MandateLedger:
     wrong_setting_dates: tuple[dt.date, ...]
     first_delivered: dt.date | None
     late_start_days: int | None
-    periods: tuple[PeriodLine, ...]
+    # each period's figures (`PeriodRow`); `periods` gives them as PeriodLines, named, when
+    # a report asks: rules read only the totals, and a line per period cost a fifth of the
+    # ledger's time
+    period_rows: tuple[PeriodRow, ...] = attrs.field(repr=False)
+    _lines: list[PeriodLine] = attrs.field(factory=list, init=False, eq=False, repr=False)
+
+    @property
+    def periods(self) -> tuple[PeriodLine, ...]:
+        """One line per counting period, in order (made on first read, then kept)."""
+        if len(self._lines) != len(self.period_rows):
+            unit = FrequencyUnit(self.per)
+            self._lines[:] = [PeriodLine(period_label(unit, row[0], row[1]), *row[2:])
+                              for row in self.period_rows]
+        return tuple(self._lines)
 
     def _sessions(self, reasons: frozenset[str] | None = None, *, exclude: bool = False) -> int:
         return sum(s.sessions for s in self.missed_items
@@ -418,8 +436,31 @@ def accrual_windows(case: Case) -> tuple[Window, ...]:
 # ---- the ledger of one mandate -----------------------------------------------------------------
 
 def _sort_key(log: SessionLog) -> tuple[dt.date, str, str, int, dt.date, int]:
-    return (log.date, log.status.value, log.reason or "", log.minutes or 0,
+    # the status itself: a StrEnum orders as its text, without the enum's `value` lookup
+    return (log.date, log.status, log.reason or "", log.minutes or 0,
             log.makeup_for or dt.date.min, log.group_size or 0)
+
+
+ServiceLog = tuple[list[SessionLog], list[dt.date]]  # entries in _sort_key order, their dates
+
+
+def _service_log(entries: Sequence[SessionLog]) -> ServiceLog:
+    """A service's log entries in _sort_key order, with their dates (for bisecting). A log in
+    order of strictly increasing dates, as logs usually come, is already in that order."""
+    ordered = list(entries)
+    dates = [log.date for log in ordered]
+    if not all(map(operator.lt, dates, dates[1:])):
+        ordered.sort(key=_sort_key)
+        dates = [log.date for log in ordered]
+    return ordered, dates
+
+
+def logs_by_service(sessions: Sequence[SessionLog]) -> dict[str, ServiceLog]:
+    """The case's log, per service id, sorted once for every mandate of that service."""
+    groups: dict[str, list[SessionLog]] = defaultdict(list)
+    for log in sessions:
+        groups[log.service].append(log)
+    return {service: _service_log(entries) for service, entries in groups.items()}
 
 
 def _min_date(*days: dt.date | None) -> dt.date | None:
@@ -460,43 +501,58 @@ class _Tally:
     """Running totals of one mandate while its periods are counted."""
 
     items: list[Shortfall] = attrs.Factory(list)
-    lines: list[PeriodLine] = attrs.Factory(list)
+    lines: list[PeriodRow] = attrs.Factory(list)
     excess: int = 0
     wrong_setting: list[dt.date] = attrs.Factory(list)
+    # sums over the counted lines
+    expected: int = 0
+    expected_minutes: int = 0
+    delivered: int = 0
+    delivered_minutes: int = 0
+
+
+_CLOSURE, _REMOVAL = MissReason.SCHOOL_CLOSURE.value, MissReason.DISCIPLINARY_REMOVAL.value
+_MAKEUP, _SESSIONS = SessionStatus.MAKEUP, Measure.SESSIONS
 
 
 class _Counter:
-    """Counts one mandate's periods against its log (one instance per mandate)."""
+    """Counts one mandate's periods against its log (one instance per mandate). Per period it
+    works on indices into the sorted school days and log (bisections), and what the mandate
+    and policy fix is read once here."""
 
-    def __init__(self, case: Case, iep: IEP, service_index: int, as_of: dt.date,
-                 policy: Policy, days: SchoolDays, ranks: Mapping[dt.date, int],
-                 window: tuple[dt.date, dt.date | None],
-                 sessions: Sequence[SessionLog] | None = None) -> None:
-        self.service = iep.services[service_index]
-        freq = self.service.frequency
-        assert freq is not None and self.service.duration_minutes is not None
-        self.freq, self.duration = freq, self.service.duration_minutes
+    def __init__(self, iep: IEP, service_index: int, as_of: dt.date, policy: Policy,
+                 days: SchoolDays, ranks: Mapping[dt.date, int],
+                 window: tuple[dt.date, dt.date | None], log: ServiceLog) -> None:
+        self.service = service = iep.services[service_index]
+        freq = service.frequency
+        assert freq is not None and service.duration_minutes is not None
+        self.freq, self.duration = freq, service.duration_minutes
         self.as_of, self.policy, self.days, self.ranks = as_of, policy, days, ranks
+        self.open_days = days.open_days
         self.start, self.end = window
-        self.individual = self.service.group_size == 1
-        mine = (case.sessions or ()) if sessions is None else sessions
-        logs = sorted((s for s in mine if s.service == self.service.id
-                       and self.start <= s.date <= as_of), key=_sort_key)
-        self.logs = [s for s in logs if s.status is not SessionStatus.MAKEUP]
+        self.individual = service.group_size == 1
+        entries, dates = log
+        logs = entries[bisect.bisect_left(dates, self.start):bisect.bisect_right(dates, as_of)]
+        self.logs = [s for s in logs if s.status is not _MAKEUP]
         self.log_dates = [s.date for s in self.logs]
-        self.makeup_logs = [s for s in logs if s.status is SessionStatus.MAKEUP]
+        self.makeup_logs = [s for s in logs if s.status is _MAKEUP]
+        self.on_weekdays = bool(service.weekdays) and freq.per is _WEEK
+        self.fixed_days = (self.on_weekdays and policy.weekly_basis is WeeklyBasis.FIXED_DAYS
+                           and freq.measure is _SESSIONS)
+        self.by_minutes = freq.measure is _MINUTES
+        self.owed_by_reason: dict[str, bool] = {}  # every reason but a removal's (by day)
         self.tally = _Tally()
 
     # -- what is owed ---------------------------------------------------------------------
 
     def _owed(self, reason: str, day: dt.date) -> bool:
         policy = self.policy
-        if reason == MissReason.SCHOOL_CLOSURE.value:
+        if reason == _CLOSURE:
             # the frequency is the mandate: a closure is excused only where sessions are
             # counted on fixed days and the policy excuses closures on them
             return (reason in policy.owed_reasons or policy.closure_on_fixed_day_owed
-                    or not self._fixed_days())
-        if reason == MissReason.DISCIPLINARY_REMOVAL.value:
+                    or not self.fixed_days)
+        if reason == _REMOVAL:
             return (reason in policy.owed_reasons
                     and self.ranks.get(day, 0) > policy.removal_days_before_services)
         if reason == UNDOCUMENTED:
@@ -507,86 +563,110 @@ class _Counter:
 
     def _item(self, source: str, reason: str, due: dt.date, minutes: int,
               sessions: int) -> Shortfall:
-        deadline = add_years_saturating(due, self.policy.complaint_limit_years)
-        return Shortfall(source, reason, due, minutes, sessions, self._owed(reason, due), deadline)
+        owed = self.owed_by_reason.get(reason)
+        if owed is None:
+            owed = self._owed(reason, due)
+            if reason != _REMOVAL:
+                self.owed_by_reason[reason] = owed
+        years = self.policy.complaint_limit_years
+        year = due.year + years
+        if 1 <= year <= 9999 and (due.month != 2 or due.day != 29):
+            deadline = due.replace(year=year)  # add_years_saturating's common case
+        else:
+            deadline = add_years_saturating(due, years)
+        return Shortfall(source, reason, due, minutes, sessions, owed, deadline)
 
     # -- what a period expects -------------------------------------------------------------
 
-    def _fixed_days(self) -> bool:
-        return (bool(self.service.weekdays) and self.freq.per is _WEEK
-                and self.policy.weekly_basis is WeeklyBasis.FIXED_DAYS
-                and self.freq.measure is Measure.SESSIONS)
+    def _open_count(self, start: dt.date, end: dt.date) -> int:
+        """len(self.days.between(start, end))."""
+        days = self.open_days
+        return max(bisect.bisect_right(days, end) - bisect.bisect_left(days, start), 0)
 
-    def _expected(self, period: Period, lo: dt.date, hi: dt.date,
-                  open_in: Sequence[dt.date], passed: Sequence[dt.date]
-                  ) -> tuple[bool, int, int, list[dt.date]]:
-        """(counted, sessions, minutes, closed fixed days standing as misses) for a period."""
+    def _expected(self, start: dt.date, end: dt.date, lo: dt.date, top: dt.date,
+                  first_open: int, after: int, upto: int) -> tuple[bool, int, int, list[dt.date]]:
+        """(counted, sessions, minutes, closed fixed days standing as misses) for the period
+        [start, end], counted from lo to hi: its open school days are open_days[first_open:
+        after], those passed by the as-of date open_days[first_open:upto]; top = min(hi,
+        as_of)."""
         freq, unit = self.freq, self.freq.per
-        closed_fixed = [d for d in fixed_day_dates(self.service.weekdays, lo, min(hi, self.as_of))
-                        if d in self.days.closed] if self.service.weekdays and (
-            unit is _WEEK) else []
-        if self._fixed_days():
-            on_fixed = fixed_day_dates(self.service.weekdays, lo, min(hi, self.as_of))
-            open_passed = set(passed)
+        closed_fixed = [d for d in fixed_day_dates(self.service.weekdays, lo, top)
+                        if d in self.days.closed] if self.on_weekdays else []
+        if self.fixed_days:
+            on_fixed = fixed_day_dates(self.service.weekdays, lo, top)
+            open_passed = set(self.open_days[first_open:upto])
             sessions = sum(1 for d in on_fixed if d in open_passed)
             if not self.policy.closure_on_fixed_day_owed:
                 closed_fixed = []
             sessions += len(closed_fixed)
             return True, sessions, sessions * self.duration, closed_fixed
-        ended = len(passed) == len(open_in)
+        n_open, n_passed = after - first_open, upto - first_open
+        ended = n_passed == n_open
         amount = freq.times * self.duration  # minutes a whole period holds
         if unit is _DAY:
-            sessions = freq.times if passed else 0
+            sessions = freq.times if n_passed else 0
             return True, sessions, sessions * self.duration, []
         if unit is _YEAR:
-            full = self.days.between(period.start, period.end)
+            full = self._open_count(start, end)
             if ended:
-                share = (len(open_in), len(full)) if (
-                    len(open_in) < len(full) and self.policy.year_cut_short_prorated) else (1, 1)
+                share = (n_open, full) if (
+                    n_open < full and self.policy.year_cut_short_prorated) else (1, 1)
             elif freq.prorated:
-                share = (len(passed), len(full))
+                share = (n_passed, full)
             else:
                 return False, 0, 0, []
-            if freq.measure is _MINUTES:
+            if self.by_minutes:
                 return True, 0, amount * share[0] // max(share[1], 1), closed_fixed
-            sessions = min(freq.times * share[0] // max(share[1], 1), len(open_in))
+            sessions = min(freq.times * share[0] // max(share[1], 1), n_open)
             return True, sessions, sessions * self.duration, closed_fixed
         if not ended:
             return False, 0, 0, []
-        if freq.measure is _MINUTES:
-            full = self.days.between(period.start, period.end)  # only these two need it
-            minutes = amount * len(open_in) // len(full) if full else 0
+        if self.by_minutes:
+            full = self._open_count(start, end)  # only these two need it
+            minutes = amount * n_open // full if full else 0
             return True, 0, minutes, closed_fixed
-        sessions = min(freq.times, len(open_in))
+        sessions = min(freq.times, n_open)
         return True, sessions, sessions * self.duration, closed_fixed
 
     # -- counting -----------------------------------------------------------------------------
 
-    def count(self, period: Period) -> None:
-        lo = max(period.start, self.start)
-        hi = period.end if self.end is None else min(period.end, self.end)
-        # self.days.between(lo, hi) and between(lo, min(hi, as_of)), sharing their bisections
-        days = self.days.open_days
+    def label(self, start: dt.date, end: dt.date) -> str:
+        return period_label(self.freq.per, start, end)
+
+    def count(self, start: dt.date, end: dt.date) -> None:
+        """Counts the period [start, end], inside the mandate's window."""
+        as_of, window_end = self.as_of, self.end
+        lo = start if start > self.start else self.start
+        hi = end if window_end is None or end < window_end else window_end
+        top = hi if hi < as_of else as_of
+        # open days from lo to hi, and from lo to min(hi, as_of), as slices of open_days
+        days = self.open_days
         first_open, after = bisect.bisect_left(days, lo), bisect.bisect_right(days, hi)
-        open_in = days[first_open:after]
-        passed = open_in if hi <= self.as_of else \
-            days[first_open:bisect.bisect_right(days, self.as_of)]
-        counted, want, want_minutes, closed = self._expected(period, lo, hi, open_in, passed)
+        upto = after if hi <= as_of else max(bisect.bisect_right(days, as_of), first_open)
+        counted, want, want_minutes, closed = self._expected(start, end, lo, top, first_open,
+                                                             after, upto)
         first = bisect.bisect_left(self.log_dates, lo)
-        last = bisect.bisect_right(self.log_dates, min(hi, self.as_of))
+        last = bisect.bisect_right(self.log_dates, top)
         entries = self.logs[first:last]
-        due = passed[-1] if passed else min(hi, self.as_of)
-        delivered, missed = [], []
-        for log in entries:
-            if log.status is _DELIVERED and not self._in_group(log):
-                delivered.append(log)
-            else:
-                missed.append(log)
-                if log.status is _DELIVERED:
-                    self.tally.wrong_setting.append(log.date)
+        due = days[upto - 1] if upto > first_open else top
+        tally = self.tally
+        delivered: list[SessionLog] = []
+        missed: list[SessionLog] = []
+        if entries and self.individual:  # a session delivered in a group is not delivered
+            for log in entries:
+                if log.status is not _DELIVERED:
+                    missed.append(log)
+                elif log.group_size is not None and log.group_size > 1:
+                    missed.append(log)
+                    tally.wrong_setting.append(log.date)
+                else:
+                    delivered.append(log)
+        elif entries:
+            delivered = [log for log in entries if log.status is _DELIVERED]
+            missed = [log for log in entries if log.status is not _DELIVERED]
         if not counted:
-            self.tally.lines.append(PeriodLine(period.label, lo, hi, due, False, 0,
-                                               len(delivered), len(missed), 0, 0, 0))
+            tally.lines.append((start, end, lo, hi, due, False, 0, len(delivered), len(missed),
+                                0, 0, 0))
             return
         synthetic: list[SessionLog] = []
         if closed:  # entries are already in _sort_key order: sort again only when adding
@@ -595,15 +675,20 @@ class _Counter:
                                     reason=MissReason.SCHOOL_CLOSURE)
                          for d in closed if d not in logged_days]
             missed = sorted(missed + synthetic, key=_sort_key)
-        if self.freq.measure is _MINUTES:
-            line = self._count_minutes(period, lo, hi, due, want_minutes, delivered, missed)
+        if self.by_minutes:
+            row = self._count_minutes(start, end, lo, hi, due, want_minutes, delivered, missed)
         else:
-            line = self._count_sessions(period, lo, hi, due, want, delivered, missed)
-        used_real = line.delivered + (sum(
-            1 for log in missed[: line.missed] if not any(log is s for s in synthetic))
-            if synthetic else min(line.missed, len(missed)))
-        self.tally.excess += len(entries) - used_real
-        self.tally.lines.append(line)
+            row = self._count_sessions(start, end, lo, hi, due, want, delivered, missed)
+        n_delivered, n_missed = row[7], row[8]
+        used_real = n_delivered + (sum(
+            1 for log in missed[:n_missed] if not any(log is s for s in synthetic))
+            if synthetic else min(n_missed, len(missed)))
+        tally.excess += len(entries) - used_real
+        tally.lines.append(row)
+        tally.expected += row[6]
+        tally.expected_minutes += row[10]
+        tally.delivered += n_delivered
+        tally.delivered_minutes += row[11]
 
     def _in_group(self, log: SessionLog) -> bool:
         return self.individual and log.group_size is not None and log.group_size > 1
@@ -611,32 +696,37 @@ class _Counter:
     def _reason(self, log: SessionLog) -> str:
         if log.status is _DELIVERED:  # delivered in a group, mandate individual
             return IN_GROUP
-        return log.reason.value if log.reason is not None else NOT_RECORDED
+        # str() of a StrEnum is its text, without the enum's `value` lookup
+        return str(log.reason) if log.reason is not None else NOT_RECORDED
 
-    def _count_sessions(self, period: Period, lo: dt.date, hi: dt.date, due: dt.date,
-                        want: int, delivered: list[SessionLog], missed: list[SessionLog]
-                        ) -> PeriodLine:
-        delivered, missed = delivered[:want], missed[: max(want - len(delivered[:want]), 0)]
+    def _count_sessions(self, start: dt.date, end: dt.date, lo: dt.date, hi: dt.date,
+                        due: dt.date, want: int, delivered: list[SessionLog],
+                        missed: list[SessionLog]) -> PeriodRow:
+        duration, items = self.duration, self.tally.items
+        delivered = delivered[:want]
+        missed = missed[: max(want - len(delivered), 0)]
         delivered_minutes = 0
         for log in delivered:
-            minutes = self.duration if log.minutes is None else log.minutes
-            delivered_minutes += min(minutes, self.duration)
-            if minutes < self.duration:
-                self.tally.items.append(self._item(log.date.isoformat(), SHORT, log.date,
-                                                   self.duration - minutes, 0))
+            minutes = duration if log.minutes is None else log.minutes
+            if minutes < duration:
+                delivered_minutes += minutes
+                items.append(self._item(log.date.isoformat(), SHORT, log.date,
+                                        duration - minutes, 0))
+            else:
+                delivered_minutes += duration
         for log in missed:
-            self.tally.items.append(self._item(log.date.isoformat(), self._reason(log), log.date,
-                                               self.duration, 1))
+            items.append(self._item(log.date.isoformat(), self._reason(log), log.date,
+                                    duration, 1))
         undocumented = want - len(delivered) - len(missed)
         if undocumented:
-            self.tally.items.append(self._item(period.label, UNDOCUMENTED, due,
-                                               undocumented * self.duration, undocumented))
-        return PeriodLine(period.label, lo, hi, due, True, want, len(delivered), len(missed),
-                          undocumented, want * self.duration, delivered_minutes)
+            items.append(self._item(self.label(start, end), UNDOCUMENTED, due,
+                                    undocumented * duration, undocumented))
+        return (start, end, lo, hi, due, True, want, len(delivered), len(missed), undocumented,
+                want * duration, delivered_minutes)
 
-    def _count_minutes(self, period: Period, lo: dt.date, hi: dt.date, due: dt.date,
-                       want: int, delivered: list[SessionLog], missed: list[SessionLog]
-                       ) -> PeriodLine:
+    def _count_minutes(self, start: dt.date, end: dt.date, lo: dt.date, hi: dt.date,
+                       due: dt.date, want: int, delivered: list[SessionLog],
+                       missed: list[SessionLog]) -> PeriodRow:
         given = sum(self.duration if log.minutes is None else log.minutes for log in delivered)
         delivered_minutes = min(given, want)
         gap, used = want - delivered_minutes, 0
@@ -649,9 +739,10 @@ class _Counter:
             gap -= take
             used += 1
         if gap > 0:
-            self.tally.items.append(self._item(period.label, UNDOCUMENTED, due, gap, 0))
-        return PeriodLine(period.label, lo, hi, due, True, 0, len(delivered), used, 0, want,
-                          delivered_minutes)
+            self.tally.items.append(self._item(self.label(start, end), UNDOCUMENTED, due, gap,
+                                               0))
+        return (start, end, lo, hi, due, True, 0, len(delivered), used, 0, want,
+                delivered_minutes)
 
     # -- make-ups -------------------------------------------------------------------------
 
@@ -693,12 +784,12 @@ def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.dat
                    policy: Policy, days: SchoolDays | None = None,
                    window: Window | None = None,
                    ranks: Mapping[dt.date, int] | None = None,
-                   by_service: Mapping[str, Sequence[SessionLog]] | None = None
+                   by_service: Mapping[str, ServiceLog] | None = None
                    ) -> MandateLedger | None:
     """The ledger of one service, or None when its mandate or the calendar is not recorded or
     it has not started by `as_of`. `window` is the IEP's accrual window (default: from
-    `accrual_windows`); `days`, `ranks` and `by_service` (the case's logs grouped by service
-    id) are passed in when several services share them."""
+    `accrual_windows`); `days`, `ranks` and `by_service` (the case's logs per service id, from
+    `logs_by_service`) are passed in when several services share them."""
     iep = (case.ieps or ())[iep_index]
     service = iep.services[service_index]
     if (service.frequency is None or service.duration_minutes is None or not case.calendars
@@ -718,28 +809,28 @@ def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.dat
     last = as_of if end is None else min(end, as_of)
     if start > last:
         return None
-    counter = _Counter(case, iep, service_index, as_of, policy,
-                       days or school_days_for(case, as_of),
-                       removal_ranks(case) if ranks is None else ranks, (start, end),
-                       None if by_service is None else by_service.get(service.id, ()))
-    for period in periods(service.frequency.per, anchor, start, last,
-                          _min_date(service.end, iep.end)):
-        counter.count(period)
+    log = (by_service.get(service.id, ([], [])) if by_service is not None else
+           _service_log([s for s in case.sessions if s.service == service.id]))
+    counter = _Counter(iep, service_index, as_of, policy, days or school_days_for(case, as_of),
+                       removal_ranks(case) if ranks is None else ranks, (start, end), log)
+    for period_start, period_end in period_bounds(service.frequency.per, anchor, start, last,
+                                                  _min_date(service.end, iep.end)):
+        counter.count(period_start, period_end)
     owed, applied = counter.apply_makeups()
     tally = counter.tally
-    counted = [line for line in tally.lines if line.counted]
-    delivered_dates = [log.date for log in counter.logs
-                       if log.status is SessionStatus.DELIVERED and not counter._in_group(log)]
-    first = min([*delivered_dates, *(log.date for log in counter.makeup_logs)], default=None)
+    # the logs are in date order: the first delivered entry and the first make-up
+    first_dates = [d for d in (
+        next((log.date for log in counter.logs
+              if log.status is _DELIVERED and not counter._in_group(log)), None),
+        counter.makeup_logs[0].date if counter.makeup_logs else None) if d is not None]
+    first = min(first_dates, default=None)
     return MandateLedger(
         as_of=as_of, subject=f"$.ieps[{iep_index}].services[{service_index}]", iep_id=iep.id,
         service_id=service.id, service_name=service.name, per=service.frequency.per.value,
         measure=service.frequency.measure.value, times=service.frequency.times,
         duration_minutes=service.duration_minutes, start=start, end=end,
-        expected=sum(line.expected for line in counted),
-        expected_minutes=sum(line.expected_minutes for line in counted),
-        delivered=sum(line.delivered for line in counted),
-        delivered_minutes=sum(line.delivered_minutes for line in counted),
+        expected=tally.expected, expected_minutes=tally.expected_minutes,
+        delivered=tally.delivered, delivered_minutes=tally.delivered_minutes,
         excess=tally.excess,
         missed_items=tuple(sorted(tally.items, key=lambda s: (s.due, s.source))),
         made_up=len(applied), made_up_minutes=sum(m for _, m in applied),
@@ -747,7 +838,7 @@ def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.dat
         wrong_setting_dates=tuple(sorted(set(tally.wrong_setting))),
         first_delivered=first,
         late_start_days=None if first is None else (first - start).days,
-        periods=tuple(tally.lines),
+        period_rows=tuple(tally.lines),
     )
 
 
@@ -764,9 +855,7 @@ def case_ledger(case: Case, as_of: dt.date, params: Mapping[str, Any] | None = N
     accrual = iep_accrual_windows(case, as_of, params) if windows is None else tuple(windows)
     days = school_days_for(case, as_of)
     ranks = removal_ranks(case)
-    by_service: dict[str, list[SessionLog]] = defaultdict(list)
-    for log in case.sessions or ():
-        by_service[log.service].append(log)
+    by_service = logs_by_service(case.sessions or ())
     out = []
     for i, iep in enumerate(case.ieps or ()):
         window = accrual[i]

@@ -21,6 +21,8 @@ from ..case._records import WEEKDAY_NAMES, FrequencyUnit, SchoolCalendar
 _ONE_DAY = dt.timedelta(days=1)
 _SIX_DAYS = dt.timedelta(days=6)
 _LAST_FULL_WEEK = dt.date.max - _SIX_DAYS  # later week starts end at date.max (saturated)
+# bound once: reading a member off an Enum class goes through the enum's metaclass
+_DAY, _WEEK, _MONTH = FrequencyUnit.DAY, FrequencyUnit.WEEK, FrequencyUnit.MONTH
 
 
 def _days(start: dt.date, end: dt.date) -> Iterator[dt.date]:
@@ -208,30 +210,42 @@ class Period:
 
     @property
     def label(self) -> str:
-        if self.unit is FrequencyUnit.WEEK:
-            year, week, _ = self.start.isocalendar()
-            return f"{year}-W{week:02d}"
-        if self.unit is FrequencyUnit.MONTH:
-            return f"{self.start.year}-{self.start.month:02d}"
-        if self.unit is FrequencyUnit.DAY:
-            return self.start.isoformat()
-        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+        return period_label(self.unit, self.start, self.end)
+
+
+def period_label(unit: FrequencyUnit, start: dt.date, end: dt.date) -> str:
+    """A period's name: ISO week (2024-W41), month (2024-10), day, or `start..end` (a year)."""
+    if unit is _WEEK:
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    if unit is _MONTH:
+        return f"{start.year}-{start.month:02d}"
+    if unit is _DAY:
+        return start.isoformat()
+    return f"{start.isoformat()}..{end.isoformat()}"
 
 
 def periods(unit: FrequencyUnit, anchor: dt.date, first: dt.date, last: dt.date,
             anchor_end: dt.date | None = None) -> Iterator[Period]:
     """The whole periods of `unit` that overlap [first, last], in order. Year periods run from
     `anchor` (the mandate's start) a year at a time, the last one ending at `anchor_end`."""
+    for start, end in period_bounds(unit, anchor, first, last, anchor_end):
+        yield Period(start, end, unit)
+
+
+def period_bounds(unit: FrequencyUnit, anchor: dt.date, first: dt.date, last: dt.date,
+                  anchor_end: dt.date | None = None) -> Iterator[tuple[dt.date, dt.date]]:
+    """`periods` as (start, end) pairs: the ledger's loop, without a Period per period."""
     if first > last:
         return
     if unit is FrequencyUnit.DAY:
         for day in _days(first, last):
-            yield Period(day, day, unit)
+            yield day, day
     elif unit is FrequencyUnit.WEEK:
         start = first - dt.timedelta(days=first.weekday())
         while start <= last:
             end = start + _SIX_DAYS if start <= _LAST_FULL_WEEK else dt.date.max
-            yield Period(start, end, unit)
+            yield start, end
             if end == dt.date.max:
                 return
             start = end + _ONE_DAY
@@ -240,7 +254,7 @@ def periods(unit: FrequencyUnit, anchor: dt.date, first: dt.date, last: dt.date,
         while start <= last:
             following = shift(start, months=1)
             end = following - _ONE_DAY if following != dt.date.max else following
-            yield Period(start, end, unit)
+            yield start, end
             if end == dt.date.max:
                 return
             start = following
@@ -255,7 +269,7 @@ def periods(unit: FrequencyUnit, anchor: dt.date, first: dt.date, last: dt.date,
             if anchor_end is not None:
                 end = min(end, anchor_end)
             if end >= first:
-                yield Period(start, end, unit)
+                yield start, end
             if end == dt.date.max or (anchor_end is not None and end >= anchor_end):
                 return
             k += 1
