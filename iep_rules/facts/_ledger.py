@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import operator
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -50,6 +51,7 @@ from ._timeline import iep_accrual_windows
 # goes through a descriptor, which was a tenth of the ledger's time).
 _DELIVERED, _WEEK, _DAY, _YEAR = (SessionStatus.DELIVERED, FrequencyUnit.WEEK, FrequencyUnit.DAY,
                                   FrequencyUnit.YEAR)
+_MONTH = FrequencyUnit.MONTH
 _MINUTES = Measure.MINUTES
 NOT_RECORDED = "reason_not_recorded"  # a missed entry with no reason
 UNDOCUMENTED = "undocumented"  # an expected session with no log entry
@@ -341,7 +343,25 @@ class MandateLedger:
         return tuple(MonthLine(month, *values) for month, values in sorted(rows.items()))
 
     def facts(self) -> dict[str, Any]:
-        """The figures rules read as `ledger.*` (LEDGER_FACTS_DECLARED)."""
+        """The figures rules read as `ledger.*` (LEDGER_FACTS_DECLARED): what the properties
+        above give, from one pass over the shortfalls."""
+        missed = undocumented = partial = short = child = child_minutes = 0
+        for s in self.missed_items:
+            reason = s.reason
+            if reason == UNDOCUMENTED:
+                undocumented += s.sessions
+            elif reason == SHORT:
+                partial += 1
+                short += s.minutes
+            else:
+                missed += s.sessions
+                if reason in CHILD_REASONS:
+                    child += s.sessions
+                    child_minutes += s.minutes
+        when_due = self.missed_when_due
+        when_due_minutes = sum(s.minutes for s in when_due)
+        owed_minutes = sum(s.minutes for s in self.owed)
+        window = self.complaint_window_ends
         return {
             "$path": None,
             "measure": self.measure,
@@ -349,29 +369,27 @@ class MandateLedger:
             "expected_minutes": self.expected_minutes,
             "delivered": self.delivered,
             "delivered_minutes": self.delivered_minutes,
-            "missed": self.missed,
-            "undocumented": self.undocumented,
-            "missed_when_due": self.missed_when_due_sessions,
-            "missed_when_due_minutes": self.missed_when_due_minutes,
-            "missed_when_due_dates": tuple(s.source for s in self.missed_when_due),
-            "missed_percent": self._percent(self.missed_when_due_minutes),
+            "missed": missed,
+            "undocumented": undocumented,
+            "missed_when_due": sum(s.sessions for s in when_due),
+            "missed_when_due_minutes": when_due_minutes,
+            "missed_when_due_dates": tuple(s.source for s in when_due),
+            "missed_percent": self._percent(when_due_minutes),
             "made_up": self.made_up,
             "made_up_minutes": self.made_up_minutes,
-            "owed_sessions": self.owed_sessions,
-            "owed_minutes": self.owed_minutes,
+            "owed_sessions": sum(s.sessions for s in self.owed),
+            "owed_minutes": owed_minutes,
             "owed_dates": tuple(s.source for s in self.owed),
-            "shortfall_percent": self._percent(self.owed_minutes),
-            "partial_sessions": self.partial_sessions,
-            "short_minutes": self.short_minutes,
+            "shortfall_percent": self._percent(owed_minutes),
+            "partial_sessions": partial,
+            "short_minutes": short,
             "late_start_days": self.late_start_days,
-            "child_absences": self.child_absences,
-            "child_absence_percent": self._percent(
-                sum(s.minutes for s in self.missed_items if s.reason in CHILD_REASONS)),
+            "child_absences": child,
+            "child_absence_percent": self._percent(child_minutes),
             "wrong_setting_sessions": len(self.wrong_setting_dates),
             "wrong_setting_dates": tuple(d.isoformat() for d in self.wrong_setting_dates),
             # text, not a date: the durable backend posts `ledger` whole, as JSON
-            "complaint_window_ends": (self.complaint_window_ends.isoformat()
-                                      if self.complaint_window_ends else None),
+            "complaint_window_ends": window.isoformat() if window else None,
         }
 
 
@@ -446,12 +464,22 @@ ServiceLog = tuple[list[SessionLog], list[dt.date]]  # entries in _sort_key orde
 
 def _service_log(entries: Sequence[SessionLog]) -> ServiceLog:
     """A service's log entries in _sort_key order, with their dates (for bisecting). A log in
-    order of strictly increasing dates, as logs usually come, is already in that order."""
+    date order, as logs usually come, only needs its runs of same-day entries sorted."""
     ordered = list(entries)
     dates = [log.date for log in ordered]
-    if not all(map(operator.lt, dates, dates[1:])):
+    if not all(map(operator.le, dates, dates[1:])):
         ordered.sort(key=_sort_key)
-        dates = [log.date for log in ordered]
+        return ordered, [log.date for log in ordered]
+    # i where dates[i] == dates[i + 1]: each run of consecutive i is one day's entries
+    ties = list(itertools.compress(range(len(dates) - 1), map(operator.eq, dates, dates[1:])))
+    k = 0
+    while k < len(ties):
+        first = k
+        while k + 1 < len(ties) and ties[k + 1] == ties[k] + 1:
+            k += 1
+        lo, hi = ties[first], ties[k] + 2
+        ordered[lo:hi] = sorted(ordered[lo:hi], key=_sort_key)
+        k += 1
     return ordered, dates
 
 
@@ -513,6 +541,7 @@ class _Tally:
 
 _CLOSURE, _REMOVAL = MissReason.SCHOOL_CLOSURE.value, MissReason.DISCIPLINARY_REMOVAL.value
 _MAKEUP, _SESSIONS = SessionStatus.MAKEUP, Measure.SESSIONS
+_BY_DUE = operator.attrgetter("due", "source")  # the order of a mandate's shortfalls
 
 
 class _Counter:
@@ -540,6 +569,10 @@ class _Counter:
         self.fixed_days = (self.on_weekdays and policy.weekly_basis is WeeklyBasis.FIXED_DAYS
                            and freq.measure is _SESSIONS)
         self.by_minutes = freq.measure is _MINUTES
+        # whole weeks or months of sessions on no fixed weekdays: the common mandate, whose
+        # expectation `count` works out itself
+        self.plain = (not self.by_minutes and not self.on_weekdays
+                      and freq.per in (_WEEK, _MONTH))
         self.owed_by_reason: dict[str, bool] = {}  # every reason but a removal's (by day)
         self.tally = _Tally()
 
@@ -643,16 +676,22 @@ class _Counter:
         days = self.open_days
         first_open, after = bisect.bisect_left(days, lo), bisect.bisect_right(days, hi)
         upto = after if hi <= as_of else max(bisect.bisect_right(days, as_of), first_open)
-        counted, want, want_minutes, closed = self._expected(start, end, lo, top, first_open,
-                                                             after, upto)
-        first = bisect.bisect_left(self.log_dates, lo)
-        last = bisect.bisect_right(self.log_dates, top)
-        entries = self.logs[first:last]
+        closed: list[dt.date] = []
+        if self.plain:  # what _expected gives for these: whole periods, no fixed weekdays
+            counted = upto == after
+            want = min(self.freq.times, after - first_open) if counted else 0
+            want_minutes = want * self.duration
+        else:
+            counted, want, want_minutes, closed = self._expected(start, end, lo, top,
+                                                                 first_open, after, upto)
+        logs, log_dates = self.logs, self.log_dates
+        entries = logs[bisect.bisect_left(log_dates, lo):bisect.bisect_right(log_dates, top)]
         due = days[upto - 1] if upto > first_open else top
         tally = self.tally
-        delivered: list[SessionLog] = []
+        delivered: list[SessionLog] = entries
         missed: list[SessionLog] = []
         if entries and self.individual:  # a session delivered in a group is not delivered
+            delivered = []
             for log in entries:
                 if log.status is not _DELIVERED:
                     missed.append(log)
@@ -662,8 +701,9 @@ class _Counter:
                 else:
                     delivered.append(log)
         elif entries:
-            delivered = [log for log in entries if log.status is _DELIVERED]
             missed = [log for log in entries if log.status is not _DELIVERED]
+            if missed:
+                delivered = [log for log in entries if log.status is _DELIVERED]
         if not counted:
             tally.lines.append((start, end, lo, hi, due, False, 0, len(delivered), len(missed),
                                 0, 0, 0))
@@ -703,21 +743,24 @@ class _Counter:
                         due: dt.date, want: int, delivered: list[SessionLog],
                         missed: list[SessionLog]) -> PeriodRow:
         duration, items = self.duration, self.tally.items
-        delivered = delivered[:want]
-        missed = missed[: max(want - len(delivered), 0)]
+        if len(delivered) > want:
+            delivered = delivered[:want]
+        room = want - len(delivered)
+        if len(missed) > room:
+            missed = missed[:room] if room > 0 else []
         delivered_minutes = 0
         for log in delivered:
-            minutes = duration if log.minutes is None else log.minutes
-            if minutes < duration:
+            minutes = log.minutes
+            if minutes is None or minutes >= duration:
+                delivered_minutes += duration
+            else:
                 delivered_minutes += minutes
                 items.append(self._item(log.date.isoformat(), SHORT, log.date,
                                         duration - minutes, 0))
-            else:
-                delivered_minutes += duration
         for log in missed:
             items.append(self._item(log.date.isoformat(), self._reason(log), log.date,
                                     duration, 1))
-        undocumented = want - len(delivered) - len(missed)
+        undocumented = room - len(missed)
         if undocumented:
             items.append(self._item(self.label(start, end), UNDOCUMENTED, due,
                                     undocumented * duration, undocumented))
@@ -746,15 +789,18 @@ class _Counter:
 
     # -- make-ups -------------------------------------------------------------------------
 
-    def apply_makeups(self) -> tuple[list[Shortfall], list[tuple[dt.date, int]]]:
+    def apply_makeups(self, shortfalls: Sequence[Shortfall]
+                      ) -> tuple[list[Shortfall], list[tuple[dt.date, int]]]:
         """Make-ups reduce owed items, minute by minute: the item they name first, then the
         oldest. A make-up is delivered service whatever the miss it names, so it is never lost
-        while anything is owed; owed never goes negative."""
-        items = sorted((s for s in self.tally.items if s.owed), key=lambda s: (s.due, s.source))
+        while anything is owed; owed never goes negative. `shortfalls` are the mandate's, in
+        (due, source) order."""
+        items = [s for s in shortfalls if s.owed]
         left = [s.minutes for s in items]
         by_source: dict[str, list[int]] = defaultdict(list)
-        for i, item in enumerate(items):
-            by_source[item.source].append(i)
+        if any(log.makeup_for for log in self.makeup_logs):
+            for i, item in enumerate(items):
+                by_source[item.source].append(i)
         oldest = 0  # every item before it is fully made up
         applied: list[tuple[dt.date, int]] = []
         for log in self.makeup_logs:
@@ -773,7 +819,10 @@ class _Counter:
                     oldest += 1
             if used:
                 applied.append((log.date, used))
-        owed = [Shortfall(s.source, s.reason, s.due, rest,
+        # an item nothing made up is kept as it is: its sessions are already its minutes in
+        # whole sessions (one per missed session, n for n undocumented ones)
+        owed = [s if rest == s.minutes else
+                Shortfall(s.source, s.reason, s.due, rest,
                           -(-rest // self.duration) if s.sessions else 0, s.owed,
                           s.complaint_deadline)  # attrs.evolve, without its generic cost
                 for s, rest in zip(items, left, strict=True) if rest > 0]
@@ -816,8 +865,9 @@ def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.dat
     for period_start, period_end in period_bounds(service.frequency.per, anchor, start, last,
                                                   _min_date(service.end, iep.end)):
         counter.count(period_start, period_end)
-    owed, applied = counter.apply_makeups()
     tally = counter.tally
+    shortfalls = sorted(tally.items, key=_BY_DUE)
+    owed, applied = counter.apply_makeups(shortfalls)
     # the logs are in date order: the first delivered entry and the first make-up
     first_dates = [d for d in (
         next((log.date for log in counter.logs
@@ -832,7 +882,7 @@ def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.dat
         expected=tally.expected, expected_minutes=tally.expected_minutes,
         delivered=tally.delivered, delivered_minutes=tally.delivered_minutes,
         excess=tally.excess,
-        missed_items=tuple(sorted(tally.items, key=lambda s: (s.due, s.source))),
+        missed_items=tuple(shortfalls),
         made_up=len(applied), made_up_minutes=sum(m for _, m in applied),
         makeups=tuple(applied), owed=tuple(owed),
         wrong_setting_dates=tuple(sorted(set(tally.wrong_setting))),
