@@ -14,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iep_rules import case_from_mapping
+from iep_rules.case._records import FrequencyUnit
 from iep_rules.facts._ledger import MISS_REASONS, Policy, mandate_ledger
+from iep_rules.facts._schedule import periods
 
 BASE = json.loads(Path("examples/ledger-speech.json").read_text(encoding="utf-8"))
 AS_OF = dt.date(2024, 12, 20)
@@ -106,6 +108,44 @@ def test_totals_add_up_and_order_does_not_matter(log, mandate, policy, rnd):
     shuffled = list(log)
     rnd.shuffle(shuffled)
     assert _ledger(shuffled, mandate, policy) == ledger
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(entries, max_size=20), mandates, policies)
+def test_facts_say_what_the_properties_say(log, mandate, policy):
+    """facts() reads the shortfalls in one pass; the properties are the definitions. The
+    period lines, made on first read, are the periods counted, named and in order."""
+    ledger = _ledger(log, mandate, policy)
+    assert ledger is not None
+    window = ledger.complaint_window_ends
+    assert ledger.facts() == {
+        "$path": None, "measure": ledger.measure, "expected": ledger.expected,
+        "expected_minutes": ledger.expected_minutes, "delivered": ledger.delivered,
+        "delivered_minutes": ledger.delivered_minutes, "missed": ledger.missed,
+        "undocumented": ledger.undocumented, "missed_when_due": ledger.missed_when_due_sessions,
+        "missed_when_due_minutes": ledger.missed_when_due_minutes,
+        "missed_when_due_dates": tuple(s.source for s in ledger.missed_when_due),
+        "missed_percent": ledger._percent(ledger.missed_when_due_minutes),
+        "made_up": ledger.made_up, "made_up_minutes": ledger.made_up_minutes,
+        "owed_sessions": ledger.owed_sessions, "owed_minutes": ledger.owed_minutes,
+        "owed_dates": tuple(s.source for s in ledger.owed),
+        "shortfall_percent": ledger._percent(ledger.owed_minutes),
+        "partial_sessions": ledger.partial_sessions, "short_minutes": ledger.short_minutes,
+        "late_start_days": ledger.late_start_days, "child_absences": ledger.child_absences,
+        "child_absence_percent": ledger._percent(sum(
+            s.minutes for s in ledger.missed_items if s.reason in {"student_absence",
+                                                                    "student_unavailable"})),
+        "wrong_setting_sessions": len(ledger.wrong_setting_dates),
+        "wrong_setting_dates": tuple(d.isoformat() for d in ledger.wrong_setting_dates),
+        "complaint_window_ends": window.isoformat() if window else None,
+    }
+    service = case_from_mapping(BASE).ieps[0].services[0]
+    counted = list(periods(FrequencyUnit(mandate["frequency"]["per"]), service.start,
+                           ledger.start, AS_OF, service.end))
+    assert [line.period for line in ledger.periods] == [p.label for p in counted]
+    assert ledger.periods == ledger.periods
+    assert sum(line.expected_minutes for line in ledger.periods if line.counted) == \
+        ledger.expected_minutes
 
 
 @pytest.mark.slow
