@@ -20,7 +20,7 @@ import datetime as dt
 import itertools
 import operator
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -676,14 +676,8 @@ class _Counter:
         days = self.open_days
         first_open, after = bisect.bisect_left(days, lo), bisect.bisect_right(days, hi)
         upto = after if hi <= as_of else max(bisect.bisect_right(days, as_of), first_open)
-        closed: list[dt.date] = []
-        if self.plain:  # what _expected gives for these: whole periods, no fixed weekdays
-            counted = upto == after
-            want = min(self.freq.times, after - first_open) if counted else 0
-            want_minutes = want * self.duration
-        else:
-            counted, want, want_minutes, closed = self._expected(start, end, lo, top,
-                                                                 first_open, after, upto)
+        counted, want, want_minutes, closed = self._expected(start, end, lo, top, first_open,
+                                                             after, upto)
         logs, log_dates = self.logs, self.log_dates
         entries = logs[bisect.bisect_left(log_dates, lo):bisect.bisect_right(log_dates, top)]
         due = days[upto - 1] if upto > first_open else top
@@ -729,6 +723,83 @@ class _Counter:
         tally.expected_minutes += row[10]
         tally.delivered += n_delivered
         tally.delivered_minutes += row[11]
+
+    def count_plain(self, bounds: Iterable[tuple[dt.date, dt.date]]) -> None:
+        """`count` of each period, for a plain mandate (whole weeks or months of sessions on
+        no fixed weekdays, the common one): the same rows, items and totals, from running
+        counts of the log's delivered (and short) entries instead of per-period lists, so a
+        period whose log is as expected costs a few bisections and a row."""
+        days, as_of, window_end, first_day = self.open_days, self.as_of, self.end, self.start
+        logs, log_dates, duration = self.logs, self.log_dates, self.duration
+        times, individual = self.freq.times, self.individual
+        # per entry: whether it counts as delivered (not in a group when individual), and
+        # whether it is such an entry shorter than the session; running totals of both
+        counts = [log.status is _DELIVERED and not (
+            individual and log.group_size is not None and log.group_size > 1) for log in logs]
+        shorts = [counted and log.minutes is not None and log.minutes < duration
+                  for counted, log in zip(counts, logs, strict=True)]
+        delivered_upto = [0, *itertools.accumulate(counts)]
+        shorts_upto = [0, *itertools.accumulate(shorts)]
+        tally = self.tally
+        items, rows = tally.items, tally.lines
+        left, right = bisect.bisect_left, bisect.bisect_right
+        for start, end in bounds:
+            lo = start if start > first_day else first_day
+            hi = end if window_end is None or end < window_end else window_end
+            top = hi if hi < as_of else as_of
+            first_open, after = left(days, lo), right(days, hi)
+            upto = after if hi <= as_of else max(right(days, as_of), first_open)
+            due = days[upto - 1] if upto > first_open else top
+            first, last = left(log_dates, lo), right(log_dates, top)
+            entries = last - first
+            delivered = delivered_upto[last] - delivered_upto[first]
+            if individual and delivered < entries:
+                tally.wrong_setting.extend(
+                    logs[i].date for i in range(first, last)
+                    if not counts[i] and logs[i].status is _DELIVERED)
+            if upto != after:  # the period has not ended: nothing expected yet
+                rows.append((start, end, lo, hi, due, False, 0, delivered, entries - delivered,
+                             0, 0, 0))
+                continue
+            want = min(times, after - first_open)
+            used = delivered if delivered < want else want
+            room = want - used
+            missed = min(entries - delivered, room)
+            delivered_minutes = used * duration
+            if used and shorts_upto[last] != shorts_upto[first]:
+                seen = 0  # the first `used` delivered entries: their short minutes
+                for i in range(first, last):
+                    if counts[i]:
+                        seen += 1
+                        if shorts[i]:
+                            log = logs[i]
+                            minutes = log.minutes or 0
+                            delivered_minutes -= duration - minutes
+                            items.append(self._item(log.date.isoformat(), SHORT, log.date,
+                                                    duration - minutes, 0))
+                        if seen == used:
+                            break
+            if missed:
+                taken = 0  # the first `missed` entries not delivered
+                for i in range(first, last):
+                    if not counts[i]:
+                        log = logs[i]
+                        items.append(self._item(log.date.isoformat(), self._reason(log),
+                                                log.date, duration, 1))
+                        taken += 1
+                        if taken == missed:
+                            break
+            undocumented = room - missed
+            if undocumented:
+                items.append(self._item(self.label(start, end), UNDOCUMENTED, due,
+                                        undocumented * duration, undocumented))
+            tally.excess += entries - used - missed
+            rows.append((start, end, lo, hi, due, True, want, used, missed, undocumented,
+                         want * duration, delivered_minutes))
+            tally.expected += want
+            tally.expected_minutes += want * duration
+            tally.delivered += used
+            tally.delivered_minutes += delivered_minutes
 
     def _in_group(self, log: SessionLog) -> bool:
         return self.individual and log.group_size is not None and log.group_size > 1
@@ -862,9 +933,13 @@ def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.dat
            _service_log([s for s in case.sessions if s.service == service.id]))
     counter = _Counter(iep, service_index, as_of, policy, days or school_days_for(case, as_of),
                        removal_ranks(case) if ranks is None else ranks, (start, end), log)
-    for period_start, period_end in period_bounds(service.frequency.per, anchor, start, last,
-                                                  _min_date(service.end, iep.end)):
-        counter.count(period_start, period_end)
+    bounds = period_bounds(service.frequency.per, anchor, start, last,
+                           _min_date(service.end, iep.end))
+    if counter.plain:
+        counter.count_plain(bounds)
+    else:
+        for period_start, period_end in bounds:
+            counter.count(period_start, period_end)
     tally = counter.tally
     shortfalls = sorted(tally.items, key=_BY_DUE)
     owed, applied = counter.apply_makeups(shortfalls)
