@@ -743,12 +743,14 @@ class _Counter:
         tally = self.tally
         items, rows = tally.items, tally.lines
         left, right = bisect.bisect_left, bisect.bisect_right
+        passed_all = right(days, as_of)  # open days up to the as-of date
+        expected = delivered_total = minutes_total = excess = 0
         for start, end in bounds:
             lo = start if start > first_day else first_day
             hi = end if window_end is None or end < window_end else window_end
             top = hi if hi < as_of else as_of
             first_open, after = left(days, lo), right(days, hi)
-            upto = after if hi <= as_of else max(right(days, as_of), first_open)
+            upto = after if hi <= as_of else max(passed_all, first_open)
             due = days[upto - 1] if upto > first_open else top
             first, last = left(log_dates, lo), right(log_dates, top)
             entries = last - first
@@ -761,10 +763,14 @@ class _Counter:
                 rows.append((start, end, lo, hi, due, False, 0, delivered, entries - delivered,
                              0, 0, 0))
                 continue
-            want = min(times, after - first_open)
+            want = after - first_open
+            if want > times:
+                want = times
             used = delivered if delivered < want else want
             room = want - used
-            missed = min(entries - delivered, room)
+            missed = entries - delivered
+            if missed > room:
+                missed = room
             delivered_minutes = used * duration
             if used and shorts_upto[last] != shorts_upto[first]:
                 seen = 0  # the first `used` delivered entries: their short minutes
@@ -793,13 +799,17 @@ class _Counter:
             if undocumented:
                 items.append(self._item(self.label(start, end), UNDOCUMENTED, due,
                                         undocumented * duration, undocumented))
-            tally.excess += entries - used - missed
+            excess += entries - used - missed
             rows.append((start, end, lo, hi, due, True, want, used, missed, undocumented,
                          want * duration, delivered_minutes))
-            tally.expected += want
-            tally.expected_minutes += want * duration
-            tally.delivered += used
-            tally.delivered_minutes += delivered_minutes
+            expected += want
+            delivered_total += used
+            minutes_total += delivered_minutes
+        tally.excess += excess
+        tally.expected += expected
+        tally.expected_minutes += expected * duration
+        tally.delivered += delivered_total
+        tally.delivered_minutes += minutes_total
 
     def _in_group(self, log: SessionLog) -> bool:
         return self.individual and log.group_size is not None and log.group_size > 1

@@ -234,21 +234,31 @@ def periods(unit: FrequencyUnit, anchor: dt.date, first: dt.date, last: dt.date,
 
 
 def period_bounds(unit: FrequencyUnit, anchor: dt.date, first: dt.date, last: dt.date,
-                  anchor_end: dt.date | None = None) -> Iterator[tuple[dt.date, dt.date]]:
-    """`periods` as (start, end) pairs: the ledger's loop, without a Period per period."""
+                  anchor_end: dt.date | None = None) -> Iterable[tuple[dt.date, dt.date]]:
+    """`periods` as (start, end) pairs: the ledger's loop, without a Period per period.
+    Weeks come as a list made from day ordinals (the most common unit), the others one at a
+    time."""
+    if unit is not FrequencyUnit.WEEK or first > last:
+        return _bounds(unit, anchor, first, last, anchor_end)
+    # Mondays as day ordinals, seven apart; a week starting after the last full one ends at
+    # date.max (saturated)
+    monday = first.toordinal() - first.weekday()
+    full = min(last.toordinal(), _LAST_FULL_WEEK.toordinal())
+    from_ordinal = dt.date.fromordinal
+    weeks = [(from_ordinal(o), from_ordinal(o + 6)) for o in range(monday, full + 1, 7)]
+    following = max(monday, full + 1 + (monday - full - 1) % 7)  # the first Monday after
+    if following <= last.toordinal():
+        weeks.append((from_ordinal(following), dt.date.max))
+    return weeks
+
+
+def _bounds(unit: FrequencyUnit, anchor: dt.date, first: dt.date, last: dt.date,
+            anchor_end: dt.date | None) -> Iterator[tuple[dt.date, dt.date]]:
     if first > last:
         return
     if unit is FrequencyUnit.DAY:
         for day in _days(first, last):
             yield day, day
-    elif unit is FrequencyUnit.WEEK:
-        start = first - dt.timedelta(days=first.weekday())
-        while start <= last:
-            end = start + _SIX_DAYS if start <= _LAST_FULL_WEEK else dt.date.max
-            yield start, end
-            if end == dt.date.max:
-                return
-            start = end + _ONE_DAY
     elif unit is FrequencyUnit.MONTH:
         start = first.replace(day=1)
         while start <= last:
