@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from iep_rules.case._records import MissReason, SessionLog, SessionStatus
-from iep_rules.facts._ledger import _service_log, _sort_key
+from iep_rules.facts._ledger import _in_order, _sort_key
 
 logs = st.builds(
     SessionLog, st.dates(min_value=dt.date(2024, 10, 7), max_value=dt.date(2024, 10, 12)),
@@ -23,6 +23,4 @@ logs = st.builds(
 def test_a_log_sorted_by_same_day_runs_is_the_log_sorted(entries, by_date):
     if by_date:  # in date order, ties in any order: the runs path
         entries = sorted(entries, key=lambda log: log.date)
-    ordered, dates = _service_log(entries)
-    assert ordered == sorted(entries, key=_sort_key)
-    assert dates == [log.date for log in ordered]
+    assert _in_order(entries) == sorted(entries, key=_sort_key)

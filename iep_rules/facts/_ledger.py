@@ -459,17 +459,27 @@ def _sort_key(log: SessionLog) -> tuple[dt.date, str, str, int, dt.date, int]:
             log.makeup_for or dt.date.min, log.group_size or 0)
 
 
-ServiceLog = tuple[list[SessionLog], list[dt.date]]  # entries in _sort_key order, their dates
+# A service's log: its regular entries, then its make-ups, each in _sort_key order and each
+# with its dates (for bisecting a mandate's window out of them)
+ServiceLog = tuple[list[SessionLog], list[dt.date], list[SessionLog], list[dt.date]]
 
 
 def _service_log(entries: Sequence[SessionLog]) -> ServiceLog:
-    """A service's log entries in _sort_key order, with their dates (for bisecting). A log in
-    date order, as logs usually come, only needs its runs of same-day entries sorted."""
+    """A service's log, sorted and split (`ServiceLog`)."""
+    ordered = _in_order(entries)
+    regular = [log for log in ordered if log.status is not _MAKEUP]
+    makeups = [log for log in ordered if log.status is _MAKEUP]
+    return regular, [log.date for log in regular], makeups, [log.date for log in makeups]
+
+
+def _in_order(entries: Sequence[SessionLog]) -> list[SessionLog]:
+    """Log entries in _sort_key order. A log in date order, as logs usually come, only needs
+    its runs of same-day entries sorted."""
     ordered = list(entries)
     dates = [log.date for log in ordered]
     if not all(map(operator.le, dates, dates[1:])):
         ordered.sort(key=_sort_key)
-        return ordered, [log.date for log in ordered]
+        return ordered
     # i where dates[i] == dates[i + 1]: each run of consecutive i is one day's entries
     ties = list(itertools.compress(range(len(dates) - 1), map(operator.eq, dates, dates[1:])))
     k = 0
@@ -480,7 +490,7 @@ def _service_log(entries: Sequence[SessionLog]) -> ServiceLog:
         lo, hi = ties[first], ties[k] + 2
         ordered[lo:hi] = sorted(ordered[lo:hi], key=_sort_key)
         k += 1
-    return ordered, dates
+    return ordered
 
 
 def logs_by_service(sessions: Sequence[SessionLog]) -> dict[str, ServiceLog]:
@@ -506,8 +516,8 @@ def removal_ranks(case: Case) -> dict[dt.date, int]:
     """For each date a log records a disciplinary removal: its rank among the removal days of
     its school year (1 = the first). The ledger sees only the days some service log records,
     a lower bound of the days removed, so it never calls services owed too early."""
-    days = sorted({s.date for s in case.sessions or ()
-                   if s.reason is MissReason.DISCIPLINARY_REMOVAL})
+    removal = MissReason.DISCIPLINARY_REMOVAL
+    days = sorted({s.date for s in case.sessions or () if s.reason is removal})
 
     def school_year(day: dt.date) -> dt.date:
         for cal in case.calendars or ():
@@ -560,11 +570,11 @@ class _Counter:
         self.open_days = days.open_days
         self.start, self.end = window
         self.individual = service.group_size == 1
-        entries, dates = log
-        logs = entries[bisect.bisect_left(dates, self.start):bisect.bisect_right(dates, as_of)]
-        self.logs = [s for s in logs if s.status is not _MAKEUP]
-        self.log_dates = [s.date for s in self.logs]
-        self.makeup_logs = [s for s in logs if s.status is _MAKEUP]
+        regular, dates, makeups, makeup_dates = log
+        first, last = bisect.bisect_left(dates, self.start), bisect.bisect_right(dates, as_of)
+        self.logs, self.log_dates = regular[first:last], dates[first:last]
+        self.makeup_logs = makeups[bisect.bisect_left(makeup_dates, self.start):
+                                   bisect.bisect_right(makeup_dates, as_of)]
         self.on_weekdays = bool(service.weekdays) and freq.per is _WEEK
         self.fixed_days = (self.on_weekdays and policy.weekly_basis is WeeklyBasis.FIXED_DAYS
                            and freq.measure is _SESSIONS)
@@ -939,7 +949,7 @@ def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.dat
     last = as_of if end is None else min(end, as_of)
     if start > last:
         return None
-    log = (by_service.get(service.id, ([], [])) if by_service is not None else
+    log = (by_service.get(service.id, ([], [], [], [])) if by_service is not None else
            _service_log([s for s in case.sessions if s.service == service.id]))
     counter = _Counter(iep, service_index, as_of, policy, days or school_days_for(case, as_of),
                        removal_ranks(case) if ranks is None else ranks, (start, end), log)
