@@ -23,4 +23,6 @@ logs = st.builds(
 def test_a_log_sorted_by_same_day_runs_is_the_log_sorted(entries, by_date):
     if by_date:  # in date order, ties in any order: the runs path
         entries = sorted(entries, key=lambda log: log.date)
-    assert _in_order(entries) == sorted(entries, key=_sort_key)
+    ordered, dates = _in_order(list(entries))
+    assert ordered == sorted(entries, key=_sort_key)
+    assert dates == [log.date for log in ordered]

@@ -465,21 +465,23 @@ ServiceLog = tuple[list[SessionLog], list[dt.date], list[SessionLog], list[dt.da
 
 
 def _service_log(entries: Sequence[SessionLog]) -> ServiceLog:
-    """A service's log, sorted and split (`ServiceLog`)."""
-    ordered = _in_order(entries)
-    regular = [log for log in ordered if log.status is not _MAKEUP]
-    makeups = [log for log in ordered if log.status is _MAKEUP]
-    return regular, [log.date for log in regular], makeups, [log.date for log in makeups]
+    """A service's log, split and sorted (`ServiceLog`)."""
+    return _sorted_log([log for log in entries if log.status is not _MAKEUP],
+                       [log for log in entries if log.status is _MAKEUP])
 
 
-def _in_order(entries: Sequence[SessionLog]) -> list[SessionLog]:
-    """Log entries in _sort_key order. A log in date order, as logs usually come, only needs
-    its runs of same-day entries sorted."""
-    ordered = list(entries)
-    dates = [log.date for log in ordered]
+def _sorted_log(regular: list[SessionLog], makeups: list[SessionLog]) -> ServiceLog:
+    # sorting each part alone orders it as sorting the whole log would (a stable sort)
+    return (*_in_order(regular), *_in_order(makeups))
+
+
+def _in_order(entries: list[SessionLog]) -> tuple[list[SessionLog], list[dt.date]]:
+    """Log entries in _sort_key order (sorted in place), with their dates. A log in date
+    order, as logs usually come, only needs its runs of same-day entries sorted."""
+    dates = [log.date for log in entries]
     if not all(map(operator.le, dates, dates[1:])):
-        ordered.sort(key=_sort_key)
-        return ordered
+        entries.sort(key=_sort_key)
+        return entries, [log.date for log in entries]
     # i where dates[i] == dates[i + 1]: each run of consecutive i is one day's entries
     ties = list(itertools.compress(range(len(dates) - 1), map(operator.eq, dates, dates[1:])))
     k = 0
@@ -488,17 +490,20 @@ def _in_order(entries: Sequence[SessionLog]) -> list[SessionLog]:
         while k + 1 < len(ties) and ties[k + 1] == ties[k] + 1:
             k += 1
         lo, hi = ties[first], ties[k] + 2
-        ordered[lo:hi] = sorted(ordered[lo:hi], key=_sort_key)
+        entries[lo:hi] = sorted(entries[lo:hi], key=_sort_key)
         k += 1
-    return ordered
+    return entries, dates
 
 
 def logs_by_service(sessions: Sequence[SessionLog]) -> dict[str, ServiceLog]:
-    """The case's log, per service id, sorted once for every mandate of that service."""
-    groups: dict[str, list[SessionLog]] = defaultdict(list)
+    """The case's log, per service id, split and sorted once for every mandate of that
+    service."""
+    regular: dict[str, list[SessionLog]] = defaultdict(list)
+    makeups: dict[str, list[SessionLog]] = defaultdict(list)
     for log in sessions:
-        groups[log.service].append(log)
-    return {service: _service_log(entries) for service, entries in groups.items()}
+        (makeups if log.status is _MAKEUP else regular)[log.service].append(log)
+    return {service: _sorted_log(regular.get(service, []), makeups.get(service, []))
+            for service in {**regular, **makeups}}
 
 
 def _min_date(*days: dt.date | None) -> dt.date | None:
