@@ -584,8 +584,8 @@ class _Counter:
         self.fixed_days = (self.on_weekdays and policy.weekly_basis is WeeklyBasis.FIXED_DAYS
                            and freq.measure is _SESSIONS)
         self.by_minutes = freq.measure is _MINUTES
-        # whole weeks or months of sessions on no fixed weekdays: the common mandate, whose
-        # expectation `count` works out itself
+        # whole weeks or months of sessions on no fixed weekdays: the common mandate, counted
+        # by `count_plain` (every other kind by `count`)
         self.plain = (not self.by_minutes and not self.on_weekdays
                       and freq.per in (_WEEK, _MONTH))
         self.owed_by_reason: dict[str, bool] = {}  # every reason but a removal's (by day)
