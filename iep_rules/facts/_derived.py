@@ -166,9 +166,11 @@ def currently_eligible(t: Timeline) -> bool | None:
 def in_special_education(t: Timeline) -> bool | None:
     """False after the last stop (an exit in `exits`, a written revocation of consent to services,
     a not-eligible finding) unless a later services consent, eligible finding or IEP shows a
-    return; otherwise `currently_eligible`. With no eligibility decision yet: false when the
-    file carries `eligibility` and `ieps` and the episode has no IEP (a referred child), else
-    unknown. Unknown after a revocation whose being in writing is unrecorded."""
+    return, and while a refusal of consent to initial services is in force
+    (`services_consent_refused_on`); otherwise `currently_eligible`. With no eligibility
+    decision yet: false when the file carries `eligibility` and `ieps` and the episode has no
+    IEP (a referred child), else unknown. Unknown after a revocation whose being in writing is
+    unrecorded."""
     return t.in_special_education
 
 
@@ -272,6 +274,16 @@ def services_consent_revoked_on(t: Timeline) -> dt.date | None:
     given = [c.date for c in services if c.response is r.ConsentResponse.GIVEN and c.written]
     revoked = [c.date for c in services if c.response is r.ConsentResponse.REVOKED]
     return max((d for d in revoked if not given or d >= max(given)), default=None)
+
+
+@derived("case", "date", "the parent's refusal of consent to initial services (or silence on the "
+         "request) still in force on `as_of`: no consent given since", "34 CFR 300.300(b)(3)")
+def services_consent_refused_on(t: Timeline) -> dt.date | None:
+    """Date of an `initial_services` consent record with response refused or no_response, made
+    while no consent was in force, with no consent given after it by `as_of`; unknown (no date)
+    when there is none or the file carries no `consents`. While it is in force the child is not
+    in special education and an IEP written for the refused services does not take effect."""
+    return t.refusal_in_force(t.as_of)
 
 
 @derived("case", ListOf("date"), "delivered sessions before any consent to services",

@@ -110,8 +110,9 @@ class Timeline:
         self.postponement_days = int(values["annual_review_parent_postponement_days"])
         self.fape_end_age = int(values["fape_end_age_years"])
         self.stops = self._stops()
-        self.spans = self._spans()
         self.periods = self._consent_periods()
+        self.refusals = self._refusal_windows()
+        self.spans = self._spans()
         self.reevaluation_clock_start, self.reevaluation_due = self._reevaluation_clock()
 
     # ---- exits and episodes ----------------------------------------------------------------
@@ -186,13 +187,16 @@ class Timeline:
 
     @property
     def in_special_education(self) -> bool | None:
-        """False after an exit or written revocation (until a return), else the latest
-        eligibility outcome. With no decision yet: false if the file carries its eligibility
-        decisions and no IEP (a referred child not yet found eligible), else unknown; unknown
-        too after a revocation that may have been oral."""
+        """False after an exit or written revocation (until a return), and while the parent's
+        refusal of consent to initial services (or silence on the request) is in force; else
+        the latest eligibility outcome. With no decision yet: false if the file carries its
+        eligibility decisions and no IEP (a referred child not yet found eligible), else
+        unknown; unknown too after a revocation that may have been oral."""
         stop = self.current_stop
         if stop is not None:
             return False if stop.certain else None
+        if self.refusal_in_force(self.as_of) is not None:
+            return False  # services refused or unanswered: no FAPE duty, no IEP (300.300(b)(3))
         eligible = self.currently_eligible
         if eligible is None and self.case.eligibility is not None and self.case.ieps is not None \
                 and self.ieps_this_episode() == 0:
@@ -214,10 +218,15 @@ class Timeline:
         return first is None or first <= self.as_of
 
     def _spans(self) -> list[IepSpan]:
-        dated = [(iep_start(iep), index, iep) for index, iep in self._dated_ieps()]
+        dated = [(self._consented_start(iep), index, iep) for index, iep in self._dated_ieps()]
         ordered = sorted((start, index, iep) for start, index, iep in dated if start is not None)
         spans = []
         for position, (start, index, iep) in enumerate(ordered):
+            if self.refusal_in_force(start) is not None:
+                # consent to services was refused and never given since: the IEP never took
+                # effect (it ended the day before it would have begun)
+                spans.append(IepSpan(index, start, start - DAY, None))
+                continue
             limits = [iep.end] if iep.end else []
             replaced_on = None
             if position + 1 < len(ordered):
@@ -233,6 +242,42 @@ class Timeline:
                 replaced_on = None  # it ended (exit, revocation) before the next IEP began
             spans.append(IepSpan(index, start, until, replaced_on))
         return spans
+
+    def _consented_start(self, iep: r.IEP) -> dt.date | None:
+        """The IEP's start, or, when it would have begun while the parent's refusal of consent
+        to initial services was in force, the day the parent later consented (300.300(b)(1)):
+        services cannot begin before consent."""
+        start = iep_start(iep)
+        if start is None:
+            return None
+        window = next((w for w in self.refusals if w[0] <= start
+                       and (w[1] is None or start < w[1])), None)
+        return start if window is None or window[1] is None else window[1]
+
+    def _refusal_windows(self) -> list[tuple[dt.date, dt.date | None]]:
+        """(refused on, consented on) for each refusal of consent to initial services, or
+        request the parent did not answer, made while no consent was in force (300.300(b)(3));
+        the window closes on the next consent given (None: not given by the as-of date)."""
+        consents = sorted((c for c in known(self.case.consents)
+                           if c.kind is r.ConsentKind.INITIAL_SERVICES and c.date <= self.as_of),
+                          key=lambda c: c.date)
+        windows: list[tuple[dt.date, dt.date | None]] = []
+        for consent in consents:
+            if consent.response in (r.ConsentResponse.REFUSED, r.ConsentResponse.NO_RESPONSE):
+                covered = any(p.start <= consent.date and (p.end is None or consent.date <= p.end)
+                              for p in self.periods)
+                if not covered and not (windows and windows[-1][1] is None):
+                    windows.append((consent.date, None))
+            elif (consent.response is r.ConsentResponse.GIVEN and consent.written is not False
+                  and windows and windows[-1][1] is None):
+                windows[-1] = (windows[-1][0], consent.date)
+        return windows
+
+    def refusal_in_force(self, day: dt.date) -> dt.date | None:
+        """Date of the parent's refusal of (or silence on) consent to initial services still
+        in force on `day`: no consent was given between it and `day` (300.300(b)(3))."""
+        return next((refused for refused, consented in self.refusals
+                     if refused <= day and (consented is None or day < consented)), None)
 
     def span_of(self, iep_index: int) -> IepSpan | None:
         return next((s for s in self.spans if s.index == iep_index), None)
