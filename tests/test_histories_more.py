@@ -112,3 +112,86 @@ def test_h5_consent_given_later_starts_the_refused_iep_that_day():
     case = load_case(data)
     assert iep_accrual_windows(case, D("2022-10-01")) == ((D("2022-09-12"), D("2022-10-01")),)
     assert build_timeline(case, D("2022-10-01")).in_special_education is True
+
+
+# ---- H6: moves in during the evaluation; ESY; amendment without a meeting; waiver; age 15 -----
+#
+# The parent consented to an evaluation in another New York district on 2019-04-29; the child
+# enrolled here on 2019-05-20, before any eligibility decision. Parent and district agreed to
+# finish by 2019-07-15 and did so on 2019-07-12 (day 74). Eligible (speech or language) on
+# 2019-07-19; initial IEP 2019-08-12 with twelve-month services; annual reviews each June; an
+# amendment by written agreement without a meeting in January 2021 (a second weekly session);
+# in May 2022 parent and district agreed in writing that the three-year reevaluation (due
+# 2022-07-12) was not needed; reevaluated with consent in May 2025; the June 2025 IEP, in effect
+# when the student turns 15 (2025-11-03), has a transition plan. The family moved to another
+# district on 2026-01-30.
+#
+# An investigator's reading:
+# * Day 74 is not late: the child moved after the clock began, the new district made progress
+#   and a completion date was agreed and met (300.301(d)(2), (e)).
+# * The procedural safeguards notice owed on the referral (300.504(a)(1)) was the previous
+#   district's duty: the referral and consent happened there. Before the fix this district was
+#   reported for it at every date.
+# * The amendment made without a meeting (300.324(a)(4)(i)) has no team or meeting notice to
+#   check, and does not restart the annual-review clock (an amendment is not the review).
+# * The waiver covers the 2022 reevaluation only (300.303(b)(2)); the next is due three years
+#   from the waived date (2025-07-12) and was done in May 2025. It excuses nothing else: the
+#   annual reviews still fall due each year.
+# * The twelve-month (ESY) decision rests on the child's needs (300.106(a)(2)-(3)): silent.
+# * New York asks for a transition plan in the IEP in effect at 15 (8 NYCRR 200.4(d)(2)(ix));
+#   federal law at 16 (300.320(b)), after this IEP ends: silent either way as the plan is there.
+# * After the move out, nothing is owed.
+
+H6 = "h6-transfer-mid-evaluation-waiver-amendment"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("as_of", ["2019-07-20", "2019-10-01", "2021-03-01", "2022-08-01",
+                                   "2023-09-15", "2025-06-15", "2025-12-01", "2026-03-01"])
+def test_h6_transfer_waiver_amendment_and_transition_are_compliant(rulebook, as_of, backend):
+    assert found(review(rulebook, H6, as_of, backend)) == set()
+
+
+def test_h6_the_referral_notice_is_owed_here_when_the_consent_was_given_here(rulebook):
+    case = raw(H6)
+    case["transfers"][0]["enrolled"] = "2019-04-01"  # enrolled before the referral
+    assert ("idea.notice.safeguards-at-referral", "$", "violation") in found(
+        review(rulebook, case, "2019-10-01"))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_h6_the_reevaluation_waiver_does_not_excuse_the_annual_review(rulebook, backend):
+    case = raw(H6)
+    for key, field in (("meetings", "date"), ("placements", "date"), ("ieps", "meeting_date")):
+        case[key] = [x for x in case[key] if x.get(field) != "2022-06-06"]
+    assert found(review(rulebook, case, "2022-08-01", backend), "idea.timeline") == {
+        ("idea.timeline.annual-review-overdue", "$", "violation")}
+    case = raw(H6)
+    case["agreements"] = case["agreements"][:1]
+    assert found(review(rulebook, case, "2022-08-01", backend), "idea.timeline") == {
+        ("idea.timeline.reevaluation-overdue", "$", "violation")}
+
+
+def test_h6_the_amendment_does_not_restart_the_review_clock(rulebook):
+    case = raw(H6)
+    for key, field in (("meetings", "date"), ("placements", "date"), ("ieps", "meeting_date")):
+        case[key] = [x for x in case[key] if x.get(field) != "2021-06-07"]
+    overdue = found(review(rulebook, case, "2021-07-01"), "idea.timeline")
+    assert overdue == {("idea.timeline.annual-review-overdue", "$", "violation")}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_h6_transition_at_15_in_new_york_and_16_federally(rulebook, backend):
+    case = raw(H6)
+    case["ieps"][-1].pop("transition")
+    assert ("idea.iep.transition-services", "$.ieps[7]", "violation") in found(
+        review(rulebook, case, "2025-09-15", backend))
+    assert found(review(rulebook, case, "2025-09-15", backend, jurisdiction="US"),
+                 "idea.iep.transition") == set()
+
+
+def test_h6_an_esy_decision_by_policy_is_found(rulebook):
+    case = raw(H6)
+    case["ieps"][-1]["esy"]["basis"] = ["district_policy"]
+    assert ("idea.esy.not-individual", "$.ieps[7]", "violation") in found(
+        review(rulebook, case, "2025-09-15"))
