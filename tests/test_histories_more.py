@@ -195,3 +195,78 @@ def test_h6_an_esy_decision_by_policy_is_found(rulebook):
     case["ieps"][-1]["esy"]["basis"] = ["district_policy"]
     assert ("idea.esy.not-individual", "$.ieps[7]", "violation") in found(
         review(rulebook, case, "2025-09-15"))
+
+
+# ---- H7: short suspensions, a long-term suspension ended by a manifestation finding, then a
+# weapon and 45 school days in an interim setting across the summer -------------------------
+#
+# A student with an emotional disturbance, served since March 2020, with an FBA and a BIP from
+# 2023. In 2024-25: suspended by the principal for 3 days (October) and 4 days (November); a
+# fight on 2025-01-13 brings 5 more days from the principal (school days 8-12 of the year:
+# services from the eleventh day, 300.530(b)(2), (d)(4)) and, on 2025-01-16, a superintendent's
+# long-term suspension from 2025-01-21 (a change of placement, 300.536(a)(1); safeguards notice
+# that day, 300.530(h)). The manifestation review on 2025-01-24 (five school days after the
+# decision, 300.530(e)(1)) finds the behavior caused by the disability: the suspension ends and
+# the child returns (300.530(f)(2)); the team reviews the BIP on 2025-02-04 (300.530(f)(1)(ii))
+# and holds the annual review on 2025-01-27. On 2025-04-29 a knife: 45 school days in an
+# interim alternative setting regardless of manifestation (300.530(g)(1)), with services and a
+# safeguards notice that day; the review on 2025-05-06 finds no manifestation. The 45 days run
+# to the fourth school day of 2025-26 (2025-09-08).
+#
+# An investigator's reading: nothing to report at any date. Each principal's suspension is
+# within New York's five days (8 NYCRR 201.7(b)); the three short removals total 12 school days
+# and the district decided they were no pattern (300.536(a)(2) prong not met, decided case by
+# case, 300.536(b)(1)); the manifestation review was timely; the BIP was reviewed; the 45 days
+# are counted in school days, across the summer.
+
+H7 = "h7-manifestation-iaes"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("as_of", ["2020-06-01", "2023-04-01", "2024-11-20", "2025-01-22",
+                                   "2025-02-03", "2025-03-20", "2025-05-01", "2025-06-15",
+                                   "2025-09-20", "2025-10-15"])
+def test_h7_discipline_history_is_compliant(rulebook, as_of, backend):
+    assert found(review(rulebook, H7, as_of, backend)) == set()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_h7_each_discipline_duty_is_found_when_it_is_missed(rulebook, backend):
+    def variant(change: Any, as_of: str) -> set[tuple[str, str, str]]:
+        case = raw(H7)
+        change(case)
+        return found(review(rulebook, case, as_of, backend), "")
+
+    def late_review(c: dict[str, Any]) -> None:
+        c["removals"][3]["manifestation"]["date"] = "2025-02-05"  # 12 school days after
+
+    def no_plan(c: dict[str, Any]) -> None:
+        c["behavior_plans"] = c["behavior_plans"][:2]
+
+    def no_services(c: dict[str, Any]) -> None:
+        c["removals"][2]["services_provided"] = False
+
+    def six_days(c: dict[str, Any]) -> None:
+        c["removals"][2]["end"] = "2025-01-21"
+
+    def no_notice(c: dict[str, Any]) -> None:
+        c["safeguards_notices"] = [n for n in c["safeguards_notices"] if n["date"] != "2025-04-29"]
+
+    assert variant(late_review, "2025-02-10") == {
+        ("idea.discipline.manifestation-determination-late", "$.removals[3]", "violation")}
+    assert variant(no_plan, "2025-03-20") == {
+        ("idea.discipline.behavior-plan-after-manifestation", "$.removals[3]", "violation")}
+    assert variant(no_services, "2025-02-10") == {
+        ("idea.discipline.no-services-after-tenth-day", "$.removals[2]", "violation")}
+    assert variant(six_days, "2025-02-10") == {
+        ("nys.discipline.principal-suspension-too-long", "$.removals[2]", "violation")}
+    assert variant(no_notice, "2025-05-10") == {
+        ("idea.discipline.safeguards-notice-on-decision", "$.removals[4]", "violation")}
+
+
+def test_h7_a_review_not_yet_on_file_is_a_question_until_its_ten_days_pass(rulebook):
+    case = raw(H7)
+    case["removals"][3].pop("manifestation")
+    assert found(review(rulebook, case, "2025-01-24")) == set()
+    assert found(review(rulebook, case, "2025-02-10")) == {
+        ("idea.discipline.manifestation-determination-late", "$.removals[3]", "needs-data")}
