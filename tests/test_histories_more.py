@@ -270,3 +270,48 @@ def test_h7_a_review_not_yet_on_file_is_a_question_until_its_ten_days_pass(ruleb
     assert found(review(rulebook, case, "2025-01-24")) == set()
     assert found(review(rulebook, case, "2025-02-10")) == {
         ("idea.discipline.manifestation-determination-late", "$.removals[3]", "needs-data")}
+
+
+# ---- H8 (federal only): a file that begins years after the first IEP; ESY each summer; an
+# amendment without a meeting that doubles a service; an IEE; transition at 16 --------------
+#
+# Found eligible in December 2016; the file's IEP records begin with the April 2022 annual
+# review (the earlier IEPs are not part of it). Annual reviews each April; twelve-month (ESY)
+# reading instruction in July and August 2023 and 2024, logged; counseling raised from one to
+# two sessions a week by written agreement without a meeting in November 2023 (300.324(a)(4));
+# an independent evaluation in February 2024 at public expense (300.502); the IEP in effect on
+# the 16th birthday (2024-10-20) has postsecondary goals and transition services (300.320(b)).
+# Last district reevaluation 2022-12-09.
+#
+# An investigator's reading:
+# * The 2016 initial IEP meeting is not on file, and the first meeting on file (April 2022) is
+#   an annual review, which presupposes an earlier IEP. Nothing shows the initial meeting was
+#   late: a question (needs-data), not a violation. Before the fix it was "1954 days" late.
+# * The amendment changes the service from its start; nothing on team or notice is owed.
+# * The IEE does not restart the reevaluation clock (300.303(b)(2)): the reevaluation is due
+#   2025-12-09, so it is overdue on 2025-12-15 (a real violation) and not before.
+
+H8 = "h8-federal-esy-amendment-transition"
+H8_QUESTION = {("idea.timeline.iep-meeting-after-eligibility", "$.eligibility[0]", "needs-data")}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("as_of", ["2023-06-01", "2023-08-20", "2023-12-15", "2024-03-01",
+                                   "2024-08-20", "2024-11-01", "2025-06-01", "2025-11-30"])
+def test_h8_a_file_that_begins_late_asks_about_the_first_iep_and_finds_nothing(
+        rulebook, as_of, backend):
+    assert found(review(rulebook, H8, as_of, backend, jurisdiction="US")) == H8_QUESTION
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_h8_the_independent_evaluation_does_not_restart_the_reevaluation_clock(rulebook, backend):
+    assert found(review(rulebook, H8, "2025-12-15", backend, jurisdiction="US"),
+                 "idea.timeline.reevaluation") == {
+        ("idea.timeline.reevaluation-overdue", "$", "violation")}
+
+
+def test_h8_transition_at_16_federally(rulebook):
+    case = raw(H8)
+    case["ieps"][2].pop("transition")
+    assert ("idea.iep.transition-services", "$.ieps[2]", "violation") in found(
+        review(rulebook, case, "2024-11-01", jurisdiction="US"))

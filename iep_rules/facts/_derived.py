@@ -471,7 +471,9 @@ def next_iep_meeting(t: Timeline, index: int) -> dt.date | None:
          "`as_of` while none is recorded", "34 CFR 300.323(c)(1)")
 def days_to_iep_meeting(t: Timeline, index: int) -> int | None:
     """Unknown when no meeting within 30 days is found and the file does not carry both `ieps`
-    and `meetings`, or has a meeting with purpose `other` within the 30 days."""
+    and `meetings`, or has a meeting with purpose `other` within the 30 days, or the first
+    meeting found reviewed or amended an IEP (annual review, amendment, reevaluation review):
+    an earlier IEP meeting, not on file, happened first."""
     return t.days_to_iep_meeting(index)
 
 

@@ -656,7 +656,21 @@ class Timeline:
         # A meeting recorded only as `other` within the 30 days may have been the IEP meeting.
         unclear = any(m.purpose is r.MeetingPurpose.OTHER and day <= m.date <= self.as_of
                       and (m.date - day).days <= 30 for m in known(case.meetings))
-        return days if complete and not unclear else None
+        return days if complete and not unclear and not self._presumes_earlier_iep(first) \
+            else None
+
+    def _presumes_earlier_iep(self, day: dt.date | None) -> bool:
+        """Whether every record of the IEP meeting on `day` says it reviewed or changed an IEP
+        that already existed (an annual review, an amendment, a reevaluation review): then an
+        earlier IEP meeting happened that the file does not carry (300.324(b)(1), (a)(4))."""
+        if day is None:
+            return False
+        purposes = [iep.purpose for _, iep in self._dated_ieps() if iep.meeting_date == day]
+        purposes += [m.purpose for m in known(self.case.meetings)
+                     if m.date == day and m.purpose in IEP_TEAM_PURPOSES]
+        later = (r.MeetingPurpose.ANNUAL_REVIEW, r.MeetingPurpose.AMENDMENT,
+                 r.MeetingPurpose.REEVALUATION_REVIEW)
+        return bool(purposes) and all(p in later for p in purposes)
 
     # ---- school years ------------------------------------------------------------------------
 
