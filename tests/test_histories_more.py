@@ -103,6 +103,20 @@ def test_h5_the_refused_iep_accrues_no_services():
     assert history.in_special_education is False
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_h5_an_iep_written_to_start_at_its_meeting_and_refused_days_later(rulebook, backend):
+    """New York City IEPs often take effect on the meeting date; the parent's written refusal
+    came three days later. The IEP was never implemented: no services accrue, and no safeguards
+    notice or copy to staff was owed for it. Before the fix the 2022-23 safeguards notice was a
+    violation from 2023-07-01 and the ledger counted the weeks from 2022-02-07 as missed."""
+    data = h5_refused_for_good()
+    data["ieps"][0]["start"] = "2022-02-07"
+    data["consents"][1]["date"] = "2022-02-10"
+    for as_of in ("2022-06-15", "2023-03-01", "2024-03-01"):
+        assert found(review(rulebook, data, as_of, backend)) == set()
+    assert iep_accrual_windows(load_case(data), D("2024-03-01")) == (None,)
+
+
 def test_h5_consent_given_later_starts_the_refused_iep_that_day():
     """Consent given in September to the IEP written in February, with no new meeting: the IEP
     takes effect on the consent date (services cannot begin before consent, 300.300(b)(1))."""

@@ -218,19 +218,23 @@ class Timeline:
         return first is None or first <= self.as_of
 
     def _spans(self) -> list[IepSpan]:
-        dated = [(self._consented_start(iep), index, iep) for index, iep in self._dated_ieps()]
-        ordered = sorted((start, index, iep) for start, index, iep in dated if start is not None)
+        dated = [(*self._consented_start(iep), index, iep) for index, iep in self._dated_ieps()]
+        refused = {index for start, never, index, _ in dated if never}
+        ordered = sorted((start, index, iep) for start, _, index, iep in dated
+                         if start is not None)
+        effective = [item for item in ordered if item[1] not in refused]
         spans = []
-        for position, (start, index, iep) in enumerate(ordered):
-            if self.refusal_in_force(start) is not None:
+        for start, index, iep in ordered:
+            if index in refused:
                 # consent to services was refused and never given since: the IEP never took
-                # effect (it ended the day before it would have begun)
+                # effect (it ended the day before it would have begun) and replaced nothing
                 spans.append(IepSpan(index, start, start - DAY, None))
                 continue
+            position = effective.index((start, index, iep))
             limits = [iep.end] if iep.end else []
             replaced_on = None
-            if position + 1 < len(ordered):
-                following = ordered[position + 1][0]
+            if position + 1 < len(effective):
+                following = effective[position + 1][0]
                 if iep.end is None or following - DAY <= iep.end:
                     replaced_on = following
                     limits.append(following - DAY)
@@ -243,16 +247,25 @@ class Timeline:
             spans.append(IepSpan(index, start, until, replaced_on))
         return spans
 
-    def _consented_start(self, iep: r.IEP) -> dt.date | None:
-        """The IEP's start, or, when it would have begun while the parent's refusal of consent
-        to initial services was in force, the day the parent later consented (300.300(b)(1)):
-        services cannot begin before consent."""
+    def _consented_start(self, iep: r.IEP) -> tuple[dt.date | None, bool]:
+        """(the day the IEP took effect, whether it never did). Its start, unless the parent
+        refused consent to initial services (or did not answer) for it: then the day the parent
+        later consented, or never (300.300(b)(1), (b)(3)). A refusal covers an IEP that would
+        have begun while it was in force, and one that began with no consent in force before
+        the refusal was recorded (an IEP written to start at its meeting, refused days later)."""
         start = iep_start(iep)
         if start is None:
-            return None
+            return None, False
         window = next((w for w in self.refusals if w[0] <= start
                        and (w[1] is None or start < w[1])), None)
-        return start if window is None or window[1] is None else window[1]
+        if window is None and not any(p.start <= start and (p.end is None or start <= p.end)
+                                      for p in self.periods):
+            window = next((w for w in self.refusals if w[0] > start), None)
+            if window is not None and any(start <= p.start < window[0] for p in self.periods):
+                window = None
+        if window is None:
+            return start, False
+        return (window[1], False) if window[1] is not None else (start, True)
 
     def _refusal_windows(self) -> list[tuple[dt.date, dt.date | None]]:
         """(refused on, consented on) for each refusal of consent to initial services, or
