@@ -186,6 +186,34 @@ def test_h6_the_reevaluation_waiver_does_not_excuse_the_annual_review(rulebook, 
         ("idea.timeline.reevaluation-overdue", "$", "violation")}
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_h6_a_review_held_without_the_parent_after_recorded_attempts(rulebook, backend):
+    """The 2023 review went ahead without the parent after a notice, a call, a letter and a
+    visit (300.322(d)); the placement was decided at it without her. A group may decide a
+    placement without a parent it could not involve if it keeps a record of its attempts
+    (300.501(c)(4), unverified): a warning to check the attempts, not a violation. Before the
+    fix, idea.placement.parents-in-group reported a violation."""
+    case = raw(H6)
+    review_2023 = case["ieps"][5]
+    review_2023["team_present"] = [x for x in review_2023["team_present"] if x != "parent"]
+    review_2023["participation_attempts"] = [
+        {"date": "2023-05-22", "kind": "meeting_notice"},
+        {"date": "2023-05-30", "kind": "phone_call", "result": "no answer"},
+        {"date": "2023-06-01", "kind": "correspondence", "result": "two other dates offered"},
+        {"date": "2023-06-02", "kind": "visit", "result": "nobody home"}]
+    for meeting in case["meetings"]:
+        if meeting["date"] == "2023-06-05":
+            meeting["attendees"] = ["special_education_teacher"]
+    for placement in case["placements"]:
+        if placement["date"] == "2023-06-05":
+            placement["decided_by"] = ["special_education_teacher", "district_representative"]
+    assert found(review(rulebook, case, "2023-09-15", backend)) == {
+        ("idea.team.parent-absent-after-attempts", "$.ieps[5]", "warning")}
+    review_2023["participation_attempts"] = review_2023["participation_attempts"][:1]
+    assert ("idea.placement.parents-in-group", "$.placements[4]", "violation") in found(
+        review(rulebook, case, "2023-09-15", backend))
+
+
 def test_h6_the_amendment_does_not_restart_the_review_clock(rulebook):
     case = raw(H6)
     for key, field in (("meetings", "date"), ("placements", "date"), ("ieps", "meeting_date")):

@@ -477,6 +477,30 @@ def days_to_iep_meeting(t: Timeline, index: int) -> int | None:
     return t.days_to_iep_meeting(index)
 
 
+
+@derived("placement", "bool", "an IEP meeting held on this placement's date records a meeting "
+         "notice and at least one call, letter or visit to involve the parent, on or before it, "
+         "and no request to reschedule it that was refused or left pending",
+         "34 CFR 300.322(d); 300.501(c)")
+def parent_attempts_recorded(t: Timeline, index: int) -> bool:
+    """False when no IEP met that day or its attempts are not recorded: the placement rule then
+    reads the group as recorded. A placement decided without a parent the district could not
+    involve, after recorded attempts, is the parent-participation rules' to weigh."""
+    day = known(t.case.placements)[index].date
+    for iep in known(t.case.ieps):
+        if iep.meeting_date != day:
+            continue
+        attempts = [a for a in iep.participation_attempts or () if a.date <= day]
+        notice = any(a.kind is r.AttemptKind.MEETING_NOTICE for a in attempts)
+        other = any(a.kind in (r.AttemptKind.PHONE_CALL, r.AttemptKind.CORRESPONDENCE,
+                               r.AttemptKind.VISIT) for a in attempts)
+        refused = any(q.date <= day and q.response in (r.RequestResponse.REFUSED,
+                                                       r.RequestResponse.PENDING)
+                      for q in iep.reschedule_requests or ())
+        if notice and other and not refused:
+            return True
+    return False
+
 # The ledger declares its own facts (facts/_ledger.py, LEDGER_FACTS_DECLARED); computed there.
 LEDGER: list[Derived] = [
     Derived(name, "service", ListOf("string") if kind == "list of string" else kind, meaning,
