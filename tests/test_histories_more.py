@@ -214,6 +214,21 @@ def test_h6_a_review_held_without_the_parent_after_recorded_attempts(rulebook, b
         review(rulebook, case, "2023-09-15", backend))
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_h6_an_amendment_needs_no_consolidated_copy_unless_asked(rulebook, backend):
+    """The parent signed the January 2021 amendment; the file says no copy of the amended IEP
+    was given. A revised copy with the amendments incorporated is owed on request (300.324(a)(6),
+    CITATIONS G5); none is on file. Before the fix: a 300.322(f) violation. A full IEP written at
+    a review with no copy given is still one."""
+    case = raw(H6)
+    case["ieps"][2]["parent_copy_given"] = False
+    case["ieps"][2].pop("parent_copy_date")
+    assert found(review(rulebook, case, "2021-03-01", backend)) == set()
+    case["ieps"][1]["parent_copy_given"] = False
+    assert found(review(rulebook, case, "2021-03-01", backend)) == {
+        ("idea.notice.iep-copy-to-parent", "$.ieps[1]", "violation")}
+
+
 def test_h6_the_amendment_does_not_restart_the_review_clock(rulebook):
     case = raw(H6)
     for key, field in (("meetings", "date"), ("placements", "date"), ("ieps", "meeting_date")):
