@@ -117,6 +117,28 @@ def test_h5_an_iep_written_to_start_at_its_meeting_and_refused_days_later(rulebo
     assert iep_accrual_windows(load_case(data), D("2024-03-01")) == (None,)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_h5_the_family_moves_away_during_the_second_evaluation(rulebook, backend):
+    """Consent to the second initial evaluation on 2025-10-08; the family moves to another
+    district on 2025-10-31, before the evaluation is finished. The clock does not apply once the
+    child enrols in another agency's school (300.301(d)(2)); this district owes nothing more.
+    Before the fix: initial evaluation late, from 2025-12-08 on."""
+    case = raw(H5)
+    case["evaluations"][1].pop("completed")
+    case["eligibility"] = case["eligibility"][:1]
+    case["meetings"] = case["meetings"][:3]
+    case["ieps"] = case["ieps"][:3]
+    case["placements"] = case["placements"][:3]
+    case["consents"] = case["consents"][:5]
+    case["sessions"] = [x for x in case["sessions"] if x["date"] < "2025-01-01"]
+    case["prior_written_notices"] = case["prior_written_notices"][:4]
+    case["exits"] = [{"date": "2025-10-31", "reason": "moved_out"}]
+    assert found(review(rulebook, case, "2026-01-15", backend)) == set()
+    case["exits"] = []
+    assert ("idea.timeline.initial-evaluation-late", "$.evaluations[1]", "violation") in found(
+        review(rulebook, case, "2026-01-15", backend))
+
+
 def test_h5_consent_given_later_starts_the_refused_iep_that_day():
     """Consent given in September to the IEP written in February, with no new meeting: the IEP
     takes effect on the consent date (services cannot begin before consent, 300.300(b)(1))."""
