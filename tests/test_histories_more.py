@@ -8,6 +8,7 @@ Each test says first what an investigator would conclude on the file, and why (c
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -267,6 +268,30 @@ def test_h6_transition_at_15_in_new_york_and_16_federally(rulebook, backend):
         review(rulebook, case, "2025-09-15", backend))
     assert found(review(rulebook, case, "2025-09-15", backend, jurisdiction="US"),
                  "idea.iep.transition") == set()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_h6_an_iep_written_before_the_move_and_due_to_start_after_it(rulebook, backend):
+    """A meeting on 2026-01-20 wrote an IEP to begin on 2026-02-02; the family moved on
+    2026-01-30. The IEP never took effect here and is not a return to the district: no services
+    accrue and no clock restarts. Before the fix it was read as a return: the annual review and
+    reevaluation asked for data, and the placement was a violation in 2027. (Left: a provider
+    assigned after such an IEP's start still draws idea.implementation.no-provider-at-start;
+    the service scope cannot read the IEP's span, docs/rule-review.md.)"""
+    case = raw(H6)
+    new = copy.deepcopy(case["ieps"][-1])
+    new.update(id="iep-2026", meeting_date="2026-01-20", start="2026-02-02", end="2027-01-19")
+    for service in new["services"]:
+        service.update(id=service["id"] + "-26", start="2026-02-02", end="2027-01-19",
+                       provider_assigned_on="2026-01-26")
+    new["distributed_to"] = [{"recipient": who, "date": "2026-01-26"}
+                             for who in new["responsible_staff"]]
+    case["ieps"].append(new)
+    case["meetings"].append({"date": "2026-01-20", "purpose": "other",
+                             "attendees": ["parent", "special_education_teacher"]})
+    for as_of in ("2026-03-01", "2027-03-01"):
+        assert found(review(rulebook, case, as_of, backend)) == set()
+    assert iep_accrual_windows(load_case(case), D("2026-03-01"))[-1] is None
 
 
 def test_h6_an_esy_decision_by_policy_is_found(rulebook):

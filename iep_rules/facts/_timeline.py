@@ -162,7 +162,8 @@ class Timeline:
                        and day < c.date <= self.as_of for c in known(case.consents))
         eligible = any(e.outcome is r.Outcome.ELIGIBLE and day < e.date <= self.as_of
                        for e in known(case.eligibility))
-        iep = any(span.start > day and span.start <= self.as_of for span in self.spans)
+        iep = any(span.start > day and span.start <= self.as_of
+                  and (span.until is None or span.until >= span.start) for span in self.spans)
         return consents or eligible or iep
 
     @property
@@ -219,15 +220,17 @@ class Timeline:
 
     def _spans(self) -> list[IepSpan]:
         dated = [(*self._consented_start(iep), index, iep) for index, iep in self._dated_ieps()]
-        refused = {index for start, never, index, _ in dated if never}
+        refused = {index for start, never, index, iep in dated
+                   if never or self._written_before_stop(iep, start)}
         ordered = sorted((start, index, iep) for start, _, index, iep in dated
                          if start is not None)
         effective = [item for item in ordered if item[1] not in refused]
         spans = []
         for start, index, iep in ordered:
             if index in refused:
-                # consent to services was refused and never given since: the IEP never took
-                # effect (it ended the day before it would have begun) and replaced nothing
+                # consent to services was refused and never given since, or the child left
+                # before the IEP was to begin: it never took effect (it ended the day before it
+                # would have begun) and replaced nothing
                 spans.append(IepSpan(index, start, start - DAY, None))
                 continue
             position = effective.index((start, index, iep))
@@ -246,6 +249,14 @@ class Timeline:
                 replaced_on = None  # it ended (exit, revocation) before the next IEP began
             spans.append(IepSpan(index, start, until, replaced_on))
         return spans
+
+    def _written_before_stop(self, iep: r.IEP, start: dt.date | None) -> bool:
+        """Whether the IEP was written before a stop (an exit, a written revocation) and was to
+        begin after it: the child left first, so it never took effect."""
+        if start is None:
+            return False
+        written = iep.meeting_date or start
+        return any(written <= stop.date < start for stop in self.stops)
 
     def _consented_start(self, iep: r.IEP) -> tuple[dt.date | None, bool]:
         """(the day the IEP took effect, whether it never did). Its start, unless the parent
