@@ -140,6 +140,29 @@ def test_h5_the_family_moves_away_during_the_second_evaluation(rulebook, backend
         review(rulebook, case, "2026-01-15", backend))
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_h5_a_long_suspension_while_services_are_refused_or_revoked(rulebook, backend):
+    """A 15-school-day suspension after the written revocation (April 2024), and the same
+    while the 2022 refusal stood: the district is not deemed to know of a disability when the
+    parent refused or revoked services (300.534(c)(1); CITATIONS O8), so the IDEA discipline
+    protections (review, services after day 10, the notice) do not apply. Before the fix: two
+    violations and a needs-data each time. While the child was served (2023) they do apply."""
+    suspension = {"kind": "out_of_school_suspension", "reason": "fighting",
+                  "decided_by": "superintendent", "services_provided": False}
+    case = raw(H5)
+    case["removals"] = [{**suspension, "start": "2024-04-15", "end": "2024-05-03",
+                         "decision_date": "2024-04-12"},
+                        {**suspension, "start": "2022-04-04", "end": "2022-04-22",
+                         "decision_date": "2022-04-01"}]
+    assert found(review(rulebook, case, "2024-06-01", backend)) == set()
+    case["removals"] = [{**suspension, "start": "2023-04-17", "end": "2023-05-05",
+                         "decision_date": "2023-04-14"}]
+    assert found(review(rulebook, case, "2023-06-01", backend), "idea.discipline") == {
+        ("idea.discipline.manifestation-determination-late", "$.removals[0]", "needs-data"),
+        ("idea.discipline.no-services-after-tenth-day", "$.removals[0]", "violation"),
+        ("idea.discipline.safeguards-notice-on-decision", "$.removals[0]", "violation")}
+
+
 def test_h5_consent_given_later_starts_the_refused_iep_that_day():
     """Consent given in September to the IEP written in February, with no new meeting: the IEP
     takes effect on the consent date (services cannot begin before consent, 300.300(b)(1))."""

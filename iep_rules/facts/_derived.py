@@ -501,6 +501,16 @@ def parent_attempts_recorded(t: Timeline, index: int) -> bool:
             return True
     return False
 
+
+@derived("removal", "bool", "on the removal's first day the parent had refused (or not answered) "
+         "consent to initial services, or had revoked consent in writing, and the child had not "
+         "returned since: no basis of knowledge, so the discipline protections do not apply",
+         "34 CFR 300.534(c)(1); 300.300(b)(3), (b)(4)")
+def services_refused_on_start(t: Timeline, index: int) -> bool:
+    """False otherwise (also for a child not yet found eligible: whether the district knew of a
+    disability, 300.534(b), is for the rules to weigh)."""
+    return t.services_refused_or_revoked(t.case.removals[index].start)
+
 # The ledger declares its own facts (facts/_ledger.py, LEDGER_FACTS_DECLARED); computed there.
 LEDGER: list[Derived] = [
     Derived(name, "service", ListOf("string") if kind == "list of string" else kind, meaning,

@@ -156,15 +156,7 @@ class Timeline:
         return stop.date if stop else dt.date.min
 
     def _restarted_after(self, day: dt.date) -> bool:
-        case = self.case
-        consents = any(c.kind is r.ConsentKind.INITIAL_SERVICES
-                       and c.response is r.ConsentResponse.GIVEN and c.written is not False
-                       and day < c.date <= self.as_of for c in known(case.consents))
-        eligible = any(e.outcome is r.Outcome.ELIGIBLE and day < e.date <= self.as_of
-                       for e in known(case.eligibility))
-        iep = any(span.start > day and span.start <= self.as_of
-                  and (span.until is None or span.until >= span.start) for span in self.spans)
-        return consents or eligible or iep
+        return self._restarted_between(day, self.as_of)
 
     @property
     def current_stop(self) -> Stop | None:
@@ -302,6 +294,28 @@ class Timeline:
         in force on `day`: no consent was given between it and `day` (300.300(b)(3))."""
         return next((refused for refused, consented in self.refusals
                      if refused <= day and (consented is None or day < consented)), None)
+
+    def services_refused_or_revoked(self, day: dt.date) -> bool:
+        """Whether on `day` the parent had refused (or not answered) consent to initial services,
+        or had revoked consent in writing, with no consent, eligible finding or IEP since: the
+        district is not deemed to know of a disability then (300.534(c)(1))."""
+        if self.refusal_in_force(day) is not None:
+            return True
+        revoked = [s for s in self.stops if s.reason == r.ExitReason.REVOKED_CONSENT.value
+                   and s.certain and s.date <= day]
+        return bool(revoked) and not self._restarted_between(revoked[-1].date, day)
+
+    def _restarted_between(self, low: dt.date, high: dt.date) -> bool:
+        """A given consent to services, an eligible finding or an IEP that took effect after
+        `low` and by `high`: a return to special education."""
+        case = self.case
+        return (any(c.kind is r.ConsentKind.INITIAL_SERVICES and c.written is not False
+                    and c.response is r.ConsentResponse.GIVEN and low < c.date <= high
+                    for c in known(case.consents))
+                or any(e.outcome is r.Outcome.ELIGIBLE and low < e.date <= high
+                       for e in known(case.eligibility))
+                or any(low < span.start <= high and (span.until is None or span.until >= span.start)
+                       for span in self.spans))
 
     def span_of(self, iep_index: int) -> IepSpan | None:
         return next((s for s in self.spans if s.index == iep_index), None)
