@@ -442,3 +442,43 @@ def test_h8_transition_at_16_federally(rulebook):
     case["ieps"][2].pop("transition")
     assert ("idea.iep.transition-services", "$.ieps[2]", "violation") in found(
         review(rulebook, case, "2024-11-01", jurisdiction="US"))
+
+
+# ---- The previous agency's IEP in a transfer file (h2 with the sending IEP on file) ----------
+#
+# h2's student arrives from another state on 2023-01-09. Here the file also carries the IEP the
+# previous district wrote on 2022-10-03: two members recorded, no meeting notice, a progress
+# report due in November 2022, no copies to staff. This district did not hold that meeting or
+# implement that IEP before the child arrived; it owed comparable services from enrolment
+# (300.323(f)), which it gave. An investigator would not charge it with the other district's
+# meeting, notices, copies or reports. Before the fix: required members and staff access
+# (violations), the November report (violation), the interpreter role (warning).
+
+
+def h2_with_the_sending_iep() -> dict[str, Any]:
+    case = raw("h2-interstate-transfer-discipline")
+    prior = copy.deepcopy(case["ieps"][0])
+    prior.update(id="iep-from-other-state", meeting_date="2022-10-03", start="2022-10-10",
+                 end="2023-10-02", purpose="annual_review", distributed_to=[],
+                 team_present=["parent", "special_education_teacher"], participation_attempts=[],
+                 progress_reports_due=["2022-11-15"], progress_reports_issued=[])
+    for service in prior["services"]:
+        service.update(id="prior-" + service["id"], start="2022-10-10", end="2023-10-02",
+                       provider_assigned_on="2022-10-03")
+    case["ieps"].insert(0, prior)
+    return case
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_previous_agencys_iep_is_not_judged_as_this_districts(rulebook, backend):
+    case = h2_with_the_sending_iep()
+    assert {f for f in found(review(rulebook, case, "2023-02-15", backend))
+            if f[2] not in ("notice", "needs-data")} == set()
+    case["transfers"] = []
+    assert ("idea.team.required-members", "$.ieps[0]", "violation") in found(
+        review(rulebook, case, "2023-02-15", backend))
+
+
+def test_the_previous_agencys_iep_accrues_here_from_enrolment():
+    case = load_case(h2_with_the_sending_iep())
+    assert iep_accrual_windows(case, D("2023-02-15"))[0] == (D("2023-01-09"), D("2023-02-15"))

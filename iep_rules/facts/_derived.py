@@ -511,6 +511,17 @@ def services_refused_on_start(t: Timeline, index: int) -> bool:
     disability, 300.534(b), is for the rules to weigh)."""
     return t.services_refused_or_revoked(t.case.removals[index].start)
 
+
+@derived("iep", "bool", "this IEP was written before the child enrolled here (a `transfers` "
+         "entry) and after the child last left (a `moved_out` exit), or with no earlier stay "
+         "here: the previous agency's IEP", "34 CFR 300.323(e)-(f)")
+def written_elsewhere(t: Timeline, index: int) -> bool:
+    """Its meeting date (else start) is before an enrolment in `transfers` and after the last
+    `moved_out` exit before that enrolment (if any). The receiving agency did not hold that
+    meeting or implement the IEP before the child arrived: what it owes is comparable services
+    (300.323(e)-(f)) and, for adopted IEPs, their content."""
+    return t.enrolled_after_written(index) is not None
+
 # The ledger declares its own facts (facts/_ledger.py, LEDGER_FACTS_DECLARED); computed there.
 LEDGER: list[Derived] = [
     Derived(name, "service", ListOf("string") if kind == "list of string" else kind, meaning,

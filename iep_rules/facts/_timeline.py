@@ -354,8 +354,27 @@ class Timeline:
     def _all_ieps_placed(self) -> bool:
         return all(iep_start(iep) is not None for _, iep in self._dated_ieps())
 
+    def enrolled_after_written(self, iep_index: int) -> dt.date | None:
+        """The enrolment here (a `transfers` entry) that came after IEP `iep_index` was written
+        elsewhere: its meeting date (else start) is before the enrolment and not before the last
+        `moved_out` exit preceding it. None when the IEP was written here."""
+        iep = known(self.case.ieps)[iep_index]
+        written = iep.meeting_date or iep_start(iep)
+        if written is None:
+            return None
+        for transfer in sorted(self.case.transfers, key=lambda x: x.enrolled):
+            if not written < transfer.enrolled:
+                continue
+            left = max((e.date for e in known(self.case.exits)
+                        if e.reason is r.ExitReason.MOVED_OUT and e.date < transfer.enrolled),
+                       default=dt.date.min)
+            if left <= written:
+                return transfer.enrolled
+        return None
+
     def accrual_window(self, iep_index: int) -> tuple[dt.date, dt.date] | None:
-        """When IEP `iep_index` accrues services: from its start to the earliest of its end date,
+        """When IEP `iep_index` accrues services: from its start (for an IEP the previous agency
+        wrote, from the child's enrolment here) to the earliest of its end date,
         the day before the IEP replacing it starts, the last day of services after a written
         revocation, an exit date, and the as-of date. None when its start is not recorded, when
         nothing ends it and an IEP with no recorded start could have replaced it, or when it
@@ -366,7 +385,9 @@ class Timeline:
         if span.until is None and not self._all_ieps_placed():
             return None
         end = min(span.until or self.as_of, self.as_of)
-        return (span.start, end) if span.start <= end else None
+        # an IEP the previous agency wrote is owed here from the child's enrolment (300.323(e)-(f))
+        start = max(span.start, self.enrolled_after_written(iep_index) or span.start)
+        return (start, end) if start <= end else None
 
     # ---- annual review -----------------------------------------------------------------------
 
