@@ -482,3 +482,16 @@ def test_the_previous_agencys_iep_is_not_judged_as_this_districts(rulebook, back
 def test_the_previous_agencys_iep_accrues_here_from_enrolment():
     case = load_case(h2_with_the_sending_iep())
     assert iep_accrual_windows(case, D("2023-02-15"))[0] == (D("2023-01-09"), D("2023-02-15"))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_previous_agencys_late_review_and_missing_notice_are_not_this_districts(
+        rulebook, backend):
+    """The sending IEP dates from October 2021 (its review was due in October 2022, before the
+    child arrived in January 2023) and the file holds no safeguards notice for 2021-22, a year
+    the child spent wholly in the other state. Before the fix: the review "held late" (held here
+    on 2023-03-20, due 2022-10-04) and the missing 2021-22 notice were both violations here."""
+    case = h2_with_the_sending_iep()
+    case["ieps"][0].update(meeting_date="2021-10-04", start="2021-10-11", end="2023-10-02")
+    assert {f for f in found(review(rulebook, case, "2023-08-01", backend))
+            if f[2] != "notice"} == set()

@@ -18,6 +18,7 @@ import attrs
 
 from ..case import _records as r
 from . import _age
+from ._areas import _years_without_notice as years_without_safeguards_notice
 from ._ledger import LEDGER_FACTS_DECLARED
 from ._timeline import Timeline, counts_for_clocks, iep_start, known
 
@@ -521,6 +522,22 @@ def written_elsewhere(t: Timeline, index: int) -> bool:
     meeting or implement the IEP before the child arrived: what it owes is comparable services
     (300.323(e)-(f)) and, for adopted IEPs, their content."""
     return t.enrolled_after_written(index) is not None
+
+
+@derived("case", ListOf("string"), "the `school_years_without_safeguards_notice` the child spent "
+         "in this district: not a school year (July-June) spent wholly elsewhere before an "
+         "enrolment in `transfers` (that notice was the previous agency's)", "34 CFR 300.504(a)")
+def school_years_without_safeguards_notice_here(t: Timeline) -> tuple[str, ...] | None:
+    """Unknown when `safeguards_notices` or `ieps` is absent."""
+    years = years_without_safeguards_notice(t.case, t.as_of)
+    if years is None:
+        return None
+
+    def elsewhere(year: str) -> bool:
+        first = int(year[:4])
+        return any(left < dt.date(first, 7, 1) and dt.date(first + 1, 6, 30) < enrolled
+                   for left, enrolled in t.away())
+    return tuple(y for y in years if not elsewhere(y))
 
 # The ledger declares its own facts (facts/_ledger.py, LEDGER_FACTS_DECLARED); computed there.
 LEDGER: list[Derived] = [

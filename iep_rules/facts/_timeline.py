@@ -354,23 +354,28 @@ class Timeline:
     def _all_ieps_placed(self) -> bool:
         return all(iep_start(iep) is not None for _, iep in self._dated_ieps())
 
-    def enrolled_after_written(self, iep_index: int) -> dt.date | None:
-        """The enrolment here (a `transfers` entry) that came after IEP `iep_index` was written
-        elsewhere: its meeting date (else start) is before the enrolment and not before the last
-        `moved_out` exit preceding it. None when the IEP was written here."""
-        iep = known(self.case.ieps)[iep_index]
-        written = iep.meeting_date or iep_start(iep)
-        if written is None:
-            return None
+    def away(self) -> list[tuple[dt.date, dt.date]]:
+        """(left, enrolled) for each enrolment here recorded in `transfers`: the child was
+        elsewhere after `left` (the last `moved_out` exit before the enrolment; dt.date.min when
+        the child had not been here before) and until `enrolled`."""
+        out = []
         for transfer in sorted(self.case.transfers, key=lambda x: x.enrolled):
-            if not written < transfer.enrolled:
-                continue
             left = max((e.date for e in known(self.case.exits)
                         if e.reason is r.ExitReason.MOVED_OUT and e.date < transfer.enrolled),
                        default=dt.date.min)
-            if left <= written:
-                return transfer.enrolled
-        return None
+            out.append((left, transfer.enrolled))
+        return out
+
+    def enrolled_after(self, day: dt.date) -> dt.date | None:
+        """The enrolment here that ended the stay elsewhere during which `day` fell, if any."""
+        return next((enrolled for left, enrolled in self.away() if left <= day < enrolled), None)
+
+    def enrolled_after_written(self, iep_index: int) -> dt.date | None:
+        """The enrolment here that came after IEP `iep_index` was written elsewhere (its
+        meeting date, else start, falls while the child was away); None when written here."""
+        iep = known(self.case.ieps)[iep_index]
+        written = iep.meeting_date or iep_start(iep)
+        return None if written is None else self.enrolled_after(written)
 
     def accrual_window(self, iep_index: int) -> tuple[dt.date, dt.date] | None:
         """When IEP `iep_index` accrues services: from its start (for an IEP the previous agency
@@ -455,6 +460,9 @@ class Timeline:
             if held <= due or (held <= shift(due, days=self.postponement_days)
                                and self._parent_postponed(last, due)):
                 continue
+            arrived = self.enrolled_after(last)
+            if arrived is not None and due < arrived:
+                continue  # the previous agency's review, due before the child enrolled here
             late.append((held, due))
         return tuple(late)
 
