@@ -18,6 +18,7 @@ import attrs
 
 from ..case import _records as r
 from . import _age
+from ._areas import _years_without_notice as years_without_safeguards_notice
 from ._ledger import LEDGER_FACTS_DECLARED
 from ._timeline import Timeline, counts_for_clocks, iep_start, known
 
@@ -166,9 +167,11 @@ def currently_eligible(t: Timeline) -> bool | None:
 def in_special_education(t: Timeline) -> bool | None:
     """False after the last stop (an exit in `exits`, a written revocation of consent to services,
     a not-eligible finding) unless a later services consent, eligible finding or IEP shows a
-    return; otherwise `currently_eligible`. With no eligibility decision yet: false when the
-    file carries `eligibility` and `ieps` and the episode has no IEP (a referred child), else
-    unknown. Unknown after a revocation whose being in writing is unrecorded."""
+    return, and while a refusal of consent to initial services is in force
+    (`services_consent_refused_on`); otherwise `currently_eligible`. With no eligibility
+    decision yet: false when the file carries `eligibility` and `ieps` and the episode has no
+    IEP (a referred child), else unknown. Unknown after a revocation whose being in writing is
+    unrecorded."""
     return t.in_special_education
 
 
@@ -272,6 +275,16 @@ def services_consent_revoked_on(t: Timeline) -> dt.date | None:
     given = [c.date for c in services if c.response is r.ConsentResponse.GIVEN and c.written]
     revoked = [c.date for c in services if c.response is r.ConsentResponse.REVOKED]
     return max((d for d in revoked if not given or d >= max(given)), default=None)
+
+
+@derived("case", "date", "the parent's refusal of consent to initial services (or silence on the "
+         "request) still in force on `as_of`: no consent given since", "34 CFR 300.300(b)(3)")
+def services_consent_refused_on(t: Timeline) -> dt.date | None:
+    """Date of an `initial_services` consent record with response refused or no_response, made
+    while no consent was in force, with no consent given after it by `as_of`; unknown (no date)
+    when there is none or the file carries no `consents`. While it is in force the child is not
+    in special education and an IEP written for the refused services does not take effect."""
+    return t.refusal_in_force(t.as_of)
 
 
 @derived("case", ListOf("date"), "delivered sessions before any consent to services",
@@ -459,9 +472,72 @@ def next_iep_meeting(t: Timeline, index: int) -> dt.date | None:
          "`as_of` while none is recorded", "34 CFR 300.323(c)(1)")
 def days_to_iep_meeting(t: Timeline, index: int) -> int | None:
     """Unknown when no meeting within 30 days is found and the file does not carry both `ieps`
-    and `meetings`, or has a meeting with purpose `other` within the 30 days."""
+    and `meetings`, or has a meeting with purpose `other` within the 30 days, or the first
+    meeting found reviewed or amended an IEP (annual review, amendment, reevaluation review):
+    an earlier IEP meeting, not on file, happened first."""
     return t.days_to_iep_meeting(index)
 
+
+
+@derived("placement", "bool", "an IEP meeting held on this placement's date records a meeting "
+         "notice and at least one call, letter or visit to involve the parent, on or before it, "
+         "and no request to reschedule it that was refused or left pending",
+         "34 CFR 300.322(d); 300.501(c)")
+def parent_attempts_recorded(t: Timeline, index: int) -> bool:
+    """False when no IEP met that day or its attempts are not recorded: the placement rule then
+    reads the group as recorded. A placement decided without a parent the district could not
+    involve, after recorded attempts, is the parent-participation rules' to weigh."""
+    day = known(t.case.placements)[index].date
+    for iep in known(t.case.ieps):
+        if iep.meeting_date != day:
+            continue
+        attempts = [a for a in iep.participation_attempts or () if a.date <= day]
+        notice = any(a.kind is r.AttemptKind.MEETING_NOTICE for a in attempts)
+        other = any(a.kind in (r.AttemptKind.PHONE_CALL, r.AttemptKind.CORRESPONDENCE,
+                               r.AttemptKind.VISIT) for a in attempts)
+        refused = any(q.date <= day and q.response in (r.RequestResponse.REFUSED,
+                                                       r.RequestResponse.PENDING)
+                      for q in iep.reschedule_requests or ())
+        if notice and other and not refused:
+            return True
+    return False
+
+
+@derived("removal", "bool", "on the removal's first day the parent had refused (or not answered) "
+         "consent to initial services, or had revoked consent in writing, and the child had not "
+         "returned since: no basis of knowledge, so the discipline protections do not apply",
+         "34 CFR 300.534(c)(1); 300.300(b)(3), (b)(4)")
+def services_refused_on_start(t: Timeline, index: int) -> bool:
+    """False otherwise (also for a child not yet found eligible: whether the district knew of a
+    disability, 300.534(b), is for the rules to weigh)."""
+    return t.services_refused_or_revoked(t.case.removals[index].start)
+
+
+@derived("iep", "bool", "this IEP was written before the child enrolled here (a `transfers` "
+         "entry) and after the child last left (a `moved_out` exit), or with no earlier stay "
+         "here: the previous agency's IEP", "34 CFR 300.323(e)-(f)")
+def written_elsewhere(t: Timeline, index: int) -> bool:
+    """Its meeting date (else start) is before an enrolment in `transfers` and after the last
+    `moved_out` exit before that enrolment (if any). The receiving agency did not hold that
+    meeting or implement the IEP before the child arrived: what it owes is comparable services
+    (300.323(e)-(f)) and, for adopted IEPs, their content."""
+    return t.enrolled_after_written(index) is not None
+
+
+@derived("case", ListOf("string"), "the `school_years_without_safeguards_notice` the child spent "
+         "in this district: not a school year (July-June) spent wholly elsewhere before an "
+         "enrolment in `transfers` (that notice was the previous agency's)", "34 CFR 300.504(a)")
+def school_years_without_safeguards_notice_here(t: Timeline) -> tuple[str, ...] | None:
+    """Unknown when `safeguards_notices` or `ieps` is absent."""
+    years = years_without_safeguards_notice(t.case, t.as_of)
+    if years is None:
+        return None
+
+    def elsewhere(year: str) -> bool:
+        first = int(year[:4])
+        return any(left < dt.date(first, 7, 1) and dt.date(first + 1, 6, 30) < enrolled
+                   for left, enrolled in t.away())
+    return tuple(y for y in years if not elsewhere(y))
 
 # The ledger declares its own facts (facts/_ledger.py, LEDGER_FACTS_DECLARED); computed there.
 LEDGER: list[Derived] = [

@@ -110,8 +110,9 @@ class Timeline:
         self.postponement_days = int(values["annual_review_parent_postponement_days"])
         self.fape_end_age = int(values["fape_end_age_years"])
         self.stops = self._stops()
-        self.spans = self._spans()
         self.periods = self._consent_periods()
+        self.refusals = self._refusal_windows()
+        self.spans = self._spans()
         self.reevaluation_clock_start, self.reevaluation_due = self._reevaluation_clock()
 
     # ---- exits and episodes ----------------------------------------------------------------
@@ -155,14 +156,7 @@ class Timeline:
         return stop.date if stop else dt.date.min
 
     def _restarted_after(self, day: dt.date) -> bool:
-        case = self.case
-        consents = any(c.kind is r.ConsentKind.INITIAL_SERVICES
-                       and c.response is r.ConsentResponse.GIVEN and c.written is not False
-                       and day < c.date <= self.as_of for c in known(case.consents))
-        eligible = any(e.outcome is r.Outcome.ELIGIBLE and day < e.date <= self.as_of
-                       for e in known(case.eligibility))
-        iep = any(span.start > day and span.start <= self.as_of for span in self.spans)
-        return consents or eligible or iep
+        return self._restarted_between(day, self.as_of)
 
     @property
     def current_stop(self) -> Stop | None:
@@ -186,13 +180,16 @@ class Timeline:
 
     @property
     def in_special_education(self) -> bool | None:
-        """False after an exit or written revocation (until a return), else the latest
-        eligibility outcome. With no decision yet: false if the file carries its eligibility
-        decisions and no IEP (a referred child not yet found eligible), else unknown; unknown
-        too after a revocation that may have been oral."""
+        """False after an exit or written revocation (until a return), and while the parent's
+        refusal of consent to initial services (or silence on the request) is in force; else
+        the latest eligibility outcome. With no decision yet: false if the file carries its
+        eligibility decisions and no IEP (a referred child not yet found eligible), else
+        unknown; unknown too after a revocation that may have been oral."""
         stop = self.current_stop
         if stop is not None:
             return False if stop.certain else None
+        if self.refusal_in_force(self.as_of) is not None:
+            return False  # services refused or unanswered: no FAPE duty, no IEP (300.300(b)(3))
         eligible = self.currently_eligible
         if eligible is None and self.case.eligibility is not None and self.case.ieps is not None \
                 and self.ieps_this_episode() == 0:
@@ -214,14 +211,25 @@ class Timeline:
         return first is None or first <= self.as_of
 
     def _spans(self) -> list[IepSpan]:
-        dated = [(iep_start(iep), index, iep) for index, iep in self._dated_ieps()]
-        ordered = sorted((start, index, iep) for start, index, iep in dated if start is not None)
+        dated = [(*self._consented_start(iep), index, iep) for index, iep in self._dated_ieps()]
+        refused = {index for start, never, index, iep in dated
+                   if never or self._written_before_stop(iep, start)}
+        ordered = sorted((start, index, iep) for start, _, index, iep in dated
+                         if start is not None)
+        effective = [item for item in ordered if item[1] not in refused]
         spans = []
-        for position, (start, index, iep) in enumerate(ordered):
+        for start, index, iep in ordered:
+            if index in refused:
+                # consent to services was refused and never given since, or the child left
+                # before the IEP was to begin: it never took effect (it ended the day before it
+                # would have begun) and replaced nothing
+                spans.append(IepSpan(index, start, start - DAY, None))
+                continue
+            position = effective.index((start, index, iep))
             limits = [iep.end] if iep.end else []
             replaced_on = None
-            if position + 1 < len(ordered):
-                following = ordered[position + 1][0]
+            if position + 1 < len(effective):
+                following = effective[position + 1][0]
                 if iep.end is None or following - DAY <= iep.end:
                     replaced_on = following
                     limits.append(following - DAY)
@@ -233,6 +241,81 @@ class Timeline:
                 replaced_on = None  # it ended (exit, revocation) before the next IEP began
             spans.append(IepSpan(index, start, until, replaced_on))
         return spans
+
+    def _written_before_stop(self, iep: r.IEP, start: dt.date | None) -> bool:
+        """Whether the IEP was written before a stop (an exit, a written revocation) and was to
+        begin after it: the child left first, so it never took effect."""
+        if start is None:
+            return False
+        written = iep.meeting_date or start
+        return any(written <= stop.date < start for stop in self.stops)
+
+    def _consented_start(self, iep: r.IEP) -> tuple[dt.date | None, bool]:
+        """(the day the IEP took effect, whether it never did). Its start, unless the parent
+        refused consent to initial services (or did not answer) for it: then the day the parent
+        later consented, or never (300.300(b)(1), (b)(3)). A refusal covers an IEP that would
+        have begun while it was in force, and one that began with no consent in force before
+        the refusal was recorded (an IEP written to start at its meeting, refused days later)."""
+        start = iep_start(iep)
+        if start is None:
+            return None, False
+        window = next((w for w in self.refusals if w[0] <= start
+                       and (w[1] is None or start < w[1])), None)
+        if window is None and not any(p.start <= start and (p.end is None or start <= p.end)
+                                      for p in self.periods):
+            window = next((w for w in self.refusals if w[0] > start), None)
+            if window is not None and any(start <= p.start < window[0] for p in self.periods):
+                window = None
+        if window is None:
+            return start, False
+        return (window[1], False) if window[1] is not None else (start, True)
+
+    def _refusal_windows(self) -> list[tuple[dt.date, dt.date | None]]:
+        """(refused on, consented on) for each refusal of consent to initial services, or
+        request the parent did not answer, made while no consent was in force (300.300(b)(3));
+        the window closes on the next consent given (None: not given by the as-of date)."""
+        consents = sorted((c for c in known(self.case.consents)
+                           if c.kind is r.ConsentKind.INITIAL_SERVICES and c.date <= self.as_of),
+                          key=lambda c: c.date)
+        windows: list[tuple[dt.date, dt.date | None]] = []
+        for consent in consents:
+            if consent.response in (r.ConsentResponse.REFUSED, r.ConsentResponse.NO_RESPONSE):
+                covered = any(p.start <= consent.date and (p.end is None or consent.date <= p.end)
+                              for p in self.periods)
+                if not covered and not (windows and windows[-1][1] is None):
+                    windows.append((consent.date, None))
+            elif (consent.response is r.ConsentResponse.GIVEN and consent.written is not False
+                  and windows and windows[-1][1] is None):
+                windows[-1] = (windows[-1][0], consent.date)
+        return windows
+
+    def refusal_in_force(self, day: dt.date) -> dt.date | None:
+        """Date of the parent's refusal of (or silence on) consent to initial services still
+        in force on `day`: no consent was given between it and `day` (300.300(b)(3))."""
+        return next((refused for refused, consented in self.refusals
+                     if refused <= day and (consented is None or day < consented)), None)
+
+    def services_refused_or_revoked(self, day: dt.date) -> bool:
+        """Whether on `day` the parent had refused (or not answered) consent to initial services,
+        or had revoked consent in writing, with no consent, eligible finding or IEP since: the
+        district is not deemed to know of a disability then (300.534(c)(1))."""
+        if self.refusal_in_force(day) is not None:
+            return True
+        revoked = [s for s in self.stops if s.reason == r.ExitReason.REVOKED_CONSENT.value
+                   and s.certain and s.date <= day]
+        return bool(revoked) and not self._restarted_between(revoked[-1].date, day)
+
+    def _restarted_between(self, low: dt.date, high: dt.date) -> bool:
+        """A given consent to services, an eligible finding or an IEP that took effect after
+        `low` and by `high`: a return to special education."""
+        case = self.case
+        return (any(c.kind is r.ConsentKind.INITIAL_SERVICES and c.written is not False
+                    and c.response is r.ConsentResponse.GIVEN and low < c.date <= high
+                    for c in known(case.consents))
+                or any(e.outcome is r.Outcome.ELIGIBLE and low < e.date <= high
+                       for e in known(case.eligibility))
+                or any(low < span.start <= high and (span.until is None or span.until >= span.start)
+                       for span in self.spans))
 
     def span_of(self, iep_index: int) -> IepSpan | None:
         return next((s for s in self.spans if s.index == iep_index), None)
@@ -271,8 +354,32 @@ class Timeline:
     def _all_ieps_placed(self) -> bool:
         return all(iep_start(iep) is not None for _, iep in self._dated_ieps())
 
+    def away(self) -> list[tuple[dt.date, dt.date]]:
+        """(left, enrolled) for each enrolment here recorded in `transfers`: the child was
+        elsewhere after `left` (the last `moved_out` exit before the enrolment; dt.date.min when
+        the child had not been here before) and until `enrolled`."""
+        out = []
+        for transfer in sorted(self.case.transfers, key=lambda x: x.enrolled):
+            left = max((e.date for e in known(self.case.exits)
+                        if e.reason is r.ExitReason.MOVED_OUT and e.date < transfer.enrolled),
+                       default=dt.date.min)
+            out.append((left, transfer.enrolled))
+        return out
+
+    def enrolled_after(self, day: dt.date) -> dt.date | None:
+        """The enrolment here that ended the stay elsewhere during which `day` fell, if any."""
+        return next((enrolled for left, enrolled in self.away() if left <= day < enrolled), None)
+
+    def enrolled_after_written(self, iep_index: int) -> dt.date | None:
+        """The enrolment here that came after IEP `iep_index` was written elsewhere (its
+        meeting date, else start, falls while the child was away); None when written here."""
+        iep = known(self.case.ieps)[iep_index]
+        written = iep.meeting_date or iep_start(iep)
+        return None if written is None else self.enrolled_after(written)
+
     def accrual_window(self, iep_index: int) -> tuple[dt.date, dt.date] | None:
-        """When IEP `iep_index` accrues services: from its start to the earliest of its end date,
+        """When IEP `iep_index` accrues services: from its start (for an IEP the previous agency
+        wrote, from the child's enrolment here) to the earliest of its end date,
         the day before the IEP replacing it starts, the last day of services after a written
         revocation, an exit date, and the as-of date. None when its start is not recorded, when
         nothing ends it and an IEP with no recorded start could have replaced it, or when it
@@ -283,7 +390,9 @@ class Timeline:
         if span.until is None and not self._all_ieps_placed():
             return None
         end = min(span.until or self.as_of, self.as_of)
-        return (span.start, end) if span.start <= end else None
+        # an IEP the previous agency wrote is owed here from the child's enrolment (300.323(e)-(f))
+        start = max(span.start, self.enrolled_after_written(iep_index) or span.start)
+        return (start, end) if start <= end else None
 
     # ---- annual review -----------------------------------------------------------------------
 
@@ -351,6 +460,9 @@ class Timeline:
             if held <= due or (held <= shift(due, days=self.postponement_days)
                                and self._parent_postponed(last, due)):
                 continue
+            arrived = self.enrolled_after(last)
+            if arrived is not None and due < arrived:
+                continue  # the previous agency's review, due before the child enrolled here
             late.append((held, due))
         return tuple(late)
 
@@ -611,7 +723,21 @@ class Timeline:
         # A meeting recorded only as `other` within the 30 days may have been the IEP meeting.
         unclear = any(m.purpose is r.MeetingPurpose.OTHER and day <= m.date <= self.as_of
                       and (m.date - day).days <= 30 for m in known(case.meetings))
-        return days if complete and not unclear else None
+        return days if complete and not unclear and not self._presumes_earlier_iep(first) \
+            else None
+
+    def _presumes_earlier_iep(self, day: dt.date | None) -> bool:
+        """Whether every record of the IEP meeting on `day` says it reviewed or changed an IEP
+        that already existed (an annual review, an amendment, a reevaluation review): then an
+        earlier IEP meeting happened that the file does not carry (300.324(b)(1), (a)(4))."""
+        if day is None:
+            return False
+        purposes = [iep.purpose for _, iep in self._dated_ieps() if iep.meeting_date == day]
+        purposes += [m.purpose for m in known(self.case.meetings)
+                     if m.date == day and m.purpose in IEP_TEAM_PURPOSES]
+        later = (r.MeetingPurpose.ANNUAL_REVIEW, r.MeetingPurpose.AMENDMENT,
+                 r.MeetingPurpose.REEVALUATION_REVIEW)
+        return bool(purposes) and all(p in later for p in purposes)
 
     # ---- school years ------------------------------------------------------------------------
 
