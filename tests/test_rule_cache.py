@@ -1,4 +1,4 @@
-"""The disk cache of parsed rule files (rulebook/_cache.py): the same rulebook with and without
+"""The disk cache of checked rule files (rulebook/_cache.py): the same rulebook with and without
 it, and an entry that is damaged, hostile or not this user's alone is ignored, never trusted."""
 
 from __future__ import annotations
@@ -63,25 +63,49 @@ def test_a_cached_rulebook_equals_a_parsed_one(cache, monkeypatch):
     assert [layer.rules for layer in second] == [layer.rules for layer in plain]
 
 
-def test_entries_are_data_named_by_content_and_version(cache, monkeypatch):
+def test_entries_are_data_named_by_content_and_code(cache, monkeypatch):
     _fresh_layers()
     entry = next(cache.glob("*.json"))
-    digest, version, fmt = entry.stem.rsplit("-", 2)
+    digest, code, fmt = entry.stem.rsplit("-", 2)
     assert len(digest) == 64 and int(fmt) == _cache.FORMAT
-    assert version == _cache.package_version()
+    assert code == _cache.code_fingerprint() and len(code) == 16
     doc = json.loads(entry.read_text(encoding="ascii"))
-    assert set(doc) == {"key", "data", "marks"} and doc["key"] == entry.stem
+    assert set(doc) == {"key", "digest", "payload"} and doc["key"] == entry.stem
+    assert set(doc["payload"]) == {"data", "marks"}
     assert os.stat(entry).st_mode & 0o077 == 0
 
 
-def _damage(entry: Path, change) -> None:
+def test_the_code_fingerprint_follows_every_module(monkeypatch, tmp_path):
+    package = tmp_path / "pkg"
+    (package / "lang").mkdir(parents=True)
+    module = package / "lang" / "_yaml.py"
+    module.write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.setattr(_cache, "_PACKAGE", package)
+    _cache.code_fingerprint.cache_clear()
+    try:
+        before = _cache.code_fingerprint()
+        os.utime(module, ns=(0, os.stat(module).st_mtime_ns + 10**9))
+        _cache.code_fingerprint.cache_clear()
+        assert _cache.code_fingerprint() != before  # an edited module: no entry of before
+    finally:
+        _cache.code_fingerprint.cache_clear()
+
+
+def _damage(entry: Path, change, resign: bool = True) -> None:
+    """Change an entry. With `resign`, its digest is made to match again, as an entry written
+    that way would be: what the checks behind the digest do is tested, not only the digest."""
     doc = json.loads(entry.read_text(encoding="ascii"))
     text = change(doc)
-    entry.write_text(text if isinstance(text, str) else json.dumps(doc), encoding="ascii")
+    if isinstance(text, str):
+        entry.write_text(text, encoding="ascii")
+    elif resign:
+        entry.write_text(_cache.entry_text(doc["key"], doc["payload"]), encoding="ascii")
+    else:
+        entry.write_text(json.dumps(doc), encoding="ascii")
 
 
 def _data(doc):
-    return doc["data"]
+    return doc["payload"]["data"]
 
 
 def _deep(doc):
@@ -89,6 +113,15 @@ def _deep(doc):
     for _ in range(200):
         deep = [deep]
     _data(doc)["title"] = deep
+
+
+def _unbuildable(data):
+    """Schema-valid, but no model: an unknown fact, a date that does not exist."""
+    for rule in data.get("rules", []):
+        rule["when"] = {"fact": "no_such_fact", "is": 1}
+    for param in data.get("parameters", []):
+        param["values"][0]["from"] = "2024-02-30"
+    assert data.get("rules") or data.get("parameters")
 
 
 DAMAGE = {
@@ -101,9 +134,12 @@ DAMAGE = {
     "tiny float": lambda doc: _data(doc).update(title=1e-9),
     "lone surrogate": lambda doc: json.dumps(doc).replace('"jurisdiction"', '"juris\\ud800diction"', 1),
     "too deep": _deep,
-    "marks not a list": lambda doc: doc.update(marks={"a": 1}),
-    "bad mark": lambda doc: doc["marks"].append([["rules"], 0, True]),
-    "boolean in a path": lambda doc: doc["marks"].append([[True], 1, 1]),
+    "marks not a list": lambda doc: doc["payload"].update(marks={"a": 1}),
+    "bad mark": lambda doc: doc["payload"]["marks"].append([["rules"], 0, True]),
+    "boolean in a path": lambda doc: doc["payload"]["marks"].append([[True], 1, 1]),
+    "a mark missing": lambda doc: doc["payload"]["marks"].pop(),
+    "not a rule file": lambda doc: _data(doc).update(rules="none"),
+    "not what the model allows": lambda doc: _unbuildable(_data(doc)),
 }
 
 
@@ -124,6 +160,67 @@ def test_a_damaged_entry_is_ignored_and_the_file_parsed(cache, monkeypatch, how)
     assert len(parsed) == len(plain)  # every file parsed again, none trusted
 
 
+def test_a_changed_entry_is_refused_by_its_digest(cache, monkeypatch):
+    plain = _uncached_layers(monkeypatch)
+    _fresh_layers()
+    entries = list(cache.glob("*.json"))
+    for entry in entries:  # well-formed, plain data, schema-valid: only the digest says
+        _damage(entry, lambda doc: _data(doc).update(title="changed"), resign=False)
+        os.chmod(entry, 0o600)
+    parsed = _parses(monkeypatch)
+    assert _fresh_layers() == plain
+    assert len(parsed) == len(entries)
+
+
+def test_a_hit_skips_only_the_example_cases(cache, monkeypatch):
+    """A hit builds the model again (conditions, facts, positions) but does not structure
+    the example cases, whose verdict the entry was written on."""
+    from iep_rules.lang import _rulefile
+
+    plain = _uncached_layers(monkeypatch)
+    _fresh_layers()
+    structured: list[object] = []
+    real = _rulefile.case_from_mapping
+    monkeypatch.setattr(_rulefile, "case_from_mapping",
+                        lambda data, **kw: structured.append(data) or real(data, **kw))
+    built: list[object] = []
+    real_build = _rulefile._Builder.rule
+    monkeypatch.setattr(_rulefile._Builder, "rule",
+                        lambda self, *a: built.append(a) or real_build(self, *a))
+    assert _fresh_layers() == plain
+    assert structured == []
+    assert len(built) == sum(len(layer.rules) for layer in plain)
+
+
+def test_a_tampered_example_changes_no_check(cache, monkeypatch):
+    """An entry re-signed with example cases that do not structure (a digest cannot stop
+    someone who may write the cache folder) is used, but `check` never reads example cases,
+    and `iep-rules test` parses the rule files it runs itself: neither output changes."""
+    from click.testing import CliRunner
+
+    from iep_rules.cli import cli
+
+    case = Path(__file__).resolve().parents[1] / "examples" / "ny-grade9.json"
+    args = ["check", str(case), "--as-of", "2025-03-01", "--format", "json"]
+    _parse_once.cache_clear()
+    before = CliRunner().invoke(cli, args)
+    spoilt = []
+    for entry in cache.glob("*.json"):
+        def spoil(doc):
+            for rule in _data(doc).get("rules", []):
+                for example in rule.get("examples", []):
+                    example["case"] = {"student": "not a record"}
+                    spoilt.append(rule["id"])
+        _damage(entry, spoil)
+        os.chmod(entry, 0o600)
+    assert spoilt
+    parsed = _parses(monkeypatch)
+    _parse_once.cache_clear()
+    after = CliRunner().invoke(cli, args)
+    assert parsed == []  # the re-signed entries were used
+    assert (after.exit_code, after.output) == (before.exit_code, before.output)
+
+
 def test_an_entry_others_may_write_is_ignored(cache, monkeypatch):
     plain = _uncached_layers(monkeypatch)
     _fresh_layers()
@@ -134,6 +231,27 @@ def test_an_entry_others_may_write_is_ignored(cache, monkeypatch):
     parsed = _parses(monkeypatch)
     assert _fresh_layers() == plain
     assert len(parsed) == len(entries)
+
+
+def test_a_file_with_a_bad_example_case_is_never_cached(cache, tmp_path):
+    """Entries are written only for files that passed every check, example cases included:
+    a hit may then leave the example cases out, and the error is given every time."""
+    bad = tmp_path / "bad-example.yaml"
+    bad.write_text(
+        "jurisdiction: US\nrules:\n  - id: my.rule\n    title: t\n    topic: iep-contents\n"
+        "    severity: notice\n    scope: iep\n    when: {fact: id, is: x}\n    message: m\n"
+        "    cite: [{authority: x, verified: true}]\n    examples:\n"
+        "      - {name: e, expect: fires, case: {id: c, jurisdiction: US, student: {id: s}, "
+        "ieps: [{id: x, services: [{id: a, name: b, weekdays: [Mon]}]}]}}\n", encoding="utf-8")
+    messages = []
+    for _ in range(2):
+        _parse_once.cache_clear()
+        with pytest.raises(RuleFileError) as caught:
+            load_rulebook(bad, bundled=False)
+        messages.append(caught.value.format_message())
+    assert "example case:" in messages[0] and messages[0] == messages[1]
+    digest = hashlib.sha256(bad.read_bytes()).hexdigest()
+    assert not list(cache.glob(f"{digest}-*"))
 
 
 def test_a_file_that_does_not_parse_is_never_cached(cache, tmp_path):

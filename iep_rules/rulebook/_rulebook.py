@@ -22,9 +22,8 @@ from .._errors import Problem, RuleFileError
 from ..case._io import read_limited
 from ..facts._ledger import Policy
 from ..lang._model import Disable, Layer, Parameter, Rule
-from ..lang._rulefile import parse_layer
 from ..lang._yaml import MAX_YAML_BYTES
-from ._cache import load_yaml as cached_yaml
+from ._cache import parse_layer
 from ._jurisdiction import layer_note
 
 
@@ -214,7 +213,7 @@ def _parse_once(raw: bytes, name: str) -> tuple[Layer | None, tuple[Problem, ...
     """`parse_layer` is a pure function of a file's bytes and name, and its result is frozen:
     a process that loads the same rule files again (every command of a test run) parses them
     once. Keyed by the bytes, so an edited file is parsed afresh."""
-    layer, problems = parse_layer(raw, name, yaml_loader=cached_yaml)
+    layer, problems = parse_layer(raw, name)  # through the disk cache (rulebook/_cache.py)
     return layer, tuple(problems)
 
 
