@@ -281,3 +281,23 @@ def test_the_default_folder_follows_xdg(monkeypatch, tmp_path):
     assert _cache.cache_dir() == Path.home() / ".cache" / "iep-rules"
     monkeypatch.setenv("IEP_RULES_NO_CACHE", "1")
     assert _cache.cache_dir() is None
+
+
+def _nested(levels: int) -> object:
+    deep: object = "x"
+    for _ in range(levels):
+        deep = [deep]
+    return deep
+
+
+@pytest.mark.parametrize(("data", "plain"), [
+    ({"a": [1, 2.5, "x", None, True, -0.5, 0.0]}, True),
+    ({"a": "\ud800"}, False), ({"\udc00": 1}, False), (["\ud83d", "\ude00"], False),
+    ([2**53 - 1], True), ([2**53], False), ([1e-9], False), ([float("nan")], False),
+    ([float("inf")], False), ([1e300], False), ({"a": {1, 2}}, False), ({1: "a"}, False),
+    (_nested(64), True), (_nested(65), False),
+    (list(range(199_999)), True), (list(range(200_000)), False),
+])
+def test_what_an_entry_may_hold(data, plain):
+    """The loader's own limits: what `lang._yaml` can produce and nothing else."""
+    assert _cache._plain(data) is plain

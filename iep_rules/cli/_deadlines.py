@@ -8,8 +8,6 @@ from pathlib import Path
 
 import click
 
-from ..batch._audit import read_records
-from ..batch._calendar import district_deadlines
 from ..case._io import load_case
 from ..engine._deadlines import DEFAULT_WITHIN_DAYS, deadlines, within_days
 from ..facts._schedule import shift
@@ -58,7 +56,10 @@ def deadlines_command(input_path: str, as_of: dt.date | None, within: int, fmt: 
         click.echo(f"{input_path}: no such file or folder", err=True)
         sys.exit(2)
     summary = None
-    if district:
+    if district:  # the batch engine only for a district's cases (`check` imports this module)
+        from ..batch._audit import read_records
+        from ..batch._calendar import district_deadlines
+
         result = district_deadlines(read_records(input_path, sys.stdin), book=book, as_of=day,
                                     within=within, jurisdiction=jurisdiction)
         calendars = list(result.calendars)

@@ -8,11 +8,13 @@ alias expansion is bounded so an alias bomb fails fast instead of eating memory.
 from __future__ import annotations
 
 import math
-from typing import Any
-
-import yaml
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from .._errors import Problem, quote
+
+if TYPE_CHECKING:  # imported when a file is parsed: a cached rule file needs no YAML parser
+    import yaml
 
 MAX_YAML_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
@@ -21,9 +23,16 @@ MAX_DEPTH = 64
 MAX_INT = 2**53 - 1  # numbers every backend (durable-rules' C core included) holds exactly
 MIN_FRACTION = 0.001  # smaller numbers print with an exponent, which durable-rules refuses
 
-# libyaml's scanner is about ten times faster than the pure-Python one: a 2 MB file is refused
-# in well under a second instead of a minute. Both are safe loaders; the pure one is a fallback.
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+@cache
+def _loader() -> Any:
+    """libyaml's scanner is about ten times faster than the pure-Python one: a 2 MB file is
+    refused in well under a second instead of a minute. Both are safe loaders; the pure one is
+    a fallback."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 Path_ = tuple[str | int, ...]
 
@@ -56,28 +65,28 @@ class Located:
         return f"{self.filename}:{line}:{col}"
 
 
-_OPEN = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken,
-         yaml.BlockSequenceStartToken, yaml.BlockMappingStartToken)
-_CLOSE = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
-
-
 def _too_deep(text: str, filename: str) -> Problem | None:
     """PyYAML composes recursively: refuse deep nesting from the (iterative) token stream first,
     and a document with more tokens than the node budget could ever hold."""
+    import yaml
+
+    opening = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken,
+               yaml.BlockSequenceStartToken, yaml.BlockMappingStartToken)
+    closing = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
     depth = 0
-    for count, token in enumerate(yaml.scan(text, Loader=_LOADER)):
+    for count, token in enumerate(yaml.scan(text, Loader=_loader())):
         if count > MAX_TOKENS:
             mark = token.start_mark
             return Problem(f"{filename}:{mark.line + 1}:{mark.column + 1}",
                            f"document has more than {MAX_TOKENS} tokens (at most "
                            f"{MAX_NODES} values)")
-        if isinstance(token, _OPEN):
+        if isinstance(token, opening):
             depth += 1
             if depth > MAX_DEPTH:
                 mark = token.start_mark
                 return Problem(f"{filename}:{mark.line + 1}:{mark.column + 1}",
                                f"nested deeper than {MAX_DEPTH} levels")
-        elif isinstance(token, _CLOSE):
+        elif isinstance(token, closing):
             depth -= 1
     return None
 
@@ -141,6 +150,8 @@ def _encodable(text: str) -> bool:
 
 def load_yaml(text_or_bytes: bytes | str, filename: str) -> tuple[Located | None, list[Problem]]:
     """Parse one YAML document; return it with positions, or the problems that stopped it."""
+    import yaml
+
     if len(text_or_bytes) > MAX_YAML_BYTES:
         return None, [Problem(f"{filename}:1:1", f"file larger than {MAX_YAML_BYTES} bytes")]
     if isinstance(text_or_bytes, bytes):
@@ -154,7 +165,7 @@ def load_yaml(text_or_bytes: bytes | str, filename: str) -> tuple[Located | None
         too_deep = _too_deep(text, filename)
         if too_deep is not None:
             return None, [too_deep]
-        node = yaml.compose(text, Loader=_LOADER)
+        node = yaml.compose(text, Loader=_loader())
     except RecursionError:
         return None, [Problem(f"{filename}:1:1", f"nested deeper than {MAX_DEPTH} levels")]
     except yaml.MarkedYAMLError as exc:

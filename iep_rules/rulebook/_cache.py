@@ -36,11 +36,9 @@ import json
 import math
 import os
 import stat
-import tempfile
+import sys
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from .._errors import Problem
 from ..lang._model import Layer
@@ -76,11 +74,12 @@ def cache_dir() -> Path | None:
 
 @functools.cache
 def code_fingerprint() -> str:
-    """16 hex digits that change whenever the library's code does: the name, size and
-    modification time of every module and schema of the package, and PyYAML's version.
-    A stat of each file (about a millisecond) rather than the package metadata, which costs
-    tens of milliseconds to import and stays the same while a checkout is edited."""
-    digest = hashlib.sha256(f"{yaml.__version__}\n".encode())
+    """16 hex digits that change whenever the code that decides an entry does: the name, size
+    and modification time of every module and schema of the package, and of the installed
+    PyYAML (which parsed the entry) and cattrs (which structured its example cases). A stat of
+    each file (about a millisecond) rather than package metadata, which costs tens of
+    milliseconds to import and stays the same while a checkout is edited."""
+    digest = hashlib.sha256()
     found = 0
     for folder, subfolders, files in os.walk(_PACKAGE):
         subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
@@ -93,7 +92,22 @@ def code_fingerprint() -> str:
         from .._version import package_version
 
         digest.update(package_version().encode())
+    for dependency in ("yaml", "cattrs"):
+        digest.update(f"{dependency}:{_installed(dependency)}\n".encode())
     return digest.hexdigest()[:16]
+
+
+def _installed(package: str) -> str:
+    """Where and when a top-level package was installed, found as the import system would
+    (the first `sys.path` entry holding it) without importing it."""
+    for entry in sys.path:
+        init = os.path.join(entry or os.curdir, package, "__init__.py")
+        try:
+            info = os.stat(init)
+        except OSError:
+            continue
+        return f"{os.path.abspath(init)}:{info.st_size}:{info.st_mtime_ns}"
+    return "not found"
 
 
 def parse_layer(raw: bytes, filename: str) -> tuple[Layer | None, list[Problem]]:
@@ -214,36 +228,41 @@ def _refuse(name: str) -> Any:
 
 def _plain(data: Any) -> bool:
     """What `lang._yaml` can produce: null, booleans, numbers in range, valid text, lists, and
-    mappings with text keys; at most MAX_DEPTH levels and MAX_NODES values. Walked without
-    recursion so a hostile entry cannot exhaust the stack."""
-    stack: list[tuple[Any, int]] = [(data, 0)]
-    count = 0
-    while stack:
-        value, depth = stack.pop()
-        count += 1
+    mappings with text keys; at most MAX_DEPTH levels and MAX_NODES values. Walked a level at
+    a time, without recursion, so a hostile entry cannot exhaust the stack; text and numbers
+    are gathered and checked together (one encoding of all the text finds any lone
+    surrogate)."""
+    texts: list[str] = []
+    numbers: list[int | float] = []
+    level: list[Any] = [data]
+    depth = count = 0
+    while level:
+        count += len(level)
         if count > MAX_NODES or depth > MAX_DEPTH:
             return False
-        if value is None or isinstance(value, bool):
-            continue
-        if isinstance(value, int):
-            if abs(value) > MAX_INT:
-                return False
-        elif isinstance(value, float):
-            if not math.isfinite(value) or (value and not MIN_FRACTION <= abs(value) <= MAX_INT):
-                return False
-        elif isinstance(value, str):
-            if not encodable(value):
-                return False
-        elif isinstance(value, list):
-            stack += [(item, depth + 1) for item in value]
-        elif isinstance(value, dict):
-            for k, item in value.items():
-                if not isinstance(k, str) or not encodable(k):
+        below: list[Any] = []
+        for value in level:
+            kind = type(value)  # exact types: a JSON decoder makes no subclasses
+            if kind is str:
+                texts.append(value)
+            elif kind is dict:
+                keys = list(value)
+                if not all(type(key) is str for key in keys):
                     return False
-                stack.append((item, depth + 1))
-        else:
+                texts += keys
+                below += value.values()
+            elif kind is list:
+                below += value
+            elif kind is int or kind is float:
+                numbers.append(value)
+            elif value is not None and kind is not bool:
+                return False
+        level, depth = below, depth + 1
+    for number in numbers:
+        if abs(number) > MAX_INT or (type(number) is float and number and not (
+                math.isfinite(number) and abs(number) >= MIN_FRACTION)):
             return False
-    return True
+    return encodable("".join(texts))
 
 
 def _marks(raw: Any) -> dict[tuple[str | int, ...], tuple[int, int]] | None:
@@ -270,6 +289,8 @@ def _write(folder: Path, entry: Path, key: str, doc: _Recording) -> None:
     written (read-only home, full disk) is simply not used."""
     marks = [[list(path), line, col] for path, (line, col) in doc.read.items()]
     text = entry_text(key, {"data": doc.data, "marks": marks})
+    import tempfile  # only when writing: a warm start never needs it
+
     with contextlib.suppress(OSError, ValueError):
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
