@@ -98,28 +98,56 @@ _LOAD = ("import time; from iep_rules import load_rulebook; t = time.perf_counte
 
 
 def load_ms(repeats: int) -> dict[str, float]:
-    """Rulebook load in a fresh process: with an empty cache folder, then with a warm one."""
-    cold, cached = [], []
-    with tempfile.TemporaryDirectory() as warm:
-        subprocess.run([sys.executable, "-c", _LOAD], env=_env(warm), check=True,
-                       capture_output=True)
-        for _ in range(repeats):
-            with tempfile.TemporaryDirectory() as empty:
-                out = subprocess.run([sys.executable, "-c", _LOAD], env=_env(empty),
-                                     check=True, capture_output=True, text=True).stdout
-                cold.append(float(out))
-            out = subprocess.run([sys.executable, "-c", _LOAD], env=_env(warm), check=True,
-                                 capture_output=True, text=True).stdout
-            cached.append(float(out))
-        check = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            subprocess.run([*CLI, "check", str(ROOT / "examples" / "ny-grade9.json"),
-                            "--as-of", "2026-11-23", "--format", "json"], env=_env(warm),
+    """Rulebook load in a fresh process: with an empty cache folder, then with a warm one; and
+    `iep-rules check` on one case, wall time. First with the package's bytecode written (as
+    `pip install` does: what users get; the keys `cold`, `cached`, `check_wall`), then with
+    none (an editable checkout under PYTHONDONTWRITEBYTECODE compiles every module at every
+    start: the same keys ending in `_no_bytecode`), printed as a labelled line too."""
+    import compileall
+    import shutil
+
+    package = ROOT / "iep_rules"
+
+    def bytecode(written: bool) -> None:
+        for folder in package.rglob("__pycache__"):
+            shutil.rmtree(folder)
+        if written:
+            compileall.compile_dir(str(package), quiet=1, force=True)
+
+    def env(cache: str) -> dict[str, str]:
+        return {**_env(cache), "PYTHONDONTWRITEBYTECODE": "1"}  # keep each state as set
+
+    out: dict[str, float] = {}
+    for written in (True, False):
+        bytecode(written)
+        cold, cached, check = [], [], []
+        with tempfile.TemporaryDirectory() as warm:
+            subprocess.run([sys.executable, "-c", _LOAD], env=env(warm), check=True,
                            capture_output=True)
-            check.append((time.perf_counter() - start) * 1000)
-    return {"cold": statistics.median(cold), "cached": statistics.median(cached),
-            "check_wall": statistics.median(check)}
+            for _ in range(repeats):
+                with tempfile.TemporaryDirectory() as empty:
+                    cold.append(float(subprocess.run(
+                        [sys.executable, "-c", _LOAD], env=env(empty), check=True,
+                        capture_output=True, text=True).stdout))
+                cached.append(float(subprocess.run(
+                    [sys.executable, "-c", _LOAD], env=env(warm), check=True,
+                    capture_output=True, text=True).stdout))
+            for _ in range(repeats):
+                start = time.perf_counter()
+                subprocess.run([*CLI, "check", str(ROOT / "examples" / "ny-grade9.json"),
+                                "--as-of", "2026-11-23", "--format", "json"], env=env(warm),
+                               capture_output=True)
+                check.append((time.perf_counter() - start) * 1000)
+        suffix = "" if written else "_no_bytecode"
+        out |= {f"cold{suffix}": statistics.median(cold),
+                f"cached{suffix}": statistics.median(cached),
+                f"check_wall{suffix}": statistics.median(check)}
+    bytecode(True)
+    print(f"  without bytecode (every start compiles the package; not what an install gets): "
+          f"load cold {out['cold_no_bytecode']:.0f} ms, cached "
+          f"{out['cached_no_bytecode']:.0f} ms, check wall {out['check_wall_no_bytecode']:.0f} ms",
+          flush=True)
+    return out
 
 
 def write_jsonl(path: Path, n: int, seed: int) -> None:
