@@ -78,12 +78,15 @@ _DEFS = "#/$defs/"
 
 @cache
 def _compiled() -> Callable[[Any], bool] | None:
-    """`is_valid` of the compiled validator, or None where `jsonschema_rs` cannot be imported."""
+    """`is_valid` of the compiled validator, or None where `jsonschema_rs` cannot be imported
+    (or, against expectation, cannot build a validator from the schema)."""
     try:
         import jsonschema_rs
-    except ImportError:  # pragma: no cover - it is a declared dependency
+
+        is_valid: Callable[[Any], bool] = jsonschema_rs.validator_for(
+            _structural_schema()).is_valid
+    except Exception:  # pragma: no cover - a declared dependency; any doubt: jsonschema only
         return None
-    is_valid: Callable[[Any], bool] = jsonschema_rs.validator_for(_structural_schema()).is_valid
     return is_valid
 
 
