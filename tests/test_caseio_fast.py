@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import types
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -97,3 +99,139 @@ def test_a_fast_log_is_the_record_its_constructor_gives(log):
     built = case.sessions[0]
     again = type(built)(**{name: getattr(built, name) for name in _io._LOG_NAMES})
     assert built == again and hash(built) == hash(again) and repr(built) == repr(again)
+
+
+# ---- the whole document: `case_from_mapping`'s fast path against its checked path alone ----
+
+# JSON texts per log field: (valid, invalid); each invalid one is something a validator,
+# cattrs or `check_values` must report
+_LOG_TEXTS = {
+    "date": (['"2024-10-08"', '"2024-10-09"', '"9999-12-31"'],
+             ['"2024-13-01"', '"1899-12-31"', '"20241008"', "20241008", "null",
+              '"2024-10-0\\ud800"', '"2024-W41-2"']),
+    "service": (['"sv1"', '"sv:2"', '"sv\\u00e9"', '" a "'],
+                ['""', '"  "', '"sv\\ud800"', "5", "null"]),
+    "status": (['"delivered"', '"missed"', '"makeup"'], ['"late"', "null", "1"]),
+    "minutes": (["30", "null", "0", "1440"],
+                ["1441", "-1", "true", "30.0", "9007199254740992", "123456789012345678901234",
+                 "NaN", "1e999"]),
+    "reason": (['"provider_absence"', "null", '"other"'], ['"weather"', "3", '"\\udc00"']),
+    "makeup_for": (['"2024-10-07"', "null", '"2024-10-08"'], ['"x"', '"2024-W41-1"', "1"]),
+    "group_size": (["2", "null", "1", "9007199254740991"],
+                   ["9007199254740992", "0", "-Infinity", "false"]),
+    "extra": ([], ["1", '"\\udc00"', "[]"]),
+}
+_OPTIONAL = ("minutes", "reason", "makeup_for", "group_size")
+
+
+def _object_text(pairs: list[tuple[str, str]]) -> str:
+    return "{" + ", ".join(f'"{key}": {value}' for key, value in pairs) + "}"
+
+
+@st.composite
+def _log_text(draw: st.DrawFn) -> str:
+    """A valid log most of the time; else one with missing, repeated or invalid members."""
+    optional = draw(st.lists(st.sampled_from(_OPTIONAL), unique=True))
+    pairs = [(key, draw(st.sampled_from(_LOG_TEXTS[key][0])))
+             for key in ("date", "service", "status", *optional)]
+    if draw(st.integers(0, 3)) == 0:
+        for _ in range(draw(st.integers(1, 2))):
+            key = draw(st.sampled_from(list(_LOG_TEXTS)))
+            value = draw(st.sampled_from([*_LOG_TEXTS[key][0], *_LOG_TEXTS[key][1]]))
+            how = draw(st.sampled_from(["replace", "repeat", "drop"]))
+            if how == "repeat":
+                pairs.append((key, value))
+            else:
+                pairs = [pair for pair in pairs if pair[0] != key]
+                if how == "replace":
+                    pairs.append((key, value))
+        pairs = draw(st.permutations(pairs))
+    return _object_text(pairs)
+
+
+_GOOD_REST = ['"student": {"id": "s"}',
+              '"student": {"id": "s"}, "exits": [{"date": "2024-01-01", "reason": "moved_out"}]']
+_REST = st.sampled_from(_GOOD_REST * 4 + [
+    '"student": {"id": "s\\ud800"}', '"student": {"id": ""}',
+    '"student": {"id": "s", "id": "t"}', '"student": {"id": "s"}, "referral": {"date": NaN}',
+    '"student": {"id": "s"}, "ieps": [{"id": "i", "start": "2024-09-01", "end": "2024-08-01"}]',
+    '"student": {"id": "s"}, "ieps": [{"id": "i", "services": [{"id": "a", "name": "n", '
+    '"frequency": {"times": 1, "per": "week"}, "duration_minutes": 12345678901234567890123}]}]',
+    '"student": 3', '"student": {"id": "s"}, "bogus": 1'])
+
+
+@st.composite
+def _document_text(draw: st.DrawFn) -> str:
+    logs = draw(st.lists(_log_text(), max_size=6))
+    sessions = draw(st.sampled_from(["[" + ", ".join(logs) + "]"] * 6 + ["null", "{}", '"x"']))
+    jurisdiction = draw(st.sampled_from(['"US-NY"'] * 4 + ['"US"', '"XX"', "null"]))
+    return (f'{{"id": "c", "jurisdiction": {jurisdiction}, {draw(_REST)}, '
+            f'"sessions": {sessions}}}')
+
+
+def _case_outcome(data: object) -> object:
+    try:
+        case = case_from_mapping(data, source="t.json")
+    except CaseError as exc:
+        return "error", [(p.location, p.message) for p in exc.problems]
+    # equal records, and equal in type and representation field by field (an enum, not text)
+    return "case", case, repr(case), [
+        [type(getattr(log, name)) for name in _io._LOG_NAMES] for log in case.sessions or ()]
+
+
+def _checked_case_outcome(data: object) -> object:
+    """The checked path alone: `check_values`, then cattrs' generated structurer for every log."""
+    with mock.patch.object(_io, "_plain_case", lambda _data: None), \
+            mock.patch.object(_io, "_LOG_FIELDS", frozenset()):
+        return _case_outcome(data)
+
+
+def _agree(text: str) -> None:
+    data = parse_json(text, "t.json")
+    assert _case_outcome(data) == _checked_case_outcome(data)
+
+
+_GOOD_LOG = [("date", '"2024-10-08"'), ("service", '"sv1"'), ("status", '"delivered"'),
+             ("minutes", "30")]
+_ONE_CHANGE = [(key, value, how) for key, (good, bad) in _LOG_TEXTS.items()
+               for value in (*good, *bad) for how in ("replace", "repeat")]
+
+
+@pytest.mark.parametrize(("key", "value", "how"), _ONE_CHANGE,
+                         ids=[f"{k}={v}-{h}" for k, v, h in _ONE_CHANGE])
+def test_each_log_value_reads_as_the_checked_path_reads_it(key, value, how):
+    """Every value of the generator, alone in an otherwise valid log, set or given twice."""
+    pairs = [pair for pair in _GOOD_LOG if how == "repeat" or pair[0] != key] + [(key, value)]
+    _agree('{"id": "c", "jurisdiction": "US", "student": {"id": "s"}, "sessions": ['
+           f"{_object_text(_GOOD_LOG)}, {_object_text(pairs)}]}}")
+
+
+@given(_document_text())
+@settings(max_examples=200, deadline=None)
+def test_documents_read_as_the_checked_path_reads_them(text):
+    _agree(text)
+
+
+@pytest.mark.slow
+@given(_document_text())
+@settings(max_examples=3000, deadline=None)
+def test_documents_read_as_the_checked_path_reads_them_at_length(text):
+    _agree(text)
+
+
+@given(st.lists(_log_text(), min_size=1, max_size=4))
+@settings(max_examples=100, deadline=None)
+def test_logs_given_as_a_tuple_or_in_a_mapping_read_as_the_checked_path_reads_them(logs):
+    """A mapping built in Python (a tuple of logs, a non-dict mapping) takes the checked path."""
+    data = parse_json('{"id": "c", "jurisdiction": "US", "student": {"id": "s"}, "sessions": ['
+                      + ", ".join(logs) + "]}", "t.json")
+    assert isinstance(data, dict)
+    for variant in ({**data, "sessions": tuple(data["sessions"])},
+                    types.MappingProxyType(data)):
+        assert _case_outcome(variant) == _checked_case_outcome(variant)
+
+
+def test_the_fast_path_knows_the_case_record():
+    """`_plain_case` stores the logs without Case's __init__: it stays on only while the
+    record converts and validates sessions as it was written for."""
+    assert _io._PLAIN_CASE

@@ -19,7 +19,8 @@ import stat
 from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from types import MemberDescriptorType
+from typing import Any, cast
 
 import attrs
 import cattrs
@@ -106,33 +107,19 @@ _LOG_CHECKED = CONVERTER.gen_structure_attrs_fromdict(records.SessionLog)
 
 
 _MAX_MINUTES = records.MAX_SESSION_MINUTES
-# The record's fields, and which have a validator or converter, as `_log_of` was written for:
-# if SessionLog changes, the fast path stops bypassing its __init__ (and a test fails).
+_LOG_NAMES = tuple(f.name for f in attrs.fields(records.SessionLog))
+# The record's fields, and which have a validator or converter, as `_plain_logs` was written
+# for: if SessionLog changes, the fast path stops bypassing its __init__ (and a test fails).
 _PLAIN_LOG = [(f.name, f.validator is not None, f.converter is not None)
               for f in attrs.fields(records.SessionLog)] == [
     ("date", True, False), ("service", True, False), ("status", False, False),
     ("minutes", True, False), ("reason", False, True), ("makeup_for", True, False),
-    ("group_size", True, False)] and not hasattr(records.SessionLog, "__attrs_post_init__")
-
-
-def _log_of(day: dt.date, service: str, status: records.SessionStatus, minutes: int | None,
-            reason: records.MissReason | None, makeup_for: dt.date | None,
-            group: int | None) -> records.SessionLog:
-    """A SessionLog from already checked values, without running the validators again (they
-    were a fifth of reading a case): a frozen attrs class sets its slots this way itself."""
-    log = _new(records.SessionLog)
-    _set(log, "date", day)
-    _set(log, "service", service)
-    _set(log, "status", status)
-    _set(log, "minutes", minutes)
-    _set(log, "reason", reason)
-    _set(log, "makeup_for", makeup_for)
-    _set(log, "group_size", group)
-    return log
-
-
+    ("group_size", True, False)] and not hasattr(records.SessionLog, "__attrs_post_init__") and all(
+    type(vars(records.SessionLog).get(name)) is MemberDescriptorType for name in _LOG_NAMES)
+# The slots' own setters: a frozen attrs class sets its slots through them in __init__ too.
+_LOG_SETTERS = tuple(vars(records.SessionLog)[name].__set__ for name in _LOG_NAMES) \
+    if _PLAIN_LOG else ()
 _new, _set = object.__new__, object.__setattr__
-_LOG_NAMES = tuple(f.name for f in attrs.fields(records.SessionLog))
 # Enum values by text (a miss falls back to the checked path, which reports it)
 _STATUS = {member.value: member for member in records.SessionStatus}
 _REASON = {member.value: member for member in records.MissReason}
@@ -149,33 +136,71 @@ def _iso_day(text: str) -> dt.date | None:
     return day if MIN_YEAR <= day.year <= MAX_YEAR else None
 
 
-def _structure_log(value: object, kind: type) -> records.SessionLog:
+def _new_day(days: dict[str, dt.date], text: str) -> dt.date | None:
+    """`_iso_day`, remembered in `days` (a year of logs names each school day a few times)."""
+    day = _iso_day(text)
+    if day is not None:
+        days[text] = day
+    return day
+
+
+def _plain_logs(items: list[Any]) -> tuple[records.SessionLog, ...] | None:
     """Session logs are most of a case (hundreds a year): build the plain, well-typed ones
-    directly, checking what the record's validators check, and hand anything else to cattrs'
-    generated structurer, so a bad log gets exactly the error and JSON path it always did."""
-    if isinstance(value, dict) and value.keys() <= _LOG_FIELDS:  # parse_json gives _Pairs
+    directly, or give None when any log is not one (the checked path then structures them
+    all, so a bad log gets exactly the error and JSON path it always did).
+
+    Checks what the record's validators check, and what `check_values` checks of a log's
+    values (no duplicate keys, no lone surrogates, integers within +/-MAX_INT), so a
+    document whose logs all pass needs no value walk over them. Then sets the slots without
+    running the validators again: they were most of the cost of reading a case."""
+    if not _PLAIN_LOG:
+        return None
+    fields = _LOG_FIELDS
+    days: dict[str, dt.date] = {}
+    out: list[records.SessionLog] = []
+    statuses, reasons, add = _STATUS, _REASON, out.append
+    set_date, set_service, set_status, set_minutes, set_reason, set_makeup, set_group = (
+        _LOG_SETTERS)
+    new, log_type = _new, records.SessionLog
+    for value in items:
+        # exact dict: a decoded object with a repeated key is a _Pairs, refused here
+        if type(value) is not dict or not fields.issuperset(value):
+            return None
         get = value.get
         text, service, status = get("date"), get("service"), get("status")
         minutes, reason, makeup_text = get("minutes"), get("reason"), get("makeup_for")
         group = get("group_size")
-        if (type(text) is str and type(service) is str and type(status) is str
-                and (minutes is None or type(minutes) is int)
-                and (reason is None or type(reason) is str)
-                and (makeup_text is None or type(makeup_text) is str)
-                and (group is None or type(group) is int)):
-            day = _iso_day(text)
-            state = _STATUS.get(status)
-            why = None if reason is None else _REASON.get(reason)
-            makeup_for = None if makeup_text is None else _iso_day(makeup_text)
-            if (day is not None and state is not None and (reason is None or why is not None)
-                    and (makeup_text is None or makeup_for is not None)):
-                if not _PLAIN_LOG:
-                    return records.SessionLog(day, service, state, minutes, why, makeup_for,
-                                              group)
-                if (service.strip() and (minutes is None or 0 <= minutes <= _MAX_MINUTES)
-                        and (group is None or group >= 1)):
-                    # what the validators check, checked above
-                    return _log_of(day, service, state, minutes, why, makeup_for, group)
+        if not (type(text) is str and type(service) is str and type(status) is str
+                and (minutes is None or (type(minutes) is int and 0 <= minutes <= _MAX_MINUTES))
+                and (group is None or (type(group) is int and 1 <= group <= MAX_INT))
+                and (service.isascii() or not _bad_text(service)) and service.strip()):
+            return None
+        state = statuses.get(status)
+        why = reasons.get(reason) if type(reason) is str else None
+        day = days.get(text) or _new_day(days, text)  # refuses lone surrogates too
+        makeup_for = (days.get(makeup_text) or _new_day(days, makeup_text)
+                      if type(makeup_text) is str else None)
+        if (state is None or day is None or (why is None and reason is not None)
+                or (makeup_for is None and makeup_text is not None)):
+            return None
+        log = new(log_type)
+        set_date(log, day)
+        set_service(log, service)
+        set_status(log, state)
+        set_minutes(log, minutes)
+        set_reason(log, why)
+        set_makeup(log, makeup_for)
+        set_group(log, group)
+        add(log)
+    return tuple(out)
+
+
+def _structure_log(value: object, kind: type) -> records.SessionLog:
+    """cattrs' hook for one log: the plain path when it applies, else cattrs' generated
+    structurer, which reports exactly what is wrong."""
+    plain = _plain_logs([value])
+    if plain:
+        return plain[0]
     result: records.SessionLog = _LOG_CHECKED(value, kind)  # type: ignore[arg-type]
     return result
 
@@ -218,6 +243,10 @@ def case_from_mapping(data: object, *, source: str = "<case>") -> Case:
     """Structure decoded JSON into a `Case`, or raise `CaseError` listing every problem."""
     if not isinstance(data, Mapping):
         raise CaseError(source, [Problem("$", f"expected an object, got {type(data).__name__}")])
+    if type(data) is dict:
+        case = _plain_case(data)
+        if case is not None:
+            return case
     problems = check_values(data)
     if problems:
         raise CaseError(source, problems)
@@ -230,6 +259,40 @@ def case_from_mapping(data: object, *, source: str = "<case>") -> Case:
     except (ValueError, TypeError) as exc:
         # A cross-field validator (e.g. end before start) fails after the fields structure.
         raise CaseError(source, [Problem("$", str(exc))]) from None
+
+
+# Case.sessions as `_plain_case` was written for: a list converted to a tuple, validated by
+# nothing, read by no other field's validator, no __attrs_post_init__ (a test checks this).
+_PLAIN_CASE = (
+    [f.name for f in attrs.fields(Case) if f.validator is not None] == ["id", "jurisdiction"]
+    and cast(object, attrs.fields(Case).sessions.converter) is records._tuple
+    and not hasattr(Case, "__attrs_post_init__"))
+
+
+def _plain_case(data: dict[str, Any]) -> Case | None:
+    """The case, when nothing in `data` needs reporting; else None, and the checked path
+    (value check, then cattrs) runs and reports exactly as it always did.
+
+    Session logs are built by `_plain_logs`, which also checks their values, so the value
+    walk covers the rest of the document only and cattrs never sees the logs."""
+    logs = None
+    rest = data
+    sessions = data.get("sessions")
+    if type(sessions) is list and _PLAIN_CASE:
+        logs = _plain_logs(sessions)
+        if logs is None:
+            return None
+        rest = data.copy()
+        del rest["sessions"]
+    if not _all_clean(rest):
+        return None
+    try:
+        case: Case = CONVERTER.structure(rest, Case)
+    except Exception:  # the checked path repeats this and reports it
+        return None
+    if logs is not None:
+        _set(case, "sessions", logs)  # what Case's converter (`_tuple`) would store
+    return case
 
 
 def _capped(problems: list[Problem]) -> list[Problem]:
