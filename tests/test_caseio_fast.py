@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iep_rules import CaseError, case_from_mapping
+from iep_rules import Case, CaseError, case_from_mapping
 from iep_rules.case import _io
 from iep_rules.case._io import _all_clean, check_values, located_problems, parse_json
 
@@ -171,10 +171,14 @@ def _document_text(draw: st.DrawFn) -> str:
 
 def _case_outcome(data: object) -> object:
     try:
-        case = case_from_mapping(data, source="t.json")
+        return _described(case_from_mapping(data, source="t.json"))
     except CaseError as exc:
         return "error", [(p.location, p.message) for p in exc.problems]
-    # equal records, and equal in type and representation field by field (an enum, not text)
+
+
+def _described(case: Case) -> object:
+    """Equal records, and equal in type and representation field by field (an enum, not
+    text); a case that holds no logs is not what the tests that count them expect."""
     return "case", case, repr(case), [
         [type(getattr(log, name)) for name in _io._LOG_NAMES] for log in case.sessions or ()]
 
@@ -235,3 +239,101 @@ def test_the_fast_path_knows_the_case_record():
     """`_plain_case` stores the logs without Case's __init__: it stays on only while the
     record converts and validates sessions as it was written for."""
     assert _io._PLAIN_CASE
+
+
+# ---- JSON text to case in one step: `case_from_json` against parse_json + case_from_mapping ----
+
+def _text_outcome(raw: str | bytes) -> object:
+    try:
+        return _described(_io.case_from_json(raw, "t.json"))
+    except CaseError as exc:
+        return "error", exc.source, [(p.location, p.message) for p in exc.problems]
+
+
+def _checked_text_outcome(raw: str | bytes) -> object:
+    try:
+        data = parse_json(raw, "t.json")
+    except CaseError as exc:
+        return "error", exc.source, [(p.location, p.message) for p in exc.problems]
+    try:
+        return _described(case_from_mapping(data, source="t.json"))
+    except CaseError as exc:
+        return "error", exc.source, [(p.location, p.message) for p in exc.problems]
+
+
+_HEAD = '{"id": "c", "jurisdiction": "US", '
+_TRICKY_TEXTS = [
+    # a repeated key; and one whose lost member an escaped colon would make up for
+    _HEAD + '"student": {"id": "s", "id": "t"}}',
+    _HEAD + '"student": {"id": "s", "id": "t", "school": "\\u003a"}}',
+    _HEAD + '"student": {"id": "s", "id": "t", "school": "\\u003A"}}',
+    _HEAD + '"student": {"id": "s", "school": "a:b"}, "student": {"id": "s:"}}',
+    _HEAD + '"student": {"id": "s"}, "sessions": [{"date": "2024-10-08", "service": "a:b", '
+    '"status": "delivered", "status": "missed"}]}',
+    _HEAD + '"student": {"id": "s"}, "sessions": [{"date": "2024-10-08", "service": "a:b", '
+    '"status": "delivered", "service": "c"}]}',
+    _HEAD + '"student": {"id": "s:\\u003a"}}',
+    _HEAD + '"student": {"id": "s", "school": "a:b\\":\\\\"}}',
+    _HEAD + '"student" : {"id" :"s"} , "sessions" :[ ]}',
+    # values the defaults would hide
+    _HEAD + '"student": {"id": "s"}, "exits": [{"date": "2024-01-01", "reason": NaN}]}',
+    _HEAD + '"student": {"id": "s"}, "sessions": [{"date": "2024-10-08", "service": "a", '
+    '"status": "delivered", "minutes": 1e999}]}',
+    _HEAD + '"student": {"id": "s"}, "sessions": [{"date": "2024-10-08", "service": "a", '
+    '"status": "delivered", "group_size": 123456789012345678901}]}',
+    _HEAD + '"student": {"id": "s", "school": ' + "7" * 5000 + "}}",
+    _HEAD + '"student": {"id": "s", "school": -Infinity}}',
+    # not a case, or not JSON
+    "[1, 2]", "", "{", '{"a": 1} x', "\ufeff{}", "[" * 100_000, '{"a": "\\ud800"}',
+]
+
+
+@pytest.mark.parametrize("text", _TRICKY_TEXTS, ids=range(len(_TRICKY_TEXTS)))
+def test_a_text_reads_in_one_step_as_it_does_in_two(text):
+    assert _text_outcome(text) == _checked_text_outcome(text)
+    raw = text.encode("utf-8", "surrogatepass")
+    assert _text_outcome(raw) == _checked_text_outcome(raw)
+
+
+@pytest.mark.parametrize("raw", [b'{"id": "\xff"}', b"\xef\xbb\xbf{}", b'{"id": "\xed\xa0\x80"}'])
+def test_bad_bytes_read_in_one_step_as_they_do_in_two(raw):
+    assert _text_outcome(raw) == _checked_text_outcome(raw)
+
+
+_MUTATIONS = st.sampled_from([
+    ("", ""), ('"id": "c"', '"id": "c:1"'), ('"id": "c"', '"id": "c", "id": "d"'),
+    ('"id": "c"', '"id": "c\\u003a"'), ('"jurisdiction"', '"jurisdiction" '),
+    ('"student": {', '"student": {"school": "x:y", '), ('"sessions"', '"x:y": 1, "sessions"'),
+    ('"date": "2024-10-08"', '"date": "2024-10-08", "date": "2024-10-09"'),
+    ('"status": "delivered"', '"status": "delivered", "service": "b:c"'),
+    ('"minutes": 30', '"minutes": 3e1'), ('"minutes": 30', '"minutes": 30000000000000000000000'),
+    ("}", "}}"), ("[", "[NaN, "),
+])
+
+
+def _mutated_agree(text: str, mutations: list[tuple[str, str]]) -> None:
+    for old, new in mutations:
+        text = text.replace(old, new, 1)
+    assert _text_outcome(text) == _checked_text_outcome(text)
+
+
+@given(_document_text(), st.lists(_MUTATIONS, max_size=2))
+@settings(max_examples=200, deadline=None)
+def test_texts_read_in_one_step_as_they_do_in_two(text, mutations):
+    _mutated_agree(text, mutations)
+
+
+@pytest.mark.slow
+@given(_document_text(), st.lists(_MUTATIONS, max_size=3))
+@settings(max_examples=3000, deadline=None)
+def test_texts_read_in_one_step_as_they_do_in_two_at_length(text, mutations):
+    _mutated_agree(text, mutations)
+
+
+def test_a_clean_text_takes_the_one_step_path():
+    """The one-step path is live: a clean case never reaches parse_json."""
+    log = _object_text([*_GOOD_LOG[:1], ("service", '"sv:1"'), *_GOOD_LOG[2:]])
+    text = _HEAD + '"student": {"id": "s:1"}, "sessions": [' + log + ", " + log + "]}"
+    with mock.patch.object(_io, "parse_json", side_effect=AssertionError("checked path")):
+        case = _io.case_from_json(text, "t.json")
+    assert case == case_from_mapping(parse_json(text, "t.json"))

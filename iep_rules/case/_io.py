@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import operator
 import os
 import stat
 from collections.abc import Mapping
@@ -120,6 +121,7 @@ _PLAIN_LOG = [(f.name, f.validator is not None, f.converter is not None)
 _LOG_SETTERS = tuple(vars(records.SessionLog)[name].__set__ for name in _LOG_NAMES) \
     if _PLAIN_LOG else ()
 _new, _set = object.__new__, object.__setattr__
+_SERVICE = operator.itemgetter("service")
 # Enum values by text (a miss falls back to the checked path, which reports it)
 _STATUS = {member.value: member for member in records.SessionStatus}
 _REASON = {member.value: member for member in records.MissReason}
@@ -244,9 +246,9 @@ def case_from_mapping(data: object, *, source: str = "<case>") -> Case:
     if not isinstance(data, Mapping):
         raise CaseError(source, [Problem("$", f"expected an object, got {type(data).__name__}")])
     if type(data) is dict:
-        case = _plain_case(data)
-        if case is not None:
-            return case
+        read = _plain_case(data)
+        if read is not None:
+            return read[0]
     problems = check_values(data)
     if problems:
         raise CaseError(source, problems)
@@ -269,14 +271,16 @@ _PLAIN_CASE = (
     and not hasattr(Case, "__attrs_post_init__"))
 
 
-def _plain_case(data: dict[str, Any]) -> Case | None:
-    """The case, when nothing in `data` needs reporting; else None, and the checked path
-    (value check, then cattrs) runs and reports exactly as it always did.
+def _plain_case(data: dict[str, Any]) -> tuple[Case, int] | None:
+    """The case and the size of `data` (see `_clean_size`), when nothing in `data` needs
+    reporting; else None, and the checked path (value check, then cattrs) runs and reports
+    exactly as it always did.
 
     Session logs are built by `_plain_logs`, which also checks their values, so the value
     walk covers the rest of the document only and cattrs never sees the logs."""
     logs = None
     rest = data
+    size = 0
     sessions = data.get("sessions")
     if type(sessions) is list and _PLAIN_CASE:
         logs = _plain_logs(sessions)
@@ -284,7 +288,11 @@ def _plain_case(data: dict[str, Any]) -> Case | None:
             return None
         rest = data.copy()
         del rest["sessions"]
-    if not _all_clean(rest):
+        # the key, each log's members, and the colons of its text: only `service` is free
+        # text (dates, statuses and reasons were matched against colon-free forms)
+        size = 1 + sum(map(len, sessions)) + "".join(map(_SERVICE, sessions)).count(":")
+    rest_size = _clean_size(rest)
+    if rest_size is None:
         return None
     try:
         case: Case = CONVERTER.structure(rest, Case)
@@ -292,7 +300,28 @@ def _plain_case(data: dict[str, Any]) -> Case | None:
         return None
     if logs is not None:
         _set(case, "sessions", logs)  # what Case's converter (`_tuple`) would store
-    return case
+    return case, size + rest_size
+
+
+def case_from_json(raw: bytes | str, source: str) -> Case:
+    """`case_from_mapping(parse_json(raw, source), source=source)` in one step, decoding with
+    the C scanner's defaults (a Python call per object and per number was most of parsing).
+
+    The defaults hide what `parse_json` reports, so the result is used only when nothing can
+    be hidden: the case reads clean (no NaN or infinity, every integer within +/-MAX_INT, so
+    none had the 21 digits `parse_json` refuses unread) and no key was given twice. A repeated
+    key keeps one member of two, so the decoded values then account for fewer colons than the
+    text holds: each member has one outside text, and text keeps its own (no `\\u003a`
+    escape makes one). Anything else goes the checked way, with its errors."""
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        data = json.loads(text) if type(text) is str and "\\u003" not in text else None
+    except Exception:  # bad bytes, bad syntax, too deep: the checked way reports it
+        data = None
+    read = _plain_case(data) if type(data) is dict else None
+    if read is not None and read[1] == text.count(":"):
+        return read[0]
+    return case_from_mapping(parse_json(raw, source), source=source)
 
 
 def _capped(problems: list[Problem]) -> list[Problem]:
@@ -333,7 +362,7 @@ def load_case(source: str | Path | Mapping[str, Any]) -> Case:
         raise CaseError(str(path), [Problem("$", f"cannot read file: {exc.strerror}")]) from None
     except ValueError as exc:
         raise CaseError(str(path), [Problem("$", str(exc))]) from None
-    return case_from_mapping(parse_json(raw, str(path)), source=str(path))
+    return case_from_json(raw, str(path))
 
 
 class _Refused:
@@ -414,11 +443,20 @@ def _bad_text(text: str) -> bool:
 
 
 def _all_clean(data: object) -> bool:
-    """True when `check_values` has nothing to report; walks without building paths (most
-    documents are clean, and a path per value cost more than the check). Lone surrogates are
-    found by encoding all text once: UTF-8 refuses every surrogate code point, so the joined
-    text fails exactly when one of its pieces would."""
+    """True when `check_values` has nothing to report (see `_clean_size`)."""
+    return _clean_size(data) is not None
+
+
+def _clean_size(data: object) -> int | None:
+    """None when `check_values` may have something to report, else the number of object
+    members plus the colons inside text (keys and values): a JSON text holding exactly these
+    values has that many colons, and more when a repeated key hid a member (see
+    `case_from_json`). Walks without building paths (most documents are clean, and a path per
+    value cost more than the check). Lone surrogates are found by encoding all text once:
+    UTF-8 refuses every surrogate code point, so the joined text fails exactly when one of its
+    pieces would."""
     texts: list[str] = []
+    members = 0
     stack: list[object] = [data]
     pop, push, add = stack.pop, stack.extend, texts.append
     while stack:
@@ -428,30 +466,32 @@ def _all_clean(data: object) -> bool:
             add(value)  # type: ignore[arg-type]
         elif kind is int:
             if not -MAX_INT <= value <= MAX_INT:  # type: ignore[operator]
-                return False
+                return None
         elif kind is bool or value is None:
             continue
         elif kind is _Pairs or kind is dict:
             if getattr(value, "duplicates", None):
-                return False
+                return None
             for key in value:  # type: ignore[attr-defined]
                 if type(key) is str:
                     add(key)
                 elif isinstance(key, str):
-                    return False  # a str subclass as a key: let the full check judge it
+                    return None  # a str subclass as a key: let the full check judge it
+            members += len(value)  # type: ignore[arg-type]
             push(value.values())  # type: ignore[attr-defined]
         elif kind is list or kind is tuple:
             push(value)  # type: ignore[arg-type]
         elif kind is float:
             if not math.isfinite(value):  # type: ignore[arg-type]
-                return False
+                return None
         else:
-            return False  # anything else (a marker, a subclass): the full check decides
+            return None  # anything else (a marker, a subclass): the full check decides
+    text = "".join(texts)
     try:
-        "".join(texts).encode("utf-8")
+        text.encode("utf-8")
     except UnicodeEncodeError:
-        return False
-    return True
+        return None
+    return members + text.count(":")
 
 
 def check_values(data: object) -> list[Problem]:
