@@ -31,7 +31,7 @@ import attrs
 
 from .._errors import CaseError, IEPRulesError, Problem
 from .._findings import finding_to_json
-from ..case._io import MAX_CASE_BYTES, case_from_mapping, parse_json, read_limited
+from ..case._io import MAX_CASE_BYTES, case_from_json, case_from_mapping, read_limited
 from ..engine._evaluate import evaluate, prepare
 from ..rulebook._rulebook import Rulebook, load_rulebook
 
@@ -146,9 +146,9 @@ def run_one(record: CaseRecord, settings: Settings, book: Rulebook) -> dict[str,
     if record.problems:
         return error_result(record, "bad_input", map(str, record.problems))
     try:
-        data = record.document if record.document is not None else parse_json(
-            record.text or "", record.source)
-        case = case_from_mapping(data, source=record.source)
+        case = (case_from_mapping(record.document, source=record.source)
+                if record.document is not None
+                else case_from_json(record.text or "", record.source))
     except CaseError as exc:
         return error_result(record, "bad_input", map(str, exc.problems))
     try:

@@ -15,7 +15,7 @@ from typing import Any
 import attrs
 
 from .._errors import CaseError
-from ..case._io import case_from_mapping, parse_json
+from ..case._io import case_from_json, case_from_mapping
 from ..engine._deadlines import Calendar, deadlines
 from ..rulebook._rulebook import Rulebook
 from ._audit import CaseRecord
@@ -63,9 +63,9 @@ def district_deadlines(records: Iterable[CaseRecord], *, book: Rulebook, as_of: 
             errors.append(BadRecord(rec.source, rec.line, tuple(map(str, rec.problems))))
             continue
         try:
-            data = rec.document if rec.document is not None else parse_json(rec.text or "",
-                                                                             rec.source)
-            case = case_from_mapping(data, source=rec.source)
+            case = (case_from_mapping(rec.document, source=rec.source)
+                    if rec.document is not None
+                    else case_from_json(rec.text or "", rec.source))
             calendars.append(deadlines(book, case, as_of=as_of, within=within,
                                        jurisdiction=jurisdiction))
         except CaseError as exc:  # also an unknown jurisdiction in the record

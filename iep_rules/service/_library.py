@@ -14,7 +14,7 @@ from typing import Any
 from .. import Case, Rulebook, case_from_mapping, evaluate
 from .._findings import json_value
 from ..batch._audit import CaseRecord, Settings, Tally, run_one
-from ..case._io import parse_json
+from ..case._io import case_from_json, parse_json
 from ..case._schema import case_schema
 from ..engine._evaluate import available_backends
 from ..facts._ledger import case_ledger
@@ -31,7 +31,7 @@ __all__ = ["Tally", "available_backends", "case_from_mapping", "case_schema", "l
 
 def parse_case(raw: bytes, source: str) -> Case:
     """A request body as a case; `CaseError` lists every problem by JSON path, as the CLI does."""
-    return case_from_mapping(parse_json(raw, source), source=source)
+    return case_from_json(raw, source)
 
 
 def check_json(book: Rulebook, case: Case, *, as_of: dt.date, jurisdiction: str | None,
