@@ -337,3 +337,46 @@ def test_a_clean_text_takes_the_one_step_path():
     with mock.patch.object(_io, "parse_json", side_effect=AssertionError("checked path")):
         case = _io.case_from_json(text, "t.json")
     assert case == case_from_mapping(parse_json(text, "t.json"))
+
+
+# ---- parse_json lets the decoder convert integers unless one may be too long ----
+
+def _canonical(value: object) -> object:
+    """Decoded data with its markers made comparable: refused values by message, objects with
+    their repeated keys."""
+    if isinstance(value, _io._Refused):
+        return "refused", value.message
+    if isinstance(value, dict):
+        return (type(value).__name__, getattr(value, "duplicates", None),
+                [(key, _canonical(inner)) for key, inner in value.items()])
+    if isinstance(value, list):
+        return [_canonical(inner) for inner in value]
+    return type(value).__name__, repr(value)
+
+
+def _hooked(text: str) -> object:
+    """parse_json's decode with every hook, as it always was."""
+    return json.loads(text, object_pairs_hook=_io._object, parse_int=_io._int,
+                      parse_float=_io._float, parse_constant=_io._constant)
+
+
+_NUMBER = st.one_of(
+    st.integers(1, 30).flatmap(lambda n: st.text("0123456789", min_size=n, max_size=n)).map(
+        lambda digits: digits.lstrip("0") or "0"),
+    st.sampled_from(["-1", "-12345678901234567890", "-123456789012345678901", "1.5", "1e999",
+                     "NaN", "-Infinity", "0"]))
+_JSONISH = st.recursive(
+    st.one_of(_NUMBER, st.sampled_from(['"12345678901234567890123"', '"a"', "null", "true"])),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3).map(lambda items: "[" + ", ".join(items) + "]"),
+        st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), inner), max_size=3).map(
+            lambda pairs: "{" + ", ".join(f'"{k}": {v}' for k, v in pairs) + "}")),
+    max_leaves=8)
+
+
+@given(_JSONISH)
+@settings(max_examples=300, deadline=None)
+def test_parse_json_decodes_as_with_every_hook(text):
+    expected = _canonical(_hooked(text))
+    assert _canonical(parse_json(text, "t.json")) == expected
+    assert _canonical(parse_json(text.encode(), "t.json")) == expected

@@ -413,6 +413,13 @@ def _constant(text: str) -> object:
     return _Refused(f"{text} is not a JSON number")
 
 
+# Every ASCII digit byte to "0", every other byte to " " (UTF-8 never uses digit bytes inside
+# a longer character): a run of MAX_INT_DIGITS + 1 zeros then shows an integer `_int` must see
+# (or digits inside text, which only costs the slower decode).
+_DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_TOO_MANY_DIGITS = b"0" * (MAX_INT_DIGITS + 1)
+
+
 def parse_json(raw: bytes | str, source: str) -> object:
     """Decode JSON, reporting bad bytes or syntax with line and column. Values the decoder
     must not convert (huge integers, NaN) come back as markers that `check_values` reports
@@ -421,9 +428,14 @@ def parse_json(raw: bytes | str, source: str) -> object:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as exc:
         raise CaseError(source, [Problem(f"byte {exc.start}", "not valid UTF-8")]) from None
+    # integers the decoder may convert itself (a Python call per number was a seventh of
+    # decoding): all but those of more than MAX_INT_DIGITS digits, which `_int` refuses unread
+    some_long = type(text) is not str or _TOO_MANY_DIGITS in (
+        raw if isinstance(raw, bytes) else text.encode("utf-8", "surrogatepass")).translate(
+        _DIGITS_AS_ZEROS)
     try:
-        return json.loads(text, object_pairs_hook=_object, parse_int=_int, parse_float=_float,
-                          parse_constant=_constant)
+        return json.loads(text, object_pairs_hook=_object, parse_int=_int if some_long else None,
+                          parse_float=_float, parse_constant=_constant)
     except json.JSONDecodeError as exc:
         raise CaseError(source, [Problem(f"line {exc.lineno} col {exc.colno}", exc.msg)]) from None
     except RecursionError:
