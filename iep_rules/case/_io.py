@@ -7,6 +7,10 @@ collected errors into `CaseError` problems such as `$.ieps[0].services[2].freque
 Before structuring, every value is checked against limits any consumer can rely on (see
 `check_values`): no duplicate keys, no lone surrogates, integers within +/-(2**53 - 1), no
 NaN or infinities, dates from 1900 to 9999. Files are size-checked before they are read.
+
+A plain document reads faster (`_plain_case`: session logs built directly, `case_from_json`:
+the C decoder's defaults), giving the same case; whatever the fast path cannot vouch for
+goes the checked way above, so every error is reported exactly as that way reports it.
 """
 
 from __future__ import annotations
