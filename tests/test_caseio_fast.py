@@ -211,7 +211,7 @@ def test_each_log_value_reads_as_the_checked_path_reads_it(key, value, how):
 
 
 @given(_document_text())
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 def test_documents_read_as_the_checked_path_reads_them(text):
     _agree(text)
 
@@ -318,7 +318,7 @@ def _mutated_agree(text: str, mutations: list[tuple[str, str]]) -> None:
 
 
 @given(_document_text(), st.lists(_MUTATIONS, max_size=2))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)
 def test_texts_read_in_one_step_as_they_do_in_two(text, mutations):
     _mutated_agree(text, mutations)
 
@@ -374,9 +374,20 @@ _JSONISH = st.recursive(
     max_leaves=8)
 
 
-@given(_JSONISH)
-@settings(max_examples=300, deadline=None)
-def test_parse_json_decodes_as_with_every_hook(text):
+def _decodes_as_hooked(text: str) -> None:
     expected = _canonical(_hooked(text))
     assert _canonical(parse_json(text, "t.json")) == expected
     assert _canonical(parse_json(text.encode(), "t.json")) == expected
+
+
+@given(_JSONISH)
+@settings(max_examples=100, deadline=None)
+def test_parse_json_decodes_as_with_every_hook(text):
+    _decodes_as_hooked(text)
+
+
+@pytest.mark.slow
+@given(_JSONISH)
+@settings(max_examples=2000, deadline=None)
+def test_parse_json_decodes_as_with_every_hook_at_length(text):
+    _decodes_as_hooked(text)
