@@ -211,7 +211,7 @@ def test_each_log_value_reads_as_the_checked_path_reads_it(key, value, how):
 
 
 @given(_document_text())
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 def test_documents_read_as_the_checked_path_reads_them(text):
     _agree(text)
 
@@ -224,7 +224,7 @@ def test_documents_read_as_the_checked_path_reads_them_at_length(text):
 
 
 @given(st.lists(_log_text(), min_size=1, max_size=4))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=30, deadline=None)
 def test_logs_given_as_a_tuple_or_in_a_mapping_read_as_the_checked_path_reads_them(logs):
     """A mapping built in Python (a tuple of logs, a non-dict mapping) takes the checked path."""
     data = parse_json('{"id": "c", "jurisdiction": "US", "student": {"id": "s"}, "sessions": ['
@@ -318,7 +318,7 @@ def _mutated_agree(text: str, mutations: list[tuple[str, str]]) -> None:
 
 
 @given(_document_text(), st.lists(_MUTATIONS, max_size=2))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 def test_texts_read_in_one_step_as_they_do_in_two(text, mutations):
     _mutated_agree(text, mutations)
 
@@ -381,7 +381,7 @@ def _decodes_as_hooked(text: str) -> None:
 
 
 @given(_JSONISH)
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 def test_parse_json_decodes_as_with_every_hook(text):
     _decodes_as_hooked(text)
 
