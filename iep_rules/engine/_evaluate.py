@@ -154,8 +154,9 @@ def evaluate(rulebook: Rulebook, case: Case, *, as_of: dt.date | None = None,
     active = [rule.in_force(day) for rule in resolved.rules]
     wanted: set[str] = {rule.scope for rule in resolved.rules}
     case_items, ledgers = case_items_on(case, day, params, wanted)
+    plans = _plans(rulebook, resolved)
     findings = [
-        _finding(resolved.rules[index], item, truth, params, ctx, resolved, case.id)
+        _finding(plans[index], item, truth, params, ctx, resolved, case.id)
         for index, item, truth in runner.run(case_items, params, ctx, active)
     ]
     findings.sort(key=Finding.sort_key)
@@ -231,6 +232,11 @@ def citations(rule: Rule, resolved: Resolved, ns: Mapping[str, Any], ctx: c.Cont
     need = c.TRUE if truth == c.TRUE else c.UNKNOWN
     own = [cite for cite in rule.cite if cite.when is None
            or c.truth(cite.when, ns, ctx, None) >= need] or list(rule.cite)
+    return _merge_citations(rule, resolved, own)
+
+
+def _merge_citations(rule: Rule, resolved: Resolved, own: list[Citation]
+                     ) -> tuple[Citation, ...]:
     # A paragraph the rule cites only under a condition that does not hold stays out, even
     # when a parameter the rule read cites it too.
     left_out = {cite.authority for cite in rule.cite} - {cite.authority for cite in own}
@@ -242,35 +248,73 @@ def citations(rule: Rule, resolved: Resolved, ns: Mapping[str, Any], ctx: c.Cont
                  if not any(other.authority.startswith(cite.authority + "(") for other in out))
 
 
-def _finding(rule: Rule, item: Item, truth: int, params: Mapping[str, Any],
+class _RulePlan:
+    """What every finding of one rule shares, worked out once per rulebook and jurisdiction
+    instead of once per finding: the reads a traced walk of its condition makes, its
+    citations when none depends on the item, its message templates split into text and
+    placeholders, and its source as text."""
+
+    __slots__ = ("cites", "meanings", "message", "remedy", "rule", "source", "steps")
+
+    def __init__(self, rule: Rule, resolved: Resolved) -> None:
+        self.rule = rule
+        self.steps = c.trace_steps(rule.when)
+        conditional = any(cite.when is not None for cite in rule.cite)
+        self.cites = None if conditional else _merge_citations(rule, resolved, list(rule.cite))
+        self.message = compile_template(rule.message)
+        self.remedy = compile_template(rule.remedy)
+        self.source = str(rule.source)
+        # fact name -> its declared meaning: a function of the name and the item's scope
+        self.meanings: dict[str, str | None] = {}
+
+
+def _plans(rulebook: Rulebook, resolved: Resolved) -> list[_RulePlan]:
+    key = f"findings:{resolved.jurisdiction}"
+    cache = rulebook.programs
+    plans = cache.get(key)
+    if plans is None:
+        plans = cache[key] = [_RulePlan(rule, resolved) for rule in resolved.rules]
+    return plans  # type: ignore[return-value]
+
+
+def _finding(plan: _RulePlan, item: Item, truth: int, params: Mapping[str, Any],
              ctx: c.Context, resolved: Resolved, case_id: str) -> Finding:
+    rule, ns = plan.rule, item.ns
     read: dict[str, Any] = {}
     gaps: set[str] = set()
 
     def trace(name: str, value: Any, presence_only: bool) -> None:
-        read.setdefault(name, value)
+        if name not in read:
+            read[name] = value
         if value is None and not presence_only:
             gaps.add(name)
 
-    # Re-walk the rule once with tracing, only for items that produced a finding.
-    c.truth(rule.when, item.ns, ctx, trace)
-    evidence = tuple(Evidence(name, path_of(item.ns, name), _plain(value),
-                              derived_meaning(item.ns, name))
-                     for name, value in read.items())
-    cites = citations(rule, resolved, item.ns, ctx, truth)
-    identity = _fingerprint(case_id, rule.id, item.subject, truth != c.TRUE, evidence,
-                            rule.scope)
+    # The reads of a traced walk of the rule, only for items that produced a finding.
+    c.replay(plan.steps, ns, ctx, trace)
+    meanings = plan.meanings
+    evidence = []
+    for name, value in read.items():
+        key = f"{item.scope}:{name}"
+        if key in meanings:
+            meaning = meanings[key]
+        else:
+            meaning = meanings[key] = derived_meaning(ns, name)
+        evidence.append(Evidence(name, path_of(ns, name), _plain(value), meaning))
+    found = tuple(evidence)
+    cites = plan.cites
+    if cites is None:
+        cites = citations(rule, resolved, ns, ctx, truth)
+    identity = _fingerprint(case_id, rule.id, item.subject, truth != c.TRUE, found, rule.scope)
     if truth == c.TRUE:
         return Finding(rule.id, rule.title, rule.topic, rule.severity,
-                       render(rule.message, item.ns, params), item.subject, evidence, cites,
-                       str(rule.source), rule.source.layer, remedy=render(rule.remedy, item.ns,
-                                                                          params),
+                       fill(plan.message, ns, params), item.subject, found, cites,
+                       plan.source, rule.source.layer, remedy=fill(plan.remedy, ns, params),
                        order=item.order, fingerprint=identity)
-    missing = tuple(e.path or e.fact for e in evidence if e.fact in gaps)
+    missing = tuple(e.path or e.fact for e in found if e.fact in gaps)
     message = (f"Cannot decide '{rule.title}': the record does not show "
                f"{', '.join(missing) or 'a fact this rule needs'}.")
     return Finding(rule.id, rule.title, rule.topic, Severity.NEEDS_DATA, message, item.subject,
-                   evidence, cites, str(rule.source), rule.source.layer, missing=missing,
+                   found, cites, plan.source, rule.source.layer, missing=missing,
                    order=item.order, fingerprint=identity)
 
 
@@ -283,6 +327,8 @@ def _plain(value: Any) -> Any:
 def format_value(value: Any) -> str:
     if value is None:
         return "(not recorded)"
+    if type(value) is int:  # the most common value in a message, and never one of the below
+        return str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bool):
@@ -301,14 +347,45 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+# A message template split once: text as it stands, and placeholders as (the parameter's
+# name, None) or (None, the fact's path).
+Template = tuple[str | tuple[str | None, tuple[str, ...] | None], ...]
+
+
+@functools.lru_cache(maxsize=4096)
+def compile_template(template: str) -> Template:
+    """Split `{fact.path}` and `{param.name}` placeholders from the text around them, once per
+    template instead of a regular-expression pass for every finding."""
+    parts: list[str | tuple[str | None, tuple[str, ...] | None]] = []
+    at = 0
+    for match in PLACEHOLDER.finditer(template):
+        if match.start() > at:
+            parts.append(template[at:match.start()])
+        name = match.group(1).strip()
+        if name.startswith("param."):
+            parts.append((name[6:], None))
+        else:
+            parts.append((None, tuple(name.split("."))))
+        at = match.end()
+    if at < len(template):
+        parts.append(template[at:])
+    return tuple(parts)
+
+
+def fill(template: Template, ns: Mapping[str, Any], params: Mapping[str, Any]) -> str:
+    """A compiled template with its placeholders filled from the item and the parameters."""
+    out = []
+    for part in template:
+        if isinstance(part, str):
+            out.append(part)
+        elif part[1] is None:
+            out.append(format_value(params.get(part[0] or "")))
+        else:
+            out.append(format_value(c.lookup(ns, part[1])))
+    return "".join(out)
+
+
 def render(template: str, ns: Mapping[str, Any], params: Mapping[str, Any]) -> str:
     """Fill `{fact.path}` and `{param.name}` placeholders. No format-spec, no attribute access:
     a placeholder is only ever looked up as data."""
-
-    def fill(match: re.Match[str]) -> str:
-        name = match.group(1).strip()
-        if name.startswith("param."):
-            return format_value(params.get(name[6:]))
-        return format_value(c.lookup(ns, name.split(".")))
-
-    return PLACEHOLDER.sub(fill, template)
+    return fill(compile_template(template), ns, params)

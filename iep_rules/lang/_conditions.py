@@ -350,6 +350,63 @@ def truth(cond: Cond, ns: Mapping[str, Value], ctx: Context, trace: Trace | None
     return min(results, default=TRUE)  # every
 
 
+# One read of a traced walk: a fact of the item (its name, its path, presence only), or a
+# node whose reads depend on the data (a list quantifier, a count with `where`), walked again.
+TraceStep: TypeAlias = tuple[str, tuple[str, ...] | None, bool] | Quantifier | Count
+_DOB: tuple[str, ...] | None = None  # the path of a step reading the student's birth date
+
+
+def trace_steps(cond: Cond) -> tuple[TraceStep, ...]:
+    """The reads `truth(cond, ns, ctx, trace)` reports, in its order, worked out once per rule:
+    replaying them (`replay`) reports the same names, values and presence flags without
+    walking the tree again or evaluating any comparison."""
+    steps: list[TraceStep] = []
+
+    def value(expr: Expr) -> None:
+        if isinstance(expr, Fact):
+            steps.append((expr.text, expr.path, False))
+        elif isinstance(expr, Call):
+            for arg in expr.args:
+                value(arg)
+            if expr.name in ("age_on", "date_turns"):
+                steps.append(("student.date_of_birth", _DOB, False))
+        elif isinstance(expr, Count):
+            if expr.where is None:
+                value(expr.of)
+            else:
+                steps.append(expr)
+
+    def walk(node: Cond) -> None:
+        if isinstance(node, All | AnyOf):
+            for sub in node.items:
+                walk(sub)
+        elif isinstance(node, Not):
+            walk(node.item)
+        elif isinstance(node, Compare):
+            value(node.left)
+            value(node.right)
+        elif isinstance(node, Exists):
+            steps.append((node.fact.text, node.fact.path, True))
+        else:  # Quantifier
+            steps.append(node)
+
+    walk(cond)
+    return tuple(steps)
+
+
+def replay(steps: Sequence[TraceStep], ns: Mapping[str, Value], ctx: Context,
+           trace: Trace) -> None:
+    """Report to `trace` what a traced walk of the condition `steps` came from would."""
+    for step in steps:
+        if isinstance(step, tuple):
+            name, path, presence_only = step
+            trace(name, ctx.student_dob if path is None else lookup(ns, path), presence_only)
+        elif isinstance(step, Count):
+            value_of(step, ns, ctx, trace)
+        else:
+            truth(step, ns, ctx, trace)
+
+
 def facts_read(cond: Cond | Expr) -> list[Fact]:
     """Every fact a condition names outside list quantifiers, in order, without repeats."""
     found: list[Fact] = []
