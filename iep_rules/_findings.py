@@ -85,14 +85,20 @@ class Report:
         return any(f.severity is Severity.VIOLATION for f in self.findings)
 
 
+_AS_IS = (str, int, float, type(None))  # JSON already (bool is an int)
+
+
 def json_value(value: Any) -> Any:
     """Evidence values as JSON: dates as ISO text, tuples as lists, records without `$path`."""
+    if isinstance(value, _AS_IS):
+        return value
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, tuple | list):
-        return [json_value(v) for v in value]
+        return [v if isinstance(v, _AS_IS) else json_value(v) for v in value]
     if isinstance(value, dict):
-        return {k: json_value(v) for k, v in value.items() if not k.startswith("$")}
+        return {k: v if isinstance(v, _AS_IS) else json_value(v)
+                for k, v in value.items() if not k.startswith("$")}
     return value
 
 

@@ -13,6 +13,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from json.encoder import encode_basestring_ascii  # what json.dumps uses for text
 from typing import Any, Protocol
 
 from .._errors import ArgumentTypeError, BackendError, CaseError, JurisdictionError, Problem
@@ -197,7 +198,7 @@ def _fingerprint(case_id: str, rule_id: str, subject: str, needs_data: bool,
     # An item's own facts (no dot) are keyed as `subject.fact`: derived ones carry no JSON
     # path, but they keyed the same string when they did, so fingerprints stay as they were.
     recorded = sorted({
-        (e.path or f"{subject}.{e.fact}", json.dumps(json_value(e.value), sort_keys=True))
+        (e.path or f"{subject}.{e.fact}", _json_text(e.value))
         for e in evidence
         if (e.path is not None or "." not in e.fact) and e.fact != "student.age"
         and not e.fact.startswith("$")  # list elements a quantifier read: never keyed
@@ -209,6 +210,22 @@ def _fingerprint(case_id: str, rule_id: str, subject: str, needs_data: bool,
                        recorded], separators=(",", ":"))
     digest = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:20]
     return f"fp{FINGERPRINT_VERSION}-{digest}"  # a prefix keeps YAML from reading it as a number
+
+
+_JSON_CONSTANTS = {None: "null", True: "true", False: "false"}
+
+
+def _json_text(value: Any) -> str:
+    """`json.dumps(json_value(value), sort_keys=True)`, without the encoder's set-up for the
+    ints, texts and constants most evidence values are."""
+    kind = type(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is str:
+        return encode_basestring_ascii(value)
+    if value is None or kind is bool:
+        return _JSON_CONSTANTS[value]
+    return json.dumps(json_value(value), sort_keys=True)
 
 
 def case_items_on(case: Case, day: dt.date, params: Mapping[str, Any], scopes: set[str]
@@ -335,9 +352,10 @@ def format_value(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, tuple | list):
         return ", ".join(format_value(v) for v in value) or "(none)"
-    if isinstance(value, str) and _CODE.fullmatch(value):
+    # (the cheap tests first: a code has an underscore, a week code is 8 characters long)
+    if isinstance(value, str) and "_" in value and _CODE.fullmatch(value):
         return value.replace("_", " ")  # a code such as limited_english_proficiency
-    if isinstance(value, str) and _ISO_WEEK.fullmatch(value):
+    if isinstance(value, str) and len(value) == 8 and _ISO_WEEK.fullmatch(value):
         # a ledger period such as 2024-W47: people read the school week's dates, not its code
         try:
             monday = dt.date.fromisocalendar(int(value[:4]), int(value[6:]), 1)

@@ -206,7 +206,8 @@ def lookup(ns: Mapping[str, Value], path: Sequence[str]) -> Value:
     """Follow a dotted path through nested mappings; None when any step is unrecorded."""
     value: Value = ns
     for key in path:
-        if not isinstance(value, Mapping):
+        # a plain dict (most steps) is a Mapping, known without the slower ABC check
+        if type(value) is not dict and not isinstance(value, Mapping):
             return None
         value = value.get(key)
     return value
