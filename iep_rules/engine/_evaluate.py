@@ -20,7 +20,7 @@ from .._errors import ArgumentTypeError, BackendError, CaseError, JurisdictionEr
 from .._findings import Evidence, Finding, Report, json_value
 from .._vocab import Severity
 from ..case._records import Case
-from ..facts._derived import kinds
+from ..facts._derived import ON_FILE_PATHS, kinds
 from ..facts._ledger import MandateLedger, case_ledger
 from ..facts._namespace import Item, LazyCaseFacts, items
 from ..facts._timeline import build_timeline, iep_accrual_windows
@@ -206,8 +206,11 @@ def _fingerprint(case_id: str, rule_id: str, subject: str, needs_data: bool,
         and (e.fact.split(".")[0] not in derived or _stable(e.value))
     })
     kind = "needs-data" if needs_data else "finding"
-    blob = json.dumps([FINGERPRINT_VERSION, case_id, rule_id, subject, kind,
-                       recorded], separators=(",", ":"))
+    # json.dumps([version, case_id, rule_id, subject, kind, recorded], separators=(",", ":")),
+    # written out: every part is a text or a list of two texts
+    text = encode_basestring_ascii
+    blob = (f"[{FINGERPRINT_VERSION},{text(case_id)},{text(rule_id)},{text(subject)},"
+            f"{text(kind)},[{','.join(f'[{text(p)},{text(v)}]' for p, v in recorded)}]]")
     digest = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:20]
     return f"fp{FINGERPRINT_VERSION}-{digest}"  # a prefix keeps YAML from reading it as a number
 
@@ -271,7 +274,7 @@ class _RulePlan:
     citations when none depends on the item, its message templates split into text and
     placeholders, and its source as text."""
 
-    __slots__ = ("cites", "meanings", "message", "remedy", "rule", "source", "steps")
+    __slots__ = ("cites", "facts", "message", "remedy", "rule", "source", "steps")
 
     def __init__(self, rule: Rule, resolved: Resolved) -> None:
         self.rule = rule
@@ -281,8 +284,38 @@ class _RulePlan:
         self.message = compile_template(rule.message)
         self.remedy = compile_template(rule.remedy)
         self.source = str(rule.source)
-        # fact name -> its declared meaning: a function of the name and the item's scope
-        self.meanings: dict[str, str | None] = {}
+        self.facts: dict[str, _FactPlan] = {}  # by "scope:fact name"
+
+
+class _FactPlan:
+    """How one fact a rule reads on items of one scope shows as evidence, worked out on its
+    first read: its declared meaning (a function of the name and the item's scope), and its
+    JSON path (`path_of`) as the path of the record holding it plus the field's name, where
+    whether that names a field of the case format depends only on the record's place, the
+    same for every item of the scope."""
+
+    __slots__ = ("field", "holder", "meaning", "whole")
+
+    def __init__(self, ns: Mapping[str, Any], name: str) -> None:
+        self.meaning = derived_meaning(ns, name)
+        parts = name.split(".")
+        # the names path_of answers from the name alone, or (quantified list elements,
+        # `$.ieps[0].goals[1].measurable`) from a path that is the name itself
+        self.whole = (name in ON_FILE_PATHS or name.startswith("$")
+                      or parts[0] in ("as_of", "case", "ledger"))
+        self.holder = tuple(parts[:-1])
+        self.field: tuple[str, bool] | None = None  # (".name", names a field) once known
+
+    def path(self, ns: Mapping[str, Any], name: str) -> str | None:
+        if self.whole:
+            return path_of(ns, name)
+        holder = c.lookup(ns, self.holder) if self.holder else ns
+        if not isinstance(holder, Mapping) or not (base := holder.get("$path")):
+            return None
+        if self.field is None:
+            self.field = ("." + name.rpartition(".")[2],
+                          path_of(ns, name) is not None)
+        return f"{base}{self.field[0]}" if self.field[1] else None
 
 
 def _plans(rulebook: Rulebook, resolved: Resolved) -> list[_RulePlan]:
@@ -308,15 +341,14 @@ def _finding(plan: _RulePlan, item: Item, truth: int, params: Mapping[str, Any],
 
     # The reads of a traced walk of the rule, only for items that produced a finding.
     c.replay(plan.steps, ns, ctx, trace)
-    meanings = plan.meanings
+    facts = plan.facts
     evidence = []
     for name, value in read.items():
         key = f"{item.scope}:{name}"
-        if key in meanings:
-            meaning = meanings[key]
-        else:
-            meaning = meanings[key] = derived_meaning(ns, name)
-        evidence.append(Evidence(name, path_of(ns, name), _plain(value), meaning))
+        fact = facts.get(key)
+        if fact is None:
+            fact = facts[key] = _FactPlan(ns, name)
+        evidence.append(Evidence(name, fact.path(ns, name), _plain(value), fact.meaning))
     found = tuple(evidence)
     cites = plan.cites
     if cites is None:
@@ -338,14 +370,19 @@ def _finding(plan: _RulePlan, item: Item, truth: int, params: Mapping[str, Any],
 def _plain(value: Any) -> Any:
     """An evidence value as the data it stands for: the lazily computed case facts (a rule may
     read `case` whole) as the dict they make."""
-    return value.whole() if isinstance(value, LazyCaseFacts) else value
+    return value.whole() if type(value) is LazyCaseFacts else value
 
 
 def format_value(value: Any) -> str:
+    kind = type(value)
+    if kind is int:  # the most common values in a message first, by their exact type
+        return str(value)
+    if kind is dt.date:
+        return value.isoformat()
+    if kind is tuple:
+        return ", ".join([format_value(v) for v in value]) or "(none)"
     if value is None:
         return "(not recorded)"
-    if type(value) is int:  # the most common value in a message, and never one of the below
-        return str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, bool):

@@ -54,18 +54,36 @@ class Item:
     ns: Mapping[str, Any]
 
 
+# Values that are their own plain data: returned as they are, without building their path.
+_PLAIN = frozenset({str, int, float, bool, type(None), dt.date})
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}  # a record class's field names
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    names = _FIELD_NAMES.get(kind, ())
+    if names == ():
+        fields = getattr(kind, "__attrs_attrs__", None)
+        names = _FIELD_NAMES[kind] = None if fields is None else tuple(f.name for f in fields)
+    return names
+
+
 def to_data(value: Any, path: str) -> Any:
     """A record as nested plain data (enums as their strings), each mapping tagged with `$path`."""
-    fields = getattr(type(value), "__attrs_attrs__", None)
-    if fields is not None:
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    names = _field_names(kind)
+    if names is not None:
         out: dict[str, Any] = {"$path": path}
-        for field in fields:
-            out[field.name] = to_data(getattr(value, field.name), f"{path}.{field.name}")
+        for name in names:
+            field = getattr(value, name)
+            out[name] = field if type(field) in _PLAIN else to_data(field, f"{path}.{name}")
         return out
     if isinstance(value, tuple):
-        return tuple(to_data(item, f"{path}[{i}]") for i, item in enumerate(value))
+        return tuple(item if type(item) in _PLAIN else to_data(item, f"{path}[{i}]")
+                     for i, item in enumerate(value))
     if isinstance(value, Enum):
-        return value.value
+        return value._value_  # what `.value` gives, without the property's descriptor
     return value
 
 
