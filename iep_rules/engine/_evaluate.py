@@ -378,7 +378,7 @@ def format_value(value: Any) -> str:
     if kind is int:  # the most common values in a message first, by their exact type
         return str(value)
     if kind is dt.date:
-        return value.isoformat()
+        return dt.date.isoformat(value)
     if kind is tuple:
         return ", ".join([format_value(v) for v in value]) or "(none)"
     if value is None:
