@@ -193,24 +193,36 @@ def fingerprint(case_id: str, finding: Finding, scope: str) -> str:
 
 def _fingerprint(case_id: str, rule_id: str, subject: str, needs_data: bool,
                  evidence: Sequence[Evidence], scope: str) -> str:
-    """`fingerprint` from a finding's parts, so `_finding` builds each finding once."""
+    """`fingerprint` from a finding's parts."""
     derived = _derived_names(scope)
-    # An item's own facts (no dot) are keyed as `subject.fact`: derived ones carry no JSON
-    # path, but they keyed the same string when they did, so fingerprints stay as they were.
-    recorded = sorted({
+    recorded = {
         (e.path or f"{subject}.{e.fact}", _json_text(e.value))
         for e in evidence
-        if (e.path is not None or "." not in e.fact) and e.fact != "student.age"
-        and not e.fact.startswith("$")  # list elements a quantifier read: never keyed
-        and e.fact.split(".")[0] not in {"as_of", "case", "ledger"}
+        if (e.path is not None or "." not in e.fact) and _keyed(e.fact)
         and (e.fact.split(".")[0] not in derived or _stable(e.value))
-    })
+    }
+    return _digest(case_id, rule_id, subject, needs_data, recorded)
+
+
+def _keyed(fact: str) -> bool:
+    """Whether a fact can be part of a fingerprint at all (see `fingerprint`)."""
+    return (fact != "student.age"
+            and not fact.startswith("$")  # list elements a quantifier read: never keyed
+            and fact.split(".")[0] not in {"as_of", "case", "ledger"})
+
+
+def _digest(case_id: str, rule_id: str, subject: str, needs_data: bool,
+            recorded: set[tuple[str, str]]) -> str:
+    """The fingerprint of the recorded facts a finding read, as (JSON path, value as JSON).
+    An item's own facts (no dot) are keyed as `subject.fact`: derived ones carry no JSON
+    path, but they keyed the same string when they did, so fingerprints stay as they were."""
     kind = "needs-data" if needs_data else "finding"
-    # json.dumps([version, case_id, rule_id, subject, kind, recorded], separators=(",", ":")),
-    # written out: every part is a text or a list of two texts
+    # json.dumps([version, case_id, rule_id, subject, kind, sorted(recorded)],
+    # separators=(",", ":")), written out: every part is a text or a list of two texts
     text = encode_basestring_ascii
+    pairs = ",".join(f"[{text(p)},{text(v)}]" for p, v in sorted(recorded))
     blob = (f"[{FINGERPRINT_VERSION},{text(case_id)},{text(rule_id)},{text(subject)},"
-            f"{text(kind)},[{','.join(f'[{text(p)},{text(v)}]' for p, v in recorded)}]]")
+            f"{text(kind)},[{pairs}]]")
     digest = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:20]
     return f"fp{FINGERPRINT_VERSION}-{digest}"  # a prefix keeps YAML from reading it as a number
 
@@ -284,7 +296,7 @@ class _RulePlan:
         self.message = compile_template(rule.message)
         self.remedy = compile_template(rule.remedy)
         self.source = str(rule.source)
-        self.facts: dict[str, _FactPlan] = {}  # by "scope:fact name"
+        self.facts: dict[str, _FactPlan] = {}  # by fact name
 
 
 class _FactPlan:
@@ -294,11 +306,14 @@ class _FactPlan:
     whether that names a field of the case format depends only on the record's place, the
     same for every item of the scope."""
 
-    __slots__ = ("field", "holder", "meaning", "whole")
+    __slots__ = ("derived", "field", "holder", "keyed", "meaning", "own", "whole")
 
-    def __init__(self, ns: Mapping[str, Any], name: str) -> None:
+    def __init__(self, ns: Mapping[str, Any], name: str, scope: str) -> None:
         self.meaning = derived_meaning(ns, name)
         parts = name.split(".")
+        # how the fingerprint reads it (`_fingerprint`, the same tests split by what they read)
+        self.keyed, self.own = _keyed(name), len(parts) == 1
+        self.derived = parts[0] in _derived_names(scope)
         # the names path_of answers from the name alone, or (quantified list elements,
         # `$.ieps[0].goals[1].measurable`) from a path that is the name itself
         self.whole = (name in ON_FILE_PATHS or name.startswith("$")
@@ -341,19 +356,23 @@ def _finding(plan: _RulePlan, item: Item, truth: int, params: Mapping[str, Any],
 
     # The reads of a traced walk of the rule, only for items that produced a finding.
     c.replay(plan.steps, ns, ctx, trace)
-    facts = plan.facts
+    facts = plan.facts  # the rule's scope is the item's
     evidence = []
+    recorded: set[tuple[str, str]] = set()  # what the fingerprint keys (see `fingerprint`)
     for name, value in read.items():
-        key = f"{item.scope}:{name}"
-        fact = facts.get(key)
+        fact = facts.get(name)
         if fact is None:
-            fact = facts[key] = _FactPlan(ns, name)
-        evidence.append(Evidence(name, fact.path(ns, name), _plain(value), fact.meaning))
+            fact = facts[name] = _FactPlan(ns, name, rule.scope)
+        path, value = fact.path(ns, name), _plain(value)
+        evidence.append(Evidence(name, path, value, fact.meaning))
+        if fact.keyed and (path is not None or fact.own) and (
+                not fact.derived or _stable(value)):
+            recorded.add((path or f"{item.subject}.{name}", _json_text(value)))
     found = tuple(evidence)
     cites = plan.cites
     if cites is None:
         cites = citations(rule, resolved, ns, ctx, truth)
-    identity = _fingerprint(case_id, rule.id, item.subject, truth != c.TRUE, found, rule.scope)
+    identity = _digest(case_id, rule.id, item.subject, truth != c.TRUE, recorded)
     if truth == c.TRUE:
         return Finding(rule.id, rule.title, rule.topic, rule.severity,
                        fill(plan.message, ns, params), item.subject, found, cites,
