@@ -296,7 +296,7 @@ class _RulePlan:
         self.message = compile_template(rule.message)
         self.remedy = compile_template(rule.remedy)
         self.source = str(rule.source)
-        self.facts: dict[str, _FactPlan] = {}  # by fact name
+        self.facts: dict[str, _FactPlan] = {}  # by fact name, as first read
 
 
 class _FactPlan:
@@ -362,7 +362,9 @@ def _finding(plan: _RulePlan, item: Item, truth: int, params: Mapping[str, Any],
     for name, value in read.items():
         fact = facts.get(name)
         if fact is None:
-            fact = facts[name] = _FactPlan(ns, name, rule.scope)
+            fact = _FactPlan(ns, name, rule.scope)
+            if not name.startswith("$"):  # list elements' paths have indices: never kept
+                facts[name] = fact
         path, value = fact.path(ns, name), _plain(value)
         evidence.append(Evidence(name, path, value, fact.meaning))
         if fact.keyed and (path is not None or fact.own) and (
