@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from json.encoder import encode_basestring_ascii  # what json.dumps uses for text
 from typing import Any, Protocol
 
@@ -154,8 +154,8 @@ def evaluate(rulebook: Rulebook, case: Case, *, as_of: dt.date | None = None,
     ctx = c.Context(params, case.student.date_of_birth)
     active = [rule.in_force(day) for rule in resolved.rules]
     wanted: set[str] = {rule.scope for rule in resolved.rules}
-    case_items, ledgers = case_items_on(case, day, params, wanted)
     plans = _plans(rulebook, resolved)
+    case_items, ledgers = case_items_on(case, day, params, wanted, names_read(rulebook, resolved))
     findings = [
         _finding(plans[index], item, truth, params, ctx, resolved, case.id)
         for index, item, truth in runner.run(case_items, params, ctx, active)
@@ -243,14 +243,17 @@ def _json_text(value: Any) -> str:
     return json.dumps(json_value(value), sort_keys=True)
 
 
-def case_items_on(case: Case, day: dt.date, params: Mapping[str, Any], scopes: set[str]
+def case_items_on(case: Case, day: dt.date, params: Mapping[str, Any], scopes: set[str],
+                  reads: Collection[str] | None = None
                   ) -> tuple[list[Item], tuple[MandateLedger, ...]]:
     """The items of the wanted scopes on `day`, with the ledgers their services read; the
-    calendar (engine/_deadlines.py) reads the same items the rules do."""
+    calendar (engine/_deadlines.py) reads the same items the rules do. With `reads` (the
+    names the rules read, `names_read`), derived facts no rule reads are left out."""
     timeline = build_timeline(case, day, params)  # the case's history, read once per case
     ledgers = tuple(case_ledger(case, day, params, iep_accrual_windows(case, day, params,
                                                                         timeline)))
-    found = list(items(case, day, scopes, {lg.subject: lg.facts() for lg in ledgers}, timeline))
+    found = list(items(case, day, scopes, {lg.subject: lg.facts() for lg in ledgers}, timeline,
+                       reads))
     return found, ledgers
 
 
@@ -340,6 +343,27 @@ def _plans(rulebook: Rulebook, resolved: Resolved) -> list[_RulePlan]:
     if plans is None:
         plans = cache[key] = [_RulePlan(rule, resolved) for rule in resolved.rules]
     return plans  # type: ignore[return-value]
+
+
+def names_read(rulebook: Rulebook, resolved: Resolved) -> frozenset[str]:
+    """Every name a jurisdiction's rules may read at the top of an item's namespace: the first
+    step of each fact in their conditions (list quantifiers' `where` included: a name there
+    may be the enclosing item's), their citations' conditions and their message and remedy
+    placeholders. Worked out once per rulebook and jurisdiction."""
+    key = f"reads:{resolved.jurisdiction}"
+    cache = rulebook.programs
+    found = cache.get(key)
+    if found is None:
+        names: set[str] = set()
+        for rule in resolved.rules:
+            conditions = [rule.when, *(cite.when for cite in rule.cite if cite.when is not None)]
+            names.update(fact.path[0] for cond in conditions
+                         for fact in c.facts_read(cond, inside_lists=True))
+            names.update(part[1][0] for template in (rule.message, rule.remedy)
+                         for part in compile_template(template)
+                         if not isinstance(part, str) and part[1] is not None)
+        found = cache[key] = frozenset(names)
+    return found  # type: ignore[return-value]
 
 
 def _finding(plan: _RulePlan, item: Item, truth: int, params: Mapping[str, Any],

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from enum import Enum
 from typing import Any
 
@@ -22,7 +22,7 @@ import attrs
 from .._vocab import FactKind
 from ..case import _records as r
 from . import _areas
-from ._derived import LEDGER, STUDENT_AGE, ListOf, case_derived, kinds, scope_derived
+from ._derived import AREA, LEDGER, STUDENT_AGE, ListOf, case_derived, kinds, scope_derived
 from ._timeline import Timeline, build_timeline
 
 __all__ = ["SCOPES", "Item", "ListOf", "case_facts", "items", "scope_description", "to_data"]
@@ -196,10 +196,13 @@ def _area_case_names() -> frozenset[str]:
 
 def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
           ledgers: Mapping[str, Mapping[str, Any]] | None = None,
-          timeline: Timeline | None = None) -> Iterator[Item]:
+          timeline: Timeline | None = None, reads: Collection[str] | None = None
+          ) -> Iterator[Item]:
     """Every item of the wanted scopes, in a fixed order, each with its namespace.
     `ledgers` maps a service's JSON path to its ledger facts (read as `ledger.*`); `timeline`
-    is the case's history on `as_of` (built here when not given)."""
+    is the case's history on `as_of` (built here when not given). `reads`, when given, holds
+    every name the rules may read at the top of an item's namespace: a scope's derived facts
+    outside it are not computed (an area's facts are computed together, when one is read)."""
     history = timeline or build_timeline(case, as_of)
     student = to_data(case.student, "$.student")
     assert STUDENT_AGE.compute is not None
@@ -220,8 +223,9 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
         order: list[int] = list(range(len(records)))
         if scope == "evaluation":
             order = sorted(order, key=lambda i: (records[i].completed or dt.date.max, i))
-        extras = scope_derived(scope)
-        removals = _areas.removal_facts(case, as_of) if scope == "removal" else []
+        extras = [f for f in scope_derived(scope) if reads is None or f.name in reads]
+        areas = _areas_read(scope, reads)
+        removals = _areas.removal_facts(case, as_of) if scope == "removal" and areas else []
         for index in order:
             if scope == "iep" and not history.iep_written_by_as_of(records[index]):
                 continue  # an IEP written after the as-of date is not yet on file
@@ -229,9 +233,11 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
             for fact in extras:
                 assert fact.compute is not None
                 data[fact.name] = fact.compute(history, index)
-            data.update(_area_facts(history, scope, records[index], index, removals))
+            if areas:
+                data.update(_area_facts(history, scope, records[index], index, removals))
             yield Item(scope, data["$path"], (index,), {**data, **shared})
     if wanted("service"):
+        areas = _areas_read("service", reads)
         for i, iep_data in enumerate(whole.get("ieps") or ()):
             if not history.iep_written_by_as_of((case.ieps or ())[i]):
                 continue
@@ -239,11 +245,24 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
                 ledger = (ledgers or {}).get(data["$path"])
                 plan = (case.ieps or ())[i]
                 span = history.span_of(i)
-                data = {**data, **_areas.service_facts(
-                    case, plan, plan.services[j], as_of, span.until if span else None,
-                    span.start if span else None, history.in_effect_on_as_of(i))}
+                if areas:
+                    data = {**data, **_areas.service_facts(
+                        case, plan, plan.services[j], as_of, span.until if span else None,
+                        span.start if span else None, history.in_effect_on_as_of(i))}
                 yield Item("service", data["$path"], (i, j),
                            {**data, **shared, "iep": iep_data, "ledger": ledger})
+
+
+def _areas_read(scope: str, reads: Collection[str] | None) -> bool:
+    """Whether the issue-14 areas' facts of a scope are wanted: all or none of them, as
+    `_area_facts` and `_areas.service_facts` compute them together."""
+    return reads is None or any(name in reads for name in area_fact_names(scope))
+
+
+@functools.cache
+def area_fact_names(scope: str) -> frozenset[str]:
+    """The names the areas' per-item facts of a scope are declared under (facts/_derived.py)."""
+    return frozenset(d.name for d in AREA if d.scope == scope)
 
 
 def _area_facts(history: Timeline, scope: str, record: Any, index: int,

@@ -408,8 +408,9 @@ def replay(steps: Sequence[TraceStep], ns: Mapping[str, Value], ctx: Context,
             truth(step, ns, ctx, trace)
 
 
-def facts_read(cond: Cond | Expr) -> list[Fact]:
-    """Every fact a condition names outside list quantifiers, in order, without repeats."""
+def facts_read(cond: Cond | Expr, *, inside_lists: bool = False) -> list[Fact]:
+    """Every fact a condition names outside list quantifiers (with `inside_lists`, inside them
+    too: the `where` of a quantifier or count), in order, without repeats."""
     found: list[Fact] = []
 
     def walk(node: object) -> None:
@@ -428,6 +429,8 @@ def facts_read(cond: Cond | Expr) -> list[Fact]:
             walk(node.fact)
         elif isinstance(node, Quantifier | Count):
             walk(node.of)
+            if inside_lists and node.where is not None:
+                walk(node.where)
         elif isinstance(node, Call):
             for arg in node.args:
                 walk(arg)
