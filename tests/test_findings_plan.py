@@ -172,3 +172,34 @@ def test_a_plan_keeps_no_path_of_a_list_element(rulebook):
                for e in f.evidence)
     kept = {name for plan in ev._plans(rulebook, resolved) for name in plan.facts}
     assert kept and not any(name.startswith("$") for name in kept)
+
+
+def _reference_format(value: Any) -> str:
+    """format_value before its exact-type shortcuts."""
+    if value is None:
+        return "(not recorded)"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, tuple | list):
+        return ", ".join(_reference_format(v) for v in value) or "(none)"
+    if isinstance(value, str) and re.fullmatch(r"[a-z]+(?:_[a-z]+)+", value):
+        return value.replace("_", " ")
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-W(?:0[1-9]|[1-4]\d|5[0-3])", value):
+        try:
+            monday = dt.date.fromisocalendar(int(value[:4]), int(value[6:]), 1)
+        except ValueError:
+            return value
+        return f"the week of {monday.isoformat()} to {(monday + dt.timedelta(4)).isoformat()}"
+    return str(value)
+
+
+@pytest.mark.parametrize("value", [
+    None, True, False, 0, 7, -3, 2.5, "", "reading", "speech_language", "Speech_language",
+    "a_b_", "2024-W47", "2021-W53", "2020-W53", "2024-W00", "2024-W470", dt.date(2024, 2, 29),
+    dt.datetime(2024, 2, 29, 8, 30), (), [], ("speech_language", 3, None, (dt.date(2024, 1, 2),)),
+    ["2024-W01", True], ev.Severity.NEEDS_DATA, {"a": 1},
+], ids=repr)
+def test_format_value_reads_as_before(value):
+    assert ev.format_value(value) == _reference_format(value)

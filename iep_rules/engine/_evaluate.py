@@ -420,7 +420,9 @@ def _plain(value: Any) -> Any:
 
 def format_value(value: Any) -> str:
     kind = type(value)
-    if kind is int:  # the most common values in a message first, by their exact type
+    if kind is str:  # the most common values in a message first, by their exact type
+        return _code_or_week(value) or value
+    if kind is int:
         return str(value)
     if kind is dt.date:
         return dt.date.isoformat(value)
@@ -434,17 +436,24 @@ def format_value(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, tuple | list):
         return ", ".join(format_value(v) for v in value) or "(none)"
-    # (the cheap tests first: a code has an underscore, a week code is 8 characters long)
-    if isinstance(value, str) and "_" in value and _CODE.fullmatch(value):
+    if isinstance(value, str):
+        return _code_or_week(value) or str(value)
+    return str(value)
+
+
+def _code_or_week(value: str) -> str | None:
+    """A code as words, a ledger week as its dates, or None for other text. (The cheap tests
+    first: a code has an underscore, a week code is 8 characters long.)"""
+    if "_" in value and _CODE.fullmatch(value):
         return value.replace("_", " ")  # a code such as limited_english_proficiency
-    if isinstance(value, str) and len(value) == 8 and _ISO_WEEK.fullmatch(value):
+    if len(value) == 8 and _ISO_WEEK.fullmatch(value):
         # a ledger period such as 2024-W47: people read the school week's dates, not its code
         try:
             monday = dt.date.fromisocalendar(int(value[:4]), int(value[6:]), 1)
         except ValueError:  # week 53 of a year that has none: not a week code after all
-            return value
+            return None
         return f"the week of {monday.isoformat()} to {(monday + dt.timedelta(4)).isoformat()}"
-    return str(value)
+    return None
 
 
 # A message template split once: text as it stands, and placeholders as (the parameter's
