@@ -244,8 +244,9 @@ def service_facts(case: r.Case, iep: r.IEP, service: r.Service, as_of: dt.date,
                   in_effect: bool | None = None) -> dict[str, Any]:
     """Derived facts of one service: dated checks that found it not in place, inside the
     service's term and the IEP's span in the timeline (`since` to `until`: from the day it took
-    effect to its last day in effect, before a replacing IEP, an exit or a revocation); when it
-    started on the recorded calendar; whether its IEP is the one in effect (`in_effect`)."""
+    effect here to its last day in effect, before a replacing IEP, an exit or a revocation);
+    whether the IEP ever takes effect here and from when the service is owed; when it started
+    on the recorded calendar; whether its IEP is the one in effect (`in_effect`)."""
     lo = service.start or iep.start or dt.date.min
     hi = min(service.end or iep.end or dt.date.max, until or dt.date.max, as_of)
     start = service.start or iep.start
@@ -262,6 +263,10 @@ def service_facts(case: r.Case, iep: r.IEP, service: r.Service, as_of: dt.date,
                 c.date for c in case.provision_checks
                 if c.service == service.id and not c.provided and lo <= c.date <= hi)),
             "iep_in_effect": in_effect,
+            # never in effect here: the span ends before it begins (consent to services refused,
+            # the child left first, or the previous agency's IEP ended before the enrolment)
+            "iep_takes_effect": None if since is None else (until is None or until >= since),
+            "owed_from": start,
             "start_school_day": first_day,
             "days_to_first_session": (None if first_day is None or first_session is None
                                       else max(0, (first_session - first_day).days))}

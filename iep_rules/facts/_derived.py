@@ -588,8 +588,18 @@ _AREA_FACTS: tuple[tuple[str, str, Any, str], ...] = (
      "`as_of` (the timeline's span: false once replaced, ended, or stopped by an exit or a "
      "revocation, and before it takes effect); unknown when the IEP has no start, meeting or "
      "service date, or nothing ends it and an IEP with no recorded start could have"),
+    ("service", "iep_takes_effect", "bool", "whether this service's IEP takes effect in this "
+     "district at all: false when its span in the timeline ends before it begins (consent to "
+     "services refused and not given since, the child left before it began, or an IEP the "
+     "previous agency wrote ended before the child enrolled here); unknown when the IEP has no "
+     "start, meeting or service date"),
+    ("service", "owed_from", "date", "the day this service is owed by this district: its start "
+     "(its own, else its IEP's), not before the IEP took effect, and for an IEP the previous "
+     "agency wrote not before the child enrolled here (300.323(e)-(f)); unknown when no start "
+     "is recorded"),
     ("service", "start_school_day", "date", "the first recorded school day on or after the "
-     "service's start (its own, else its IEP's, and not before the IEP took effect); unknown "
+     "service's start (its own, else its IEP's; not before the IEP took effect, nor for the "
+     "previous agency's IEP before the child enrolled here); unknown "
      "when the start falls before the earliest recorded school year (the file cannot show "
      "whether sessions were owed then) or after the last"),
     ("service", "days_to_first_session", "number", "days from `start_school_day` to the first "

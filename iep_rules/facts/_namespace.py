@@ -248,7 +248,8 @@ def items(case: r.Case, as_of: dt.date, scopes: set[str] | None = None,
                 if areas:
                     data = {**data, **_areas.service_facts(
                         case, plan, plan.services[j], as_of, span.until if span else None,
-                        span.start if span else None, history.in_effect_on_as_of(i))}
+                        history.owed_here_from(span) if span else None,
+                        history.in_effect_on_as_of(i))}
                 yield Item("service", data["$path"], (i, j),
                            {**data, **shared, "iep": iep_data, "ledger": ledger})
 

@@ -390,9 +390,13 @@ class Timeline:
         if span.until is None and not self._all_ieps_placed():
             return None
         end = min(span.until or self.as_of, self.as_of)
-        # an IEP the previous agency wrote is owed here from the child's enrolment (300.323(e)-(f))
-        start = max(span.start, self.enrolled_after_written(iep_index) or span.start)
+        start = self.owed_here_from(span)
         return (start, end) if start <= end else None
+
+    def owed_here_from(self, span: IepSpan) -> dt.date:
+        """The day an IEP's services are owed by this district: the day it took effect, or for
+        an IEP the previous agency wrote, the child's enrolment here (300.323(e)-(f))."""
+        return max(span.start, self.enrolled_after_written(span.index) or span.start)
 
     # ---- annual review -----------------------------------------------------------------------
 
