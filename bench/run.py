@@ -291,6 +291,8 @@ def main() -> None:
             "load_ms": round(load["cached"], 1),  # what the target is stated in
             "load_cold_ms": round(load["cold"], 1),
             "check_wall_ms": round(load["check_wall"], 1),
+            "load_no_bytecode_ms": round(load["cached_no_bytecode"], 1),
+            "check_wall_no_bytecode_ms": round(load["check_wall_no_bytecode"], 1),
             # keyed by the record counts used: "2000" and "20000", or "20" and "200" with --quick
             "peak_mb": {size: {f: round(mb, 1) for f, mb in by.items()}
                         for size, by in peaks.items()},
