@@ -247,7 +247,7 @@ def service_facts(case: r.Case, iep: r.IEP, service: r.Service, as_of: dt.date,
     effect here to its last day in effect, before a replacing IEP, an exit or a revocation);
     whether the IEP ever takes effect here and from when the service is owed; when it started
     on the recorded calendar; whether its IEP is the one in effect (`in_effect`)."""
-    lo = service.start or iep.start or dt.date.min
+    lo = max(service.start or iep.start or dt.date.min, since or dt.date.min)
     hi = min(service.end or iep.end or dt.date.max, until or dt.date.max, as_of)
     start = service.start or iep.start
     if start is not None and since is not None:

@@ -583,7 +583,9 @@ _AREA_FACTS: tuple[tuple[str, str, Any, str], ...] = (
      "after the previous due date and before the next one"),
     ("service", "provision_failures", ListOf("date"), "dates of `provision_checks` for this "
      "service id that found it not in place, inside the service's (or its IEP's) term and the "
-     "IEP's span in the timeline (not after a replacing IEP, an exit or a revocation)"),
+     "IEP's span in the timeline (not before it took effect here, nor for the previous "
+     "agency's IEP before the child enrolled; not after a replacing IEP, an exit or a "
+     "revocation)"),
     ("service", "iep_in_effect", "bool", "whether this service's IEP is the one in effect on "
      "`as_of` (the timeline's span: false once replaced, ended, or stopped by an exit or a "
      "revocation, and before it takes effect); unknown when the IEP has no start, meeting or "
