@@ -105,7 +105,7 @@ def structural_problems(doc: Located) -> list[Problem]:
         try:
             if fast(doc.data):
                 return []
-        except Exception:
+        except Exception:  # the compiled validator failed: jsonschema below decides alone
             pass
     errors = sorted(_located().iter_errors(doc.data), key=lambda e: list(map(str, e.path)))
     return [Problem(doc.where(tuple(error.absolute_path)), _message(error)) for error in errors]

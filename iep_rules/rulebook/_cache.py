@@ -125,7 +125,7 @@ def parse_layer(raw: bytes, filename: str) -> tuple[Layer | None, list[Problem]]
             layer, problems = layer_from(hit, check_example_cases=False)
             if layer is not None and not problems:
                 return layer, []
-        except Exception:
+        except Exception:  # an entry the model builder cannot use: parse the file afresh
             pass
     layer, problems, read = _parse_and_check(raw, filename)
     if layer is not None and not problems and read is not None:
