@@ -431,6 +431,13 @@ def run(text: str, source: str, line: int, static: Static, as_of: dt.date) -> di
             recorded = ledger["delivered"] > 0 or ledger["missed"] > 0 or \
                 ledger["made_up"] > 0 or ledger["wrong_setting_sessions"] > 0
             share = ledger["missed_percent"]
+            # what both ledger rules read first: the ledger, then the four counts of `recorded`
+            read = [("ledger", None, ledger, False),
+                    ("ledger.delivered", None, ledger["delivered"], False),
+                    ("ledger.missed", None, ledger["missed"], False),
+                    ("ledger.made_up", None, ledger["made_up"], False),
+                    ("ledger.wrong_setting_sessions", None, ledger["wrong_setting_sessions"],
+                     False)]
             if (recorded and ledger["missed_when_due_minutes"] > 0
                     and share >= params["makeup_materiality_percent"]):
                 out.append(_finding(rules, case_id, "idea.makeup.not-provided-when-due-material",
@@ -442,12 +449,7 @@ def run(text: str, source: str, line: int, static: Static, as_of: dt.date) -> di
                     f"{ledger['made_up']} make-up session(s) ({ledger['made_up_minutes']} minutes)"
                     f" were given since; {ledger['owed_minutes']} minutes are still owed."),
                     path, (n, m), [
-                    ("ledger", None, ledger, False),
-                    ("ledger.delivered", None, ledger["delivered"], False),
-                    ("ledger.missed", None, ledger["missed"], False),
-                    ("ledger.made_up", None, ledger["made_up"], False),
-                    ("ledger.wrong_setting_sessions", None, ledger["wrong_setting_sessions"],
-                     False),
+                    *read,
                     ("ledger.missed_when_due_minutes", None, ledger["missed_when_due_minutes"],
                      False),
                     ("ledger.missed_percent", None, share, False)]))
@@ -459,12 +461,7 @@ def run(text: str, source: str, line: int, static: Static, as_of: dt.date) -> di
                     f"{_fmt(ledger['owed_dates'])}. A state complaint must reach the state "
                     "within one year of each miss; for the earliest, the last day is "
                     f"{ledger['complaint_window_ends']}."), path, (n, m), [
-                    ("ledger", None, ledger, False),
-                    ("ledger.delivered", None, ledger["delivered"], False),
-                    ("ledger.missed", None, ledger["missed"], False),
-                    ("ledger.made_up", None, ledger["made_up"], False),
-                    ("ledger.wrong_setting_sessions", None, ledger["wrong_setting_sessions"],
-                     False),
+                    *read,
                     ("ledger.owed_minutes", None, ledger["owed_minutes"], False)]))
     out.sort(key=lambda pair: pair[0])
     findings = [f for _, f in out]
