@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from iep_rules.batch import _audit
-from iep_rules.batch._audit import CaseRecord, Counted, Settings, run_audit
+from iep_rules.batch._audit import CaseRecord, Counted, Settings, run_audit, run_audit_text
 
 GOOD = json.loads(Path("examples/compliant-ny.json").read_text(encoding="utf-8"))
 SETTINGS = Settings((), dt.date(2025, 1, 1), None, "python")
@@ -58,6 +58,16 @@ def test_a_record_that_kills_its_worker_is_the_only_error_of_its_batch(forked):
     assert [r["case_id"] for r in results if r["type"] == "result"] == ids[:4] + ids[5:]
 
 
+def test_the_error_for_a_lost_record_is_written_in_the_output_format_too(forked):
+    ids = ["a", "b", "die", "c"]
+    results = list(run_audit_text(_records(ids), settings=SETTINGS, fmt="jsonl", workers=1))
+    assert [(r.type, r.reason) for r in results] == [
+        ("result", None), ("result", None), ("error", "worker_died"), ("result", None)]
+    lost = json.loads(results[2].text)
+    assert (lost["line"], lost["reason"]) == (3, "worker_died")
+    assert [json.loads(r.text)["case_id"] for r in results if r.type == "result"] == ["a", "b", "c"]
+
+
 def test_a_runaway_record_in_a_batch_is_the_only_time_limit_error(forked):
     ids = ["a", "hang", "b", "c", "die", "d"]
     results = list(run_audit(_records(ids), settings=SETTINGS, workers=2, time_limit=3.0))
@@ -66,7 +76,7 @@ def test_a_runaway_record_in_a_batch_is_the_only_time_limit_error(forked):
         (4, "result", None), (5, "error", "worker_died"), (6, "result", None)]
 
 
-def _die_after_taking_a_batch(conn, settings, progress):
+def _die_after_taking_a_batch(conn, settings, progress, fmt):
     conn.send(("ready", None))
     conn.recv()
     os._exit(9)  # killed between records: no record is in flight

@@ -11,6 +11,11 @@ result; a worker that dies (a signal, the OOM killer, a crash in the C extension
 in-flight record reported as an error, the rest of its batch evaluated again, and is replaced;
 a record running past the time limit has its worker killed and replaced the same way. The
 audit always finishes.
+
+For an output format that writes each result on its own (render.TextAuditWriter: JSON Lines,
+JSON, CSV), `run_audit_text` has the workers write each result's text too, so the supervising
+process only reads input, counts and writes: with every core evaluating, the supervisor's own
+work per record is what limits how far the audit scales.
 """
 
 from __future__ import annotations
@@ -22,10 +27,10 @@ import signal
 import sys
 import time
 from collections import Counter, deque
-from collections.abc import Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, overload
 
 import attrs
 
@@ -33,6 +38,7 @@ from .._errors import CaseError, IEPRulesError, Problem
 from .._findings import finding_to_json
 from ..case._io import MAX_CASE_BYTES, case_from_json, case_from_mapping, read_limited
 from ..engine._evaluate import evaluate, prepare
+from ..render import RecordText, record_text
 from ..rulebook._rulebook import Rulebook, load_rulebook
 
 DEFAULT_TIME_LIMIT = 5.0  # seconds per record; the slowest real case measured here takes < 0.5
@@ -165,6 +171,37 @@ def run_one(record: CaseRecord, settings: Settings, book: Rulebook) -> dict[str,
             "summary": report.summary, "findings": [finding_to_json(f) for f in report.findings]}
 
 
+@attrs.frozen
+class Encoded:
+    """One record's result already in the output format (`text`, from the format's
+    `record_text`) with what the audit's totals count: made by the worker that evaluated the
+    record, so the process writing the output neither receives nor encodes the whole result
+    object (on two cores that work, done in one process, held the audit back)."""
+
+    text: str
+    type: str  # "result" or "error"
+    reason: str | None  # an error's reason
+    school: str | None
+    findings: tuple[tuple[str, str, str], ...]  # (severity, rule_id, topic) of each finding
+
+    @classmethod
+    def of(cls, result: dict[str, Any], text: str) -> Encoded:
+        if result["type"] == "error":
+            return cls(text, "error", result.get("reason", "bad_input"), None, ())
+        return cls(text, "result", None, result["school"],
+                   tuple((f["severity"], f["rule_id"], f["topic"]) for f in result["findings"]))
+
+
+def _encoder(fmt: str | None) -> Callable[[dict[str, Any]], Any]:
+    """What a result becomes on its way out: itself, or `Encoded` in audit format `fmt`."""
+    if fmt is None:
+        return lambda result: result
+    text: RecordText | None = record_text(fmt)
+    if text is None:
+        raise ValueError(f"audit format {fmt!r} cannot write one result at a time")
+    return lambda result: Encoded.of(result, text(result))
+
+
 def run_audit(records: CaseSource, *, settings: Settings, workers: int = 1,
               time_limit: float | None = DEFAULT_TIME_LIMIT,
               book: Rulebook | None = None) -> Generator[dict[str, Any], None, None]:
@@ -173,21 +210,42 @@ def run_audit(records: CaseSource, *, settings: Settings, workers: int = 1,
     workers >= 1 evaluates in that many supervised processes (see the module docstring).
     workers == 0 evaluates in this process with `book`: no isolation from crashes, and the
     time limit is not enforced; for callers that have already isolated the work."""
+    yield from _run(records, settings, workers, time_limit, book, None)
+
+
+def run_audit_text(records: CaseSource, *, settings: Settings, fmt: str, workers: int = 1,
+                   time_limit: float | None = DEFAULT_TIME_LIMIT,
+                   book: Rulebook | None = None) -> Generator[Encoded, None, None]:
+    """As `run_audit`, each result already written in audit format `fmt` (one whose writer
+    takes text: render.TextAuditWriter) by the worker that evaluated it."""
+    yield from _run(records, settings, workers, time_limit, book, fmt)
+
+
+@overload
+def _run(records: CaseSource, settings: Settings, workers: int, time_limit: float | None,
+         book: Rulebook | None, fmt: None) -> Generator[dict[str, Any], None, None]: ...
+@overload
+def _run(records: CaseSource, settings: Settings, workers: int, time_limit: float | None,
+         book: Rulebook | None, fmt: str) -> Generator[Encoded, None, None]: ...
+def _run(records: CaseSource, settings: Settings, workers: int, time_limit: float | None,
+         book: Rulebook | None, fmt: str | None) -> Generator[Any, None, None]:
     if workers <= 0:
         book = book or load_rulebook(*settings.extra_rules)
+        finish = _encoder(fmt)
         for record in records:
-            yield run_one(record, settings, book)
+            yield finish(run_one(record, settings, book))
         return
-    yield from supervise(records, settings, workers, time_limit)
+    yield from supervise(records, settings, workers, time_limit, fmt)
 
 
 class AuditFailed(IEPRulesError):
     """The audit could not go on (its workers cannot start); no result is invented."""
 
 
-def _worker_main(conn: Connection, settings: Settings, progress: Any) -> None:
+def _worker_main(conn: Connection, settings: Settings, progress: Any, fmt: str | None) -> None:
     """A worker process: load the rulebook once, then evaluate one batch per message and
-    answer with the batch's results in one message. Before each record it writes the record's
+    answer with the batch's results in one message (each `Encoded` in audit format `fmt`
+    when one is given). Before each record it writes the record's
     index and start time to `progress` (shared memory, no message): the supervisor reads it
     to enforce the time limit and, if this process dies, to tell the record it was on from
     the records of the batch it had finished or not started."""
@@ -204,6 +262,7 @@ def _worker_main(conn: Connection, settings: Settings, progress: Any) -> None:
         book = load_rulebook(*settings.extra_rules)
     for code in book.jurisdictions():  # compile outside any record's time limit
         prepare(book, code, settings.backend)
+    finish = _encoder(fmt)
     conn.send(("ready", None))
     while True:
         batch = conn.recv()
@@ -213,7 +272,7 @@ def _worker_main(conn: Connection, settings: Settings, progress: Any) -> None:
         for index, record in batch:
             progress[1] = time.monotonic()  # start first: a reader that sees the index
             progress[0] = index             # also sees its start time (checked twice)
-            results.append(run_one(record, settings, book))
+            results.append(finish(run_one(record, settings, book)))
             progress[0] = IDLE
             progress[1] = time.monotonic()
         conn.send(("done", results))
@@ -223,10 +282,10 @@ IDLE = -1.0  # progress[0] between records
 
 
 class _Worker:
-    def __init__(self, ctx: Any, settings: Settings) -> None:
+    def __init__(self, ctx: Any, settings: Settings, fmt: str | None) -> None:
         self.conn, child = ctx.Pipe()
         self.progress = ctx.RawArray("d", [IDLE, 0.0])
-        self.proc = ctx.Process(target=_worker_main, args=(child, settings, self.progress),
+        self.proc = ctx.Process(target=_worker_main, args=(child, settings, self.progress, fmt),
                                 daemon=True, name="iep-rules-audit-worker")
         self.proc.start()
         child.close()
@@ -299,9 +358,9 @@ def _batch_size(workers: int, window_left: int) -> int:
 
 
 def supervise(records: CaseSource, settings: Settings, workers: int,
-              time_limit: float | None) -> Generator[dict[str, Any], None, None]:
+              time_limit: float | None, fmt: str | None = None) -> Generator[Any, None, None]:
     """Evaluate records in `workers` processes, a batch per message; yield one result per
-    record in input order.
+    record in input order (a dict, or `Encoded` in audit format `fmt` when one is given).
 
     A worker that dies or passes the time limit loses only the record it was evaluating
     (read from its shared progress): that record becomes an error result, and the rest of
@@ -310,12 +369,13 @@ def supervise(records: CaseSource, settings: Settings, workers: int,
     the one in flight becomes an error too, so a worker killed over and over from outside
     cannot keep the audit going forever."""
     ctx = _context()
-    pool = [_Worker(ctx, settings) for _ in range(workers)]
+    finish = _encoder(fmt)  # for the error results made here
+    pool = [_Worker(ctx, settings, fmt) for _ in range(workers)]
     source = iter(records)
     retry: deque[tuple[int, CaseRecord]] = deque()  # taken before new input
     retries: Counter[int] = Counter()
     exhausted = False
-    done: dict[int, dict[str, Any]] = {}
+    done: dict[int, Any] = {}
     next_in = next_out = 0
     window = WINDOW_PER_WORKER * workers  # records read ahead of the oldest not written out
     failed_starts = 0
@@ -394,11 +454,11 @@ def supervise(records: CaseSource, settings: Settings, workers: int,
                         if index == in_flight or retries[index] > MAX_RETRIES:
                             reason = ("time_limit" if replace.startswith("time limit")
                                       and index == in_flight else "worker_died")
-                            done[index] = error_result(record, reason, [
+                            done[index] = finish(error_result(record, reason, [
                                 f"{replace} while evaluating this record; the audit went on"
                                 if index == in_flight else
                                 f"{replace}; lost with its worker's batch {retries[index]} "
-                                "times before it could be evaluated; the audit went on"])
+                                "times before it could be evaluated; the audit went on"]))
                             retries.pop(index, None)
                         else:
                             retry.append((index, record))
@@ -408,7 +468,7 @@ def supervise(records: CaseSource, settings: Settings, workers: int,
                         raise AuditFailed(f"audit workers cannot start ({replace}); "
                                           "no record was evaluated by them")
                 worker.stop(kill=True)
-                pool[i] = _Worker(ctx, settings)
+                pool[i] = _Worker(ctx, settings, fmt)
     finally:
         for worker in pool:
             worker.stop(kill=not exhausted)
@@ -428,21 +488,23 @@ class Tally:
     by_error: Counter[str] = attrs.field(factory=Counter)
     cases_with_violations: int = 0
 
-    def add(self, result: dict[str, Any]) -> None:
+    def add(self, result: dict[str, Any] | Encoded) -> None:
+        if not isinstance(result, Encoded):
+            result = Encoded.of(result, "")
         self.records_in += 1  # results so far; summary() replaces it with the input's count
-        if result["type"] == "error":
+        if result.type == "error":
             self.errors += 1
-            self.by_error[result.get("reason", "bad_input")] += 1
+            self.by_error[result.reason or "bad_input"] += 1
             return
         self.results += 1
         violated = False
-        for f in result["findings"]:
-            self.by_severity[f["severity"]] += 1
-            self.by_rule[f["rule_id"]] += 1
-            self.by_topic[f["topic"]] += 1
-            if f["severity"] == "violation":
+        for severity, rule_id, topic in result.findings:
+            self.by_severity[severity] += 1
+            self.by_rule[rule_id] += 1
+            self.by_topic[topic] += 1
+            if severity == "violation":
                 violated = True
-                self.by_school[result["school"] or "(no school recorded)"] += 1
+                self.by_school[result.school or "(no school recorded)"] += 1
         self.cases_with_violations += violated
 
     @property

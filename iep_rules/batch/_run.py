@@ -13,9 +13,18 @@ from typing import IO, Any
 
 from .._errors import InputNotFoundError
 from ..lang._model import Rule
-from ..render import AuditOutput, audit_writer
+from ..render import AuditOutput, audit_writer, record_text
 from ..rulebook._rulebook import Rulebook
-from ._audit import DEFAULT_TIME_LIMIT, Counted, Settings, Tally, read_records, run_audit
+from ._audit import (
+    DEFAULT_TIME_LIMIT,
+    Counted,
+    Encoded,
+    Settings,
+    Tally,
+    read_records,
+    run_audit,
+    run_audit_text,
+)
 from ._dask import DaskAudit, EngineError, check_engine, connect
 
 
@@ -46,6 +55,7 @@ def audit(input_path: str, *, book: Rulebook, extra_rules: Iterable[str | Path] 
         raise InputNotFoundError(f"{input_path}: no such file or folder")
     settings = Settings(tuple(map(str, extra_rules)), as_of, jurisdiction, backend)
     client = None
+    results: Generator[dict[str, Any], None, None] | Generator[Encoded, None, None]
     if engine == "dask":
         assert scheduler is not None
         client = connect(scheduler)
@@ -55,8 +65,13 @@ def audit(input_path: str, *, book: Rulebook, extra_rules: Iterable[str | Path] 
         results = on_dask.results()
     else:
         records = Counted(read_records(input_path, stdin))
-        results = run_audit(records, settings=settings, workers=workers,
-                            time_limit=time_limit)
+        if review is None and record_text(fmt) is not None:
+            # The workers write each result's text; this process counts and writes it.
+            results = run_audit_text(records, settings=settings, fmt=fmt, workers=workers,
+                                     time_limit=time_limit)
+        else:
+            results = run_audit(records, settings=settings, workers=workers,
+                                time_limit=time_limit)
     writer = audit_writer(fmt, AuditOutput(out, err, lambda codes: _rules_for(book, codes)))
     try:
         return _write(results, records, writer, out, progress, review)
@@ -65,18 +80,22 @@ def audit(input_path: str, *, book: Rulebook, extra_rules: Iterable[str | Path] 
             client.close()
 
 
-def _write(results: Generator[dict[str, Any], None, None], records: Counted | DaskAudit,
-           writer: Any, out: IO[str], progress: Callable[[int, bool], None] | None,
+def _write(results: Generator[dict[str, Any], None, None] | Generator[Encoded, None, None],
+           records: Counted | DaskAudit, writer: Any, out: IO[str],
+           progress: Callable[[int, bool], None] | None,
            review: Callable[[dict[str, Any]], dict[str, Any]] | None) -> int:
     tally = Tally()
     with contextlib.closing(results):  # stops the workers however the loop ends
         for result in results:
-            if review is not None:
-                result = review(result)
+            if isinstance(result, Encoded):
+                writer.add_text(result.text)
+            else:
+                if review is not None:
+                    result = review(result)
+                writer.add(result)
             tally.add(result)
             if progress is not None and tally.seen % 100 == 0:
                 progress(tally.seen, False)
-            writer.add(result)
     if progress is not None:
         progress(tally.seen, True)
     extra = getattr(review, "summary", None)

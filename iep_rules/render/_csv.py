@@ -58,17 +58,28 @@ def csv_report(data: ReportInput) -> str:
 @audit_format("csv")
 class CsvAudit:
     def __init__(self, output: AuditOutput) -> None:
-        self.writer = _writer(output.out)
+        self.out = output.out
+        _writer(self.out)  # the header row
+
+    @staticmethod
+    def record_text(result: dict[str, Any]) -> str:
+        """One result's rows (audit workers call this; see TextAuditWriter)."""
+        buffer = io.StringIO()
+        writer = _InertWriter(buffer, FIELDS, lineterminator="\n")
+        if result["type"] == "error":
+            writer.writerow({"source": result["source"], "line": result["line"],
+                             "severity": "bad-record", "message": "; ".join(result["problems"])})
+        else:
+            for f in result["findings"]:
+                writer.writerow(_finding_row(result["source"], result["line"],
+                                             result["case_id"], f))
+        return buffer.getvalue()
 
     def add(self, result: dict[str, Any]) -> None:
-        if result["type"] == "error":
-            self.writer.writerow({"source": result["source"], "line": result["line"],
-                                  "severity": "bad-record",
-                                  "message": "; ".join(result["problems"])})
-            return
-        for f in result["findings"]:
-            self.writer.writerow(_finding_row(result["source"], result["line"],
-                                              result["case_id"], f))
+        self.add_text(self.record_text(result))
+
+    def add_text(self, text: str) -> None:
+        self.out.write(text)
 
     def finish(self, summary: dict[str, Any]) -> None:
         """CSV has no summary row: the counts are the rows."""

@@ -41,9 +41,17 @@ class JsonAudit:
         self.output = output
         self.count = 0
 
+    @staticmethod
+    def record_text(result: dict[str, Any]) -> str:
+        """One result as it sits in the results array (audit workers call this)."""
+        return indented(json.dumps(result, indent=2, sort_keys=True), 4)
+
     def add(self, result: dict[str, Any]) -> None:
+        self.add_text(self.record_text(result))
+
+    def add_text(self, text: str) -> None:
         head = '{\n  "results": [\n' if self.count == 0 else ",\n"
-        self.output.out.write(head + indented(json.dumps(result, indent=2, sort_keys=True), 4))
+        self.output.out.write(head + text)
         self.count += 1
 
     def finish(self, summary: dict[str, Any]) -> None:

@@ -62,6 +62,22 @@ class AuditWriter(Protocol):
 
 
 AuditWriterFactory = Callable[[AuditOutput], AuditWriter]
+RecordText = Callable[[dict[str, Any]], str]
+
+
+class TextAuditWriter(AuditWriter, Protocol):
+    """A writer whose output for one result depends on that result alone (JSON Lines, JSON):
+    `record_text` can then run in the audit's worker processes, beside the evaluation, and
+    the process that writes the output only passes the text to `add_text` (on two cores,
+    encoding every result in that one process made it the audit's bottleneck).
+    `add(result)` must equal `add_text(record_text(result))`."""
+
+    @staticmethod
+    def record_text(result: dict[str, Any]) -> str:
+        """One result's text, as `add` would write it."""
+
+    def add_text(self, text: str) -> None:
+        """Write one result's text from `record_text`, in input order."""
 
 REPORT_FORMATS: dict[str, ReportRenderer] = {}
 AUDIT_FORMATS: dict[str, AuditWriterFactory] = {}
@@ -116,6 +132,13 @@ def render_report(fmt: str, data: ReportInput) -> str:
 def audit_writer(fmt: str, output: AuditOutput) -> AuditWriter:
     """A writer for audit results in format `fmt`."""
     return _registered("audit", AUDIT_FORMATS, fmt)(output)
+
+
+def record_text(fmt: str) -> RecordText | None:
+    """Audit format `fmt`'s text for one result, if its writers take such text (see
+    TextAuditWriter); None for formats that need the whole audit (tables, SARIF, CSV)."""
+    fn: RecordText | None = getattr(_registered("audit", AUDIT_FORMATS, fmt), "record_text", None)
+    return fn
 
 
 # ---- the compliance calendar (engine/_deadlines.py) -------------------------------------------
