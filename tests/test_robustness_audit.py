@@ -207,3 +207,24 @@ def test_stdin_is_read_as_bytes():
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert [r["type"] for r in rows] == ["result", "error", "summary"]
 
+
+
+@pytest.mark.slow
+def test_an_iep_rules_folder_where_the_audit_runs_is_never_imported(tmp_path):
+    """The workers' fork server must import this package, not one in the current folder
+    (Python 3.11 starts it with the current folder first on its path)."""
+    planted = tmp_path / "iep_rules"
+    planted.mkdir()
+    marker = tmp_path / "planted-code-ran"
+    (planted / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n",
+                                         encoding="utf-8")
+    (tmp_path / "in.jsonl").write_text(_text() + "\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSAFEPATH")}
+    script = Path(sys.executable).with_name("iep-rules")  # the installed command
+    if not script.exists():
+        pytest.skip("needs the installed iep-rules script beside this Python")
+    done = subprocess.run([str(script), "audit", "in.jsonl", "--as-of", "2025-01-01", "--quiet"],
+                          cwd=tmp_path, env=env, capture_output=True, timeout=120)
+    assert not marker.exists()
+    summary = json.loads(done.stdout.splitlines()[-1])
+    assert (summary["results"], summary["reconciled"]) == (1, True), done.stderr

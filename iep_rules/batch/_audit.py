@@ -23,7 +23,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import multiprocessing
+import os
 import signal
+import site
 import sys
 import time
 from collections import Counter, deque
@@ -348,7 +350,35 @@ def _context() -> Any:
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(["iep_rules.batch._preload"])
+    _start_fork_server()
     return ctx
+
+
+def _start_fork_server() -> None:
+    """Start the fork server (once per process) so that it imports this very package.
+
+    Python 3.11 starts it as `python -c ...`, which puts the current folder first on its
+    import path and ignores the path it is handed: run in a folder holding an `iep_rules`
+    package (another checkout, or a planted one), the server would import and run that code.
+    It is started with PYTHONSAFEPATH (no current folder) and, when this package was not
+    found in a site-packages folder (a source tree), with that tree on PYTHONPATH."""
+    from multiprocessing import forkserver
+
+    root = str(Path(__file__).resolve().parents[2])
+    names = ("PYTHONSAFEPATH", "PYTHONPATH")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ["PYTHONSAFEPATH"] = "1"
+    sites = [*site.getsitepackages(), site.getusersitepackages()]
+    if root not in {str(Path(folder).resolve()) for folder in sites}:
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (root, saved["PYTHONPATH"])))
+    try:
+        forkserver.ensure_running()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _batch_size(workers: int, window_left: int) -> int:
