@@ -342,7 +342,8 @@ def run(text: str, source: str, line: int, static: Static, as_of: dt.date) -> di
         factors = e.get("determinant_factors", [])
         eligible_here = e["outcome"] == "eligible"
         path = f"$.eligibility[{n}]"
-        ev = [("outcome", f"{path}.outcome", e["outcome"], False),
+        ev: list[tuple[str, str | None, Any, bool]] = [
+              ("outcome", f"{path}.outcome", e["outcome"], False),
               ("determinant_factors", f"{path}.determinant_factors", factors, False)]
         if eligible_here and EXCLUSIONS[0] in factors and "disability" not in factors:
             out.append(_finding(rules, case_id, "idea.eligibility.exclusion.reading", 2, (

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -151,17 +153,28 @@ def load_ms(repeats: int) -> dict[str, float]:
 
 
 def write_jsonl(path: Path, n: int, seed: int) -> None:
-    rng = cases_gen.random.Random(seed)
+    rng = random.Random(seed)
     with path.open("w") as fh:
         for i in range(n):
             fh.write(json.dumps(cases_gen.case_document(rng, i)) + "\n")
 
 
-def audit_wall(path: Path, workers: int, repeats: int) -> float:
+def audit_wall(path: Path, workers: int, repeats: int) -> tuple[float, str]:
+    """Median wall time of the audit, and the SHA-256 of what its last run wrote (to a file
+    beside the input, hashed after the timing): the two pool sizes must write the same bytes."""
+    out = path.with_suffix(f".out{workers}")
+
     def once() -> None:
-        subprocess.run([*CLI, "audit", str(path), "--as-of", AS_OF.isoformat(), "--quiet",
-                        "--workers", str(workers)], stdout=subprocess.DEVNULL, check=False)
-    return median_time(once, repeats)
+        with out.open("wb") as sink:
+            subprocess.run([*CLI, "audit", str(path), "--as-of", AS_OF.isoformat(), "--quiet",
+                            "--workers", str(workers)], stdout=sink, check=False)
+    seconds = median_time(once, repeats)
+    digest = hashlib.sha256()
+    with out.open("rb") as written:
+        while chunk := written.read(1 << 20):
+            digest.update(chunk)
+    out.unlink()
+    return seconds, digest.hexdigest()
 
 
 def peak_rss_mb(path: Path, fmt: str) -> float:
@@ -263,8 +276,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "audit.jsonl"
         write_jsonl(path, n_audit, args.seed + 1)
-        w1 = audit_wall(path, 1, reps)
-        w2 = audit_wall(path, 2, reps)
+        w1, out1 = audit_wall(path, 1, reps)
+        w2, out2 = audit_wall(path, 2, reps)
+        assert out1 == out2, "--workers 1 and --workers 2 wrote different output"
+        print(f"  audit output of --workers 1 and 2 checked equal (sha256 {out1[:12]})")
         rows += [(f"audit {n_audit} cases, --workers 1 (s)", w1, f"{n_audit / w1:.0f} cases/s"),
                  (f"audit {n_audit} cases, --workers 2 (s)", w2, f"{w1 / w2:.2f}x workers 1")]
         peaks: dict[str, dict[str, float]] = {}
@@ -273,8 +288,8 @@ def main() -> None:
             write_jsonl(path, size, args.seed + 2)
             peaks[str(size)] = {fmt: peak_rss_mb(path, fmt) for fmt in FORMATS}
             path.unlink()
-    for size, by_fmt in peaks.items():
-        rows.append((f"peak RSS MB, {size} records",
+    for records, by_fmt in peaks.items():
+        rows.append((f"peak RSS MB, {records} records",
                      0.0, " ".join(f"{fmt} {mb:.0f}" for fmt, mb in by_fmt.items())))
 
     print(f"{'measure':44s} {'ms/case':>10s}  ratio")
