@@ -32,7 +32,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from iep_rules.facts._derived import LEDGER
+from iep_rules.facts._derived import DECLARED, LEDGER
 
 RULES = (
     "idea.eligibility.exclusion.reading", "idea.eligibility.exclusion.confirm-determinant",
@@ -123,15 +123,21 @@ class Static:
 _NOT_RECORDED = ("as_of", "case", "ledger")
 # The ledger's facts are derived: the engine's evidence gives their declared meaning, no path.
 LEDGER_MEANING = {f"ledger.{d.name}": d.meaning for d in LEDGER}
+# The IEP-contents guard (a refused initial IEP, the previous agency's IEP): the generated files
+# record neither a refusal nor a transfer, so every IEP's contents are owed here.
+LEDGER_MEANING.update({("case." if d.scope == "case" else "") + d.name: d.meaning
+                       for d in DECLARED if d.name in ("contents_owed_here",
+                                                        "ieps_contents_not_owed_here")})
 
 
 def _fingerprint(case_id: str, rule_id: str, subject: str, needs_data: bool,
                  evidence: list[tuple[str, str | None, Any, bool]]) -> str:
     """The engine's fingerprint (engine/_evaluate.py, version 1): a hash of the recorded facts
-    read. None of these rules reads a derived fact of its own scope, so only the as-of date,
-    case-wide and ledger facts (and the student's age) are left out."""
-    recorded = sorted({(p, json.dumps(v, sort_keys=True)) for f, p, v, _ in evidence
-                       if p is not None and f != "student.age"
+    read. The as-of date, case-wide and ledger facts (and the student's age) are left out; an
+    item's own derived fact (`contents_owed_here`, a true/false) is keyed as `subject.fact`."""
+    recorded = sorted({(p or f"{subject}.{f}", json.dumps(v, sort_keys=True))
+                       for f, p, v, _ in evidence
+                       if (p is not None or "." not in f) and f != "student.age"
                        and f.split(".")[0] not in _NOT_RECORDED})
     blob = json.dumps([1, case_id, rule_id, subject, "needs-data" if needs_data else "finding",
                        recorded], separators=(",", ":"))
@@ -386,6 +392,7 @@ def run(text: str, source: str, line: int, static: Static, as_of: dt.date) -> di
             out.append(_finding(rules, case_id, "idea.iep.english-learner-language-needs", t, (
                 f"The student is an English learner, but IEP {iep['id']} records neither the "
                 "language of instruction nor English language services."), path, (n,), [
+                ("contents_owed_here", None, True, False),
                 ("student.english_learner", "$.student.english_learner", learner,
                  learner is None),
                 ("language_of_instruction", f"{path}.language_of_instruction", language, False),
@@ -420,6 +427,8 @@ def run(text: str, source: str, line: int, static: Static, as_of: dt.date) -> di
                     f"{_fmt(freq and freq['per'])}), for how long "
                     f"({_fmt(svc.get('duration_minutes'))} minutes) and where "
                     f"({_fmt(svc.get('location'))})."), path, (n, m), [
+                    ("case.ieps_contents_not_owed_here", None, [], False),
+                    ("iep.id", f"$.ieps[{n}].id", iep["id"], False),
                     ("start", f"{path}.start", svc.get("start"), False),
                     ("frequency", f"{path}.frequency", freq, False),
                     ("duration_minutes", f"{path}.duration_minutes",

@@ -524,6 +524,29 @@ def written_elsewhere(t: Timeline, index: int) -> bool:
     return t.enrolled_after_written(index) is not None
 
 
+@derived("iep", "bool", "whether this district answers for this IEP's contents: false for an "
+         "initial IEP that never took effect because the parent refused consent to services "
+         "(or did not answer) and for the previous agency's IEP (`written_elsewhere`)",
+         "34 CFR 300.300(b)(3)(ii)-(iii); 300.323(e)-(f)")
+def contents_owed_here(t: Timeline, index: int) -> bool:
+    """False when the parent refused (or never answered) consent to initial services for it
+    and it never took effect (no consent since, or the consent came with a new IEP that
+    replaced it on its first day): no IEP need be developed then. False too for an IEP
+    written before the child enrolled here: comparable services are owed until this district
+    adopts it at a meeting of its own (recorded as an IEP of that date) or writes its own."""
+    return t.contents_owed_here(index)
+
+
+@derived("case", ListOf("string"), "ids of the IEPs on file (by `as_of`) whose "
+         "`contents_owed_here` is false, for the service rules (a service reads its IEP's "
+         "recorded fields only)", "34 CFR 300.300(b)(3)(ii)-(iii); 300.323(e)-(f)")
+def ieps_contents_not_owed_here(t: Timeline) -> tuple[str, ...]:
+    """An id shared by two IEPs is listed when either is (a service rule then stays silent
+    on both: a missed finding on a malformed file, never a false one)."""
+    return tuple(iep.id for index, iep in enumerate(known(t.case.ieps))
+                 if not t.contents_owed_here(index))
+
+
 @derived("case", ListOf("string"), "the `school_years_without_safeguards_notice` the child spent "
          "in this district: not a school year (July-June) spent wholly elsewhere before an "
          "enrolment in `transfers` (that notice was the previous agency's)", "34 CFR 300.504(a)")

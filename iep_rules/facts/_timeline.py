@@ -270,6 +270,31 @@ class Timeline:
             return start, False
         return (window[1], False) if window[1] is not None else (start, True)
 
+    def refused_for_good(self, iep_index: int) -> bool:
+        """Whether IEP `iep_index` never took effect because the parent refused consent to
+        initial services for it (or did not answer): no consent given since by the as-of date,
+        or the consent came with a new IEP that replaced it on its first day. No IEP need be
+        developed while services are refused (300.300(b)(3)(iii)), so such a draft is no one's
+        duty. False for an IEP written after the as-of date, or with no date at all."""
+        iep = known(self.case.ieps)[iep_index]
+        if not self.iep_written_by_as_of(iep):
+            return False
+        start, never = self._consented_start(iep)
+        if never:
+            return True
+        if start is None or start == iep_start(iep):
+            return False  # no refusal covered it
+        span = self.span_of(iep_index)
+        return span is not None and span.until is not None and span.until < span.start
+
+    def contents_owed_here(self, iep_index: int) -> bool:
+        """Whether this district answers for the contents of IEP `iep_index` (300.320): not for
+        an initial IEP refused for good (`refused_for_good`), nor for the previous agency's IEP
+        (written before the child enrolled here), for which comparable services are owed until
+        this district adopts it at a meeting of its own or writes its own (300.323(e)-(f))."""
+        return not (self.refused_for_good(iep_index)
+                    or self.enrolled_after_written(iep_index) is not None)
+
     def _refusal_windows(self) -> list[tuple[dt.date, dt.date | None]]:
         """(refused on, consented on) for each refusal of consent to initial services, or
         request the parent did not answer, made while no consent was in force (300.300(b)(3));

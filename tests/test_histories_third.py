@@ -1,0 +1,109 @@
+"""Investigator histories, third set (h9 onwards), and the IEP-contents question the second set
+left: whose IEP is it? Each test says first what an investigator would conclude on the file,
+and why (citations as /work/shared/CITATIONS.md gives them), then checks the library says the
+same, on both backends. docs/rule-review.md ("Histories, third set") lists the false findings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from test_histories import BACKENDS, found, raw, review
+from test_histories_more import h2_with_the_sending_iep, h5_refused_for_good
+
+# ---- Whose IEP's contents? A refused initial IEP, and the previous agency's IEP -------------
+#
+# An investigator's reading:
+# * The parent refused consent to the initial provision of services (or never answered): the
+#   district is not in violation of its duty to make FAPE available and need not convene an IEP
+#   meeting or develop an IEP (300.300(b)(3)(ii)-(iii)). The draft it wrote never took effect;
+#   a missing goal or present-levels statement in it is no violation. Once the parent consents
+#   to that same IEP it takes effect, and its contents are the district's.
+# * The previous agency's IEP (a transfer, 300.323(e)-(f)): the receiving district owes
+#   services comparable to it until it adopts that IEP or writes its own. The old IEP's contents
+#   were written by another agency; the receiving district answers for them when it adopts the
+#   IEP at a meeting of its own (recorded as an IEP dated at that meeting, as h3 records it), not
+#   before. (The second set held the opposite in passing: that reading came from h3, whose
+#   "adopted" IEP is this district's own record, dated at its adoption meeting.)
+
+CONTENT_DEFECTS = ("present_levels", "goals", "progress_measurement",
+                   "nondisabled_participation", "assessment", "promotion_criteria",
+                   "diploma_objective")
+
+
+def strip_contents(iep: dict[str, Any]) -> None:
+    for key in CONTENT_DEFECTS:
+        iep.pop(key, None)
+    for service in iep["services"]:
+        service.pop("duration_minutes", None)
+        service["basis"] = "provider_availability"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("as_of", ["2022-06-15", "2023-03-01"])
+def test_a_refused_initial_ieps_contents_are_not_a_violation(rulebook, as_of, backend):
+    """Before the fix, on the February 2022 draft at both dates: seven violations (present
+    levels, goals, progress reporting, the service's duration, nondisabled participation,
+    assessments), the provider-availability warning, three needs-data and two NYC notices."""
+    case = h5_refused_for_good()
+    strip_contents(case["ieps"][0])
+    assert found(review(rulebook, case, as_of, backend)) == set()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_once_the_parent_consents_to_that_iep_its_contents_are_the_districts(rulebook, backend):
+    case = h5_refused_for_good()
+    strip_contents(case["ieps"][0])
+    case["consents"].append({"kind": "initial_services", "date": "2022-03-14",
+                             "response": "given", "written": True})
+    findings = found(review(rulebook, case, "2022-06-15", backend))
+    for rule, subject in [("idea.iep.present-levels", "$.ieps[0]"),
+                          ("idea.iep.measurable-goals", "$.ieps[0]"),
+                          ("idea.iep.service-incomplete", "$.ieps[0].services[0]"),
+                          ("idea.services.amount-by-provider-availability",
+                           "$.ieps[0].services[0]")]:
+        assert any(f[0] == rule and f[1] == subject for f in findings), rule
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_refused_draft_replaced_by_the_iep_the_parent_consented_to(rulebook, backend):
+    """H5 itself: the February draft was refused; in September the parent consented to a new
+    IEP written that day. The draft never took effect, so its contents stay out of the review
+    even after the consent (it was replaced on the day it would have begun)."""
+    case = raw("h5-no-show-refusal-revocation")
+    strip_contents(case["ieps"][0])
+    for as_of in ("2022-10-03", "2023-03-01"):
+        assert found(review(rulebook, case, as_of, backend), "idea.iep") == set()
+        assert found(review(rulebook, case, as_of, backend), "nyc.iep") == set()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_previous_agencys_iep_contents_are_not_this_districts(rulebook, backend):
+    """h2 with the other state's IEP on file and its contents stripped. Before the fix, in
+    February 2023, a month after the child enrolled: the same seven violations, warning,
+    needs-data and notices on `$.ieps[0]` as for the refused draft."""
+    case = h2_with_the_sending_iep()
+    strip_contents(case["ieps"][0])
+    assert found(review(rulebook, case, "2023-02-15", backend), "idea.iep") == set()
+    assert found(review(rulebook, case, "2023-02-15", backend), "idea.services") == set()
+    # without the transfer on file the same IEP is this district's, and its gaps are found
+    case["transfers"] = []
+    assert ("idea.iep.present-levels", "$.ieps[0]", "violation") in found(
+        review(rulebook, case, "2023-02-15", backend))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_iep_adopted_here_answers_for_its_contents(rulebook, backend):
+    """The district adopts the sending IEP at a meeting here on 2023-02-06 (recorded as an IEP
+    of that date, as h3 records an adoption): what it adopted is now its own."""
+    case = h2_with_the_sending_iep()
+    adopted = {**case["ieps"][0], "id": "iep-adopted", "meeting_date": "2023-02-06",
+               "start": "2023-02-06", "purpose": "other"}
+    adopted["services"] = [{**s, "id": "adopted-" + s["id"], "start": "2023-02-06"}
+                           for s in adopted["services"]]
+    strip_contents(adopted)
+    case["ieps"].insert(1, adopted)
+    findings = found(review(rulebook, case, "2023-02-15", backend), "idea.iep")
+    assert ("idea.iep.present-levels", "$.ieps[1]", "violation") in findings
+    assert not any(f[1].startswith("$.ieps[0]") for f in findings)
