@@ -444,7 +444,10 @@ class Timeline:
 
     def _review_dates(self) -> tuple[list[dt.date], list[dt.date | None]]:
         """Dates of the current episode's initial and annual-review meetings by the as-of date,
-        and the starts of review IEPs with no meeting date (None: no start either)."""
+        and the starts of review IEPs with no meeting date (None: no start either). An IEP
+        written at a reevaluation-review meeting is a review too: the team reviewed the IEP and
+        revised it for the reevaluation's results (300.324(b)(1)(ii)(B)), and the next review
+        falls due a year from that meeting; the meeting alone, with no IEP written, is not."""
         since, case = self.episode_since, self.case
         meetings = [m for m in known(case.meetings) if since < m.date <= self.as_of]
         other_purpose = {m.date for m in meetings if m.purpose not in REVIEW_PURPOSES}
@@ -452,8 +455,10 @@ class Timeline:
         candidates = [m.date for m in meetings if m.purpose in REVIEW_PURPOSES]
         undated: list[dt.date | None] = []
         for _, iep in self._dated_ieps():
-            if iep.purpose is not None and iep.purpose not in REVIEW_PURPOSES:
-                continue
+            rewritten = (iep.purpose is r.MeetingPurpose.REEVALUATION_REVIEW
+                         and iep.meeting_date is not None)
+            if iep.purpose is not None and iep.purpose not in REVIEW_PURPOSES and not rewritten:
+                continue  # a reevaluation review that wrote a new IEP reviewed the IEP
             day = iep.meeting_date
             if day is None:
                 start = iep_start(iep)
