@@ -243,3 +243,42 @@ def test_h10_missed_july_sessions_are_not_counted_yet(rulebook):
             session.update(status="missed", reason="provider_vacancy")
             session.pop("minutes", None)
     assert found(review(rulebook, case, "2024-10-15")) == set()
+
+
+# ---- H11: a resolution agreement that decides two things; a regular diploma ------------------
+#
+# Referred in grade 8 (2019); transition plan in the IEP in effect at 16; reevaluated in 2022.
+# In January 2023 the parent asks for an independent evaluation; she files for due process in
+# February and the resolution agreement of 2023-02-21 settles two things: the district funds
+# the independent evaluation and adds weekly counseling (an amendment without a meeting). The
+# independent evaluation comes back in April. Regular diploma on 2024-06-21, with prior written
+# notice a month before.
+#
+# An investigator's reading:
+# * The agreement decides what it says and nothing else (CITATIONS A3 and LEGAL_NOTES on
+#   agreements): it is no agreement that a reevaluation is unnecessary (300.303(b)(2)), and the
+#   independent evaluation does not restart the three-year clock (300.502; the district's own
+#   evaluation does). Without the 2022 reevaluation on file the reevaluation is overdue.
+# * After the diploma, nothing is owed: no review, reevaluation or yearly notice
+#   (300.102(a)(3)(i); no evaluation before the exit, 300.305(e)(2)).
+# * Not checked (no field records them; listed in docs/rule-review.md): the summary of academic
+#   achievement and functional performance owed at the exit (300.305(e)(3)); the transfer of
+#   rights at the age of majority (300.320(c), 300.520).
+
+H11 = "h11-federal-resolution-agreement-graduation"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("as_of", ["2020-06-01", "2021-12-01", "2022-12-01", "2023-02-15",
+                                   "2023-03-20", "2023-06-01", "2023-12-01", "2024-06-01",
+                                   "2024-09-15", "2025-03-01", "2025-11-15"])
+def test_h11_is_compliant_at_every_date(rulebook, as_of, backend):
+    assert found(review(rulebook, H11, as_of, backend, jurisdiction="US")) == set()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_h11_the_resolution_agreement_does_not_waive_the_reevaluation(rulebook, backend):
+    case = raw(H11)
+    case["evaluations"] = [e for e in case["evaluations"] if e["completed"] != "2022-10-28"]
+    assert found(review(rulebook, case, "2023-06-01", backend, jurisdiction="US")) == {
+        ("idea.timeline.reevaluation-overdue", "$", "violation")}
