@@ -282,3 +282,53 @@ def test_h11_the_resolution_agreement_does_not_waive_the_reevaluation(rulebook, 
     case["evaluations"] = [e for e in case["evaluations"] if e["completed"] != "2022-10-28"]
     assert found(review(rulebook, case, "2023-06-01", backend, jurisdiction="US")) == {
         ("idea.timeline.reevaluation-overdue", "$", "violation")}
+
+
+# ---- H12: a school closed for three weeks; school-day clocks; a mediation agreement ----------
+#
+# Referred in January 2024; the building closes from 2024-01-22 to 2024-02-09 (flood damage),
+# besides the usual recesses. Evaluation done on day 58; eligible 2024-03-15; IEP 2024-03-25;
+# services begin after the spring recess, on 2024-04-29: 52 school days after the consent to
+# evaluate on the calendar with its closures. A mediation agreement on 2024-12-09 settles the
+# class only (an integrated co-teaching class from January, written into an amendment at a
+# meeting); the annual review follows in March 2025. Two snow days in January 2025 are closures
+# on the calendar, and the provider's log also records the day's sessions as missed for a
+# school closure.
+#
+# An investigator's reading:
+# * New York's 60-school-day deadline for arranging services counts school days
+#   (8 NYCRR 200.4(e)(1), unverified paragraph: CITATIONS row 9): the three closed weeks are
+#   not school days, so 52 days is on time. On a calendar without the flood closure the same
+#   start is 66 school days late: a violation.
+# * Sessions logged as missed on days the school was closed were not owed.
+# * The mediation agreement decides the class; it is no annual review and no reevaluation
+#   waiver. Without the March 2025 review, the review is overdue from 2025-03-26.
+
+H12 = "h12-closures-school-day-clock-mediation"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("as_of", ["2024-02-15", "2024-03-20", "2024-04-15", "2024-06-01",
+                                   "2024-12-01", "2025-02-01", "2025-03-01", "2025-06-30",
+                                   "2025-12-01", "2026-03-01"])
+def test_h12_is_compliant_at_every_date(rulebook, as_of, backend):
+    assert found(review(rulebook, H12, as_of, backend)) == set()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_h12_without_the_closure_the_services_start_is_late(rulebook, backend):
+    case = raw(H12)
+    case["calendars"][0]["closures"] = [c for c in case["calendars"][0]["closures"]
+                                        if "flood" not in c["name"]]
+    assert found(review(rulebook, case, "2024-06-01", backend)) == {
+        ("nys.implementation.services-not-arranged-in-time", "$", "violation")}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_h12_the_mediation_agreement_is_not_an_annual_review(rulebook, backend):
+    case = raw(H12)
+    case["ieps"] = case["ieps"][:2]
+    case["meetings"] = case["meetings"][:2]
+    case["placements"] = case["placements"][:2]
+    assert ("idea.timeline.annual-review-overdue", "$", "violation") in found(
+        review(rulebook, case, "2025-04-15", backend))
