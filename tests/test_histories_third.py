@@ -332,3 +332,35 @@ def test_h12_the_mediation_agreement_is_not_an_annual_review(rulebook, backend):
     case["placements"] = case["placements"][:2]
     assert ("idea.timeline.annual-review-overdue", "$", "violation") in found(
         review(rulebook, case, "2025-04-15", backend))
+
+
+def h9_reevaluation_refused() -> dict[str, Any]:
+    """H9 with the 2023 reevaluation refused in writing instead of left unanswered: the
+    district does not override, no reevaluation is done, and the October 2023 meeting is an
+    ordinary annual review."""
+    case = raw(H9)
+    case["consents"][3] = {"kind": "reevaluation", "date": "2023-09-11", "response": "refused",
+                           "written": True}
+    case["evaluations"] = case["evaluations"][:2]
+    case["eligibility"] = case["eligibility"][:2]
+    for record in case["ieps"] + case["meetings"]:
+        if record.get("meeting_date", record.get("date")) == "2023-10-23":
+            record["purpose"] = "annual_review"
+    return case
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("as_of", ["2023-12-01", "2024-06-01", "2025-03-01", "2026-03-01"])
+def test_h9_a_refused_reevaluation_the_district_did_not_pursue(rulebook, as_of, backend):
+    """The parent refused consent to the 2023 reevaluation in writing; the district may ask a
+    hearing officer to override the refusal, but declining to is no violation of its
+    evaluation duties (300.300(c)(1)(ii)-(iii); CITATIONS A3). Before the fix: reevaluation
+    overdue from 2023-10-31 on, at every date."""
+    assert found(review(rulebook, h9_reevaluation_refused(), as_of, backend)) == set()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_h9_the_refusal_covers_one_reevaluation(rulebook, backend):
+    """Three years after the refused reevaluation's due date (2023-10-30), one is due again."""
+    assert found(review(rulebook, h9_reevaluation_refused(), "2026-11-15", backend)) >= {
+        ("idea.timeline.reevaluation-overdue", "$", "violation")}

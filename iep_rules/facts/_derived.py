@@ -210,12 +210,13 @@ def last_evaluation_completed(t: Timeline) -> dt.date | None:
 
 
 @derived("case", "date", "start of the current three-year reevaluation period",
-         "34 CFR 300.303(b)(2)")
+         "34 CFR 300.303(b)(2); 300.300(c)(1)(iii)")
 def reevaluation_clock_start(t: Timeline) -> dt.date | None:
     """The last district evaluation, moved on by each agreement that a reevaluation is
-    unnecessary: to the waived due date, or to the agreement date (parameter
-    `reevaluation_waiver_restart`); an agreement made after its due date restarts at its own
-    date. Each agreement covers only the period it was made in."""
+    unnecessary, and by each written refusal of consent to reevaluate (the district may decline
+    to pursue it): to the waived due date, or to the agreement or refusal date (parameter
+    `reevaluation_waiver_restart`); one made after its due date restarts at its own date. Each
+    covers only the period it was made in."""
     return t.reevaluation_clock_start
 
 

@@ -538,13 +538,21 @@ class Timeline:
         """(start, due) of the current three-year period (300.303(b)(2)). Each agreement that a
         reevaluation is unnecessary covers the period it was made in; the next period starts at
         the waived due date or at the agreement (parameter `reevaluation_waiver_restart`). An
-        agreement made after its period's due date starts the next period at its own date."""
+        agreement made after its period's due date starts the next period at its own date. The
+        parent's refusal of consent to a reevaluation (not an oral one, not silence) counts the
+        same way: a district that declines to pursue the refused reevaluation does not violate
+        its evaluation duties (300.300(c)(1)(iii))."""
         last = self.last_evaluation_completed()
         if last is None:
             return None, None
         start, due = last, last + self.interval
-        waivers = sorted(a.date for a in known(self.case.agreements)
-                         if a.kind == "reevaluation_unnecessary" and last <= a.date <= self.as_of)
+        waivers = sorted([a.date for a in known(self.case.agreements)
+                          if a.kind == "reevaluation_unnecessary"
+                          and last <= a.date <= self.as_of]
+                         + [c.date for c in known(self.case.consents)
+                            if c.kind is r.ConsentKind.REEVALUATION
+                            and c.response is r.ConsentResponse.REFUSED
+                            and c.written is not False and last <= c.date <= self.as_of])
         for day in waivers:
             if day < start:
                 continue  # made in a period an earlier agreement already covered
