@@ -43,7 +43,7 @@ def strip_contents(iep: dict[str, Any]) -> None:
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("as_of", ["2022-06-15", "2023-03-01"])
 def test_a_refused_initial_ieps_contents_are_not_a_violation(rulebook, as_of, backend):
-    """Before the fix, on the February 2022 draft at both dates: seven violations (present
+    """Before the fix, on the February 2022 draft at both dates: six violations (present
     levels, goals, progress reporting, the service's duration, nondisabled participation,
     assessments), the provider-availability warning, three needs-data and two NYC notices."""
     case = h5_refused_for_good()
@@ -81,12 +81,13 @@ def test_a_refused_draft_replaced_by_the_iep_the_parent_consented_to(rulebook, b
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_the_previous_agencys_iep_contents_are_not_this_districts(rulebook, backend):
     """h2 with the other state's IEP on file and its contents stripped. Before the fix, in
-    February 2023, a month after the child enrolled: the same seven violations, warning,
+    February 2023, a month after the child enrolled: the same six violations, warning,
     needs-data and notices on `$.ieps[0]` as for the refused draft."""
     case = h2_with_the_sending_iep()
     strip_contents(case["ieps"][0])
     assert found(review(rulebook, case, "2023-02-15", backend), "idea.iep") == set()
     assert found(review(rulebook, case, "2023-02-15", backend), "idea.services") == set()
+    assert found(review(rulebook, case, "2023-02-15", backend), "nyc.iep") == set()
     # without the transfer on file the same IEP is this district's, and its gaps are found
     case["transfers"] = []
     assert ("idea.iep.present-levels", "$.ieps[0]", "violation") in found(
