@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,35 @@ def cache(tmp_path, monkeypatch):
 def _fresh_layers():
     _parse_once.cache_clear()
     return load_rulebook().layers
+
+
+@pytest.fixture(scope="module")
+def plain():
+    """The bundled layers parsed without the disk cache (once: they are immutable)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IEP_RULES_NO_CACHE", "1")
+        layers = _fresh_layers()
+    _parse_once.cache_clear()
+    return layers
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """A cache folder the bundled rule files were written to (once; tests damage copies)."""
+    folder = tmp_path_factory.mktemp("written") / "cache"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("IEP_RULES_NO_CACHE", raising=False)
+        patch.setenv("IEP_RULES_CACHE_DIR", str(folder))
+        _fresh_layers()
+    _parse_once.cache_clear()
+    return folder
+
+
+@pytest.fixture
+def filled(cache, written):
+    """`cache`, holding a copy of every entry the bundled rule files wrote."""
+    shutil.copytree(written, cache)
+    return cache
 
 
 def _uncached_layers(monkeypatch):
@@ -143,16 +173,14 @@ DAMAGE = {
 }
 
 
-# Two kinds of damage in the fast set; every kind in the full set (each loads the rulebook 3 times).
+# Two kinds of damage in the fast set; every kind in the full set (each parses every file again).
 FAST_DAMAGE = ("not json", "another key")
 
 
 @pytest.mark.parametrize("how", [how if how in FAST_DAMAGE else pytest.param(
     how, marks=pytest.mark.slow) for how in DAMAGE])
-def test_a_damaged_entry_is_ignored_and_the_file_parsed(cache, monkeypatch, how):
-    plain = _uncached_layers(monkeypatch)
-    _fresh_layers()
-    for entry in cache.glob("*.json"):
+def test_a_damaged_entry_is_ignored_and_the_file_parsed(filled, plain, monkeypatch, how):
+    for entry in filled.glob("*.json"):
         _damage(entry, DAMAGE[how])
         os.chmod(entry, 0o600)
     parsed = _parses(monkeypatch)
@@ -160,10 +188,8 @@ def test_a_damaged_entry_is_ignored_and_the_file_parsed(cache, monkeypatch, how)
     assert len(parsed) == len(plain)  # every file parsed again, none trusted
 
 
-def test_a_changed_entry_is_refused_by_its_digest(cache, monkeypatch):
-    plain = _uncached_layers(monkeypatch)
-    _fresh_layers()
-    entries = list(cache.glob("*.json"))
+def test_a_changed_entry_is_refused_by_its_digest(filled, plain, monkeypatch):
+    entries = list(filled.glob("*.json"))
     for entry in entries:  # well-formed, plain data, schema-valid: only the digest says
         _damage(entry, lambda doc: _data(doc).update(title="changed"), resign=False)
         os.chmod(entry, 0o600)
@@ -172,13 +198,11 @@ def test_a_changed_entry_is_refused_by_its_digest(cache, monkeypatch):
     assert len(parsed) == len(entries)
 
 
-def test_a_hit_skips_only_the_example_cases(cache, monkeypatch):
+def test_a_hit_skips_only_the_example_cases(filled, plain, monkeypatch):
     """A hit builds the model again (conditions, facts, positions) but does not structure
     the example cases, whose verdict the entry was written on."""
     from iep_rules.lang import _rulefile
 
-    plain = _uncached_layers(monkeypatch)
-    _fresh_layers()
     structured: list[object] = []
     real = _rulefile.case_from_mapping
     monkeypatch.setattr(_rulefile, "case_from_mapping",
@@ -221,10 +245,8 @@ def test_a_tampered_example_changes_no_check(cache, monkeypatch):
     assert (after.exit_code, after.output) == (before.exit_code, before.output)
 
 
-def test_an_entry_others_may_write_is_ignored(cache, monkeypatch):
-    plain = _uncached_layers(monkeypatch)
-    _fresh_layers()
-    entries = list(cache.glob("*.json"))
+def test_an_entry_others_may_write_is_ignored(filled, plain, monkeypatch):
+    entries = list(filled.glob("*.json"))
     for entry in entries:  # a well-formed entry, but with the rules changed
         _damage(entry, lambda doc: _data(doc).update(title="tampered"))
         os.chmod(entry, 0o666)
