@@ -247,10 +247,10 @@ class AuditFailed(IEPRulesError):
 def _worker_main(conn: Connection, settings: Settings, progress: Any, fmt: str | None) -> None:
     """A worker process: load the rulebook once, then evaluate one batch per message and
     answer with the batch's results in one message (each `Encoded` in audit format `fmt`
-    when one is given). Before each record it writes the record's
-    index and start time to `progress` (shared memory, no message): the supervisor reads it
-    to enforce the time limit and, if this process dies, to tell the record it was on from
-    the records of the batch it had finished or not started."""
+    when one is given). Before each record it writes the record's index and start time to
+    `progress` (shared memory, no message): the supervisor reads it to enforce the time limit
+    and, if this process dies, to tell the record it was on from the records of the batch it
+    had finished or not started."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides when to stop
     if settings.memory_limit_mb:
         import resource
