@@ -13,7 +13,8 @@ from iep_rules.engine._evaluate import PythonBackend
 HOSTILE = "__import__('os').system('echo pwned')"
 
 
-def test_generated_source_holds_no_rule_text(tmp_path):
+def hostile_rulebook(tmp_path):
+    """A rule whose literals are Python code: none of it may reach generated source."""
     (tmp_path / "hostile.yaml").write_text(f"""\
 jurisdiction: US
 rules:
@@ -29,7 +30,11 @@ rules:
     message: "{{id}}"
     cite: [{{authority: "34 CFR 300.324(b)(1)(i)", verified: true}}]
 """)
-    book = load_rulebook(tmp_path)
+    return load_rulebook(tmp_path)
+
+
+def test_generated_source_holds_no_rule_text(tmp_path):
+    book = hostile_rulebook(tmp_path)
     backend = PythonBackend(book.resolve("US").rules)
     source = "\n".join(backend.sources.values())
     assert "import" not in source and "os" not in re.findall(r"[A-Za-z_]+", source)

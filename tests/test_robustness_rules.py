@@ -117,12 +117,12 @@ def test_nan_never_reaches_durable_rules():
 def test_a_refused_ruleset_is_an_evaluation_error(monkeypatch):
     layer, _ = parse_layer(RULE.format(scope="iep", when="{fact: id, is: x}"), "x")
     assert layer is not None
-    from durable import engine
+    import durable_rules_engine
 
-    def refuse(self, definitions):
+    def refuse(name, definition):
         raise RuntimeError("Could not create ruleset, error code: 113")
 
-    monkeypatch.setattr(engine.Host, "register_rulesets", refuse)
+    monkeypatch.setattr(durable_rules_engine, "create_ruleset", refuse)
     with pytest.raises(EvaluationError, match="refused ruleset"):
         DurableBackend(layer.rules)
 

@@ -1,9 +1,14 @@
 """The durable-rules (Rete) backend: the same condition tree, matched by durable-rules' C engine.
 
 How the wrapper keeps durable-rules safe to embed (measured traps in shared DURABLE_RULES.md):
-- No `durable.lang`: its module-level registries would leak. Rulesets are built as JSON
-  definitions and registered on a private Host whose dispatch threads are never started (they
-  race with `delete_state`). Each backend object owns its host and uniquely named rulesets.
+- No `durable.lang` and no `Host`: the module-level registries would leak and the dispatch
+  threads race with `delete_state`. Rulesets are built as JSON definitions and handed to the C
+  engine (`durable_rules_engine`, the extension module durable-rules ships) under unique names;
+  each backend object owns its rulesets. The engine is driven the way durable-rules' own
+  Python layer drives it (assert the facts, start the first action of the session, complete
+  each and start the next, delete the session), without that layer's per-firing work (a
+  Closure, three clock reads, the state re-encoded and re-asserted unchanged): our actions
+  only record which rule fired on which fact, read from the action's message text.
 - Three-valued logic: for each rule two Rete rules are generated, TRUE(cond) and UNKNOWN(cond),
   written over explicit `k<n>` "known" flags. Missing fields and `$nex` are never used: a missing
   field silently makes a test false, and `$nex` was seen to hang the engine here.
@@ -12,7 +17,11 @@ How the wrapper keeps durable-rules safe to embed (measured traps in shared DURA
   precomputed atoms `a<n>` in {0, 1, 2}.
 - Nested all/any inside all/any made the engine refuse the ruleset (error 113, seen here), so
   Rete matches the top-level all/any over comparisons and nested groups arrive as atoms.
-- A sentinel rule per ruleset matches every fact (unmatched facts crash `delete_state`).
+- A session in which no rule fired crashes `delete_state`: the C engine leaves a new
+  session's action context uninitialised until a rule fires, and deleting the session frees
+  it (durable-rules 2.0.28, state.c). A sentinel rule fires once per session, on its first
+  fact (`iid` 0; facts are numbered within their session). A fact that matches no rule is
+  otherwise harmless (the engine answers "not handled" and keeps the others).
 - `$or` fires once per true branch: firings are de-duplicated per (rule, item, truth).
 - Rulesets hold at most RULES_PER_RULESET rules (the engine fails above ~100) and facts at most
   FIELDS_PER_FACT fields (~254 max); large rulebooks are split across rulesets.
@@ -24,15 +33,18 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import math
+import re
 import threading
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._errors import EvaluationError
 from ..facts._namespace import Item
 from ..lang import _conditions as c
+from ..lang._compiler import compile_reads
 from ..lang._model import Rule
 
 RULES_PER_RULESET = 80  # durable rules (two per library rule, plus the sentinel)
@@ -232,27 +244,19 @@ class _Flattener:
         return _durable_literal(left) - _durable_literal(right)
 
 
-def _make_host() -> Any:
-    from durable import engine
-
-    class _QuietHost(engine.Host):  # type: ignore[misc]
-        """A Host without the background dispatch threads."""
-
-        def _run(self) -> None:
-            return None
-
-    return _QuietHost()
-
-
 class _Chunk:
-    """One durable-rules ruleset: some rules of one scope."""
+    """One durable-rules ruleset: some rules of one scope, and the generated function that
+    computes the operands and atoms of its facts."""
 
-    def __init__(self, host: Any, scope: str, members: list[tuple[int, Rule]],
-                 sink: Callable[[int, int, int], None]) -> None:
+    def __init__(self, scope: str, members: list[tuple[int, Rule]]) -> None:
+        import durable_rules_engine
+
         self.scope = scope
         self.name = f"iep_rules_{scope}_{uuid.uuid4().hex}"
         self.flat = _Flattener()
-        definition: Json = {"sentinel": {"all": [{"m": TRUE_C}], "run": lambda _c: None}}
+        definition: Json = {SENTINEL: {"all": [{"m": {"iid": 0}}]}}
+        # action name -> (rule index, truth); the sentinel's firing is no result
+        self.actions: dict[str, tuple[int, int] | None] = {SENTINEL: None}
         for index, rule in members:
             t, _f, u = self.flat.tri(rule.when)
             if max(_dnf_terms(t), _dnf_terms(u)) > MAX_DNF_TERMS:  # a lone comparison chain
@@ -262,32 +266,82 @@ class _Chunk:
                 if cond is False:
                     continue
                 match = TRUE_C if cond is True else cond
-                definition[f"r{index}{label}"] = {
-                    "all": [{"m": match}],
-                    "run": self._action(sink, index, truth),
-                }
+                definition[f"r{index}{label}"] = {"all": [{"m": match}]}
+                self.actions[f"r{index}{label}"] = (index, truth)
         try:
-            host.register_rulesets({self.name: definition})
+            self.handle: int = durable_rules_engine.create_ruleset(
+                self.name, json.dumps(definition, ensure_ascii=False))
         except Exception as exc:  # the engine's own exception types are untyped
             raise EvaluationError(f"durable-rules refused ruleset {self.name}: "
                                   f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+        self._compile_facts()
 
-    @staticmethod
-    def _action(sink: Callable[[int, int, int], None], index: int,
-                truth: int) -> Callable[[Any], None]:
-        def run(closure: Any) -> None:
-            sink(index, int(closure.m["iid"]), truth)
+    def _compile_facts(self) -> None:
+        """The fact of an item from one generated function (lang/_compiler.py) returning every
+        operand's value and every atom's truth: the same values `_Flattener.fact` reads through
+        the condition tree, without walking it for each item."""
+        exprs: list[c.Expr] = []
+        # per operand: (its k and o field names, where its value is, whether it is a difference)
+        self.operand_plan: list[tuple[str, str, int, bool]] = []
+        for i, operand in enumerate(self.flat.operands):
+            self.operand_plan.append((f"k{i}", f"o{i}", len(exprs), isinstance(operand, _Diff)))
+            if isinstance(operand, _Diff):
+                exprs += [operand.left, operand.right]
+            else:
+                exprs.append(operand)
+        self.atom_plan = [(f"a{i}", len(exprs) + i) for i in range(len(self.flat.atoms))]
+        self.reads, self.source = compile_reads(exprs, self.flat.atoms, label=f"facts {self.scope}")
 
-        return run
+    def fact(self, item: Item, params: Mapping[str, Any], ctx: c.Context, iid: int) -> Json:
+        """The fact for one item (see the module docstring for its fields)."""
+        values = self.reads(item.ns, params, ctx)
+        out: Json = {"iid": iid}
+        for known, operand, at, diff in self.operand_plan:
+            value = values[at]
+            if diff:
+                right = values[at + 1]
+                if value is None or right is None:
+                    out[known] = False
+                    continue
+                value = _durable_literal(value) - _durable_literal(right)
+                out[known] = True
+                out[operand] = (value > 0) - (value < 0)  # only its sign is ever compared
+            elif value is None:
+                out[known] = False
+            else:
+                out[known] = True
+                # A record or list operand is only ever tested for presence (`exists`): Rete
+                # needs its known-flag, not the value (which may hold dates JSON cannot carry).
+                if (sent := _fact_value(value)) is not None:
+                    out[operand] = sent
+        for atom, at in self.atom_plan:
+            out[atom] = values[at]
+        return out
+
+
+SENTINEL = "sentinel"
+# The head of an action's message: {"<action>":{"m":<the fact as sent>}}, and the fact as sent
+# starts {"sid": "s<n>", "iid": <n>, (json.dumps of a dict built in that order).
+_MESSAGE = re.compile(r'\{"(\w+)":\{"m":\{"sid": "s\d+", "iid": (\d+)[,}]')
+
+
+def _fired(message: str) -> tuple[str, int]:
+    """The action name and the fact's `iid` of one action message from the engine."""
+    found = _MESSAGE.match(message)
+    if found is not None:
+        return found.group(1), int(found.group(2))
+    (name, body), = json.loads(message).items()  # never seen: the engine kept the fact's text
+    return str(name), int(body["m"]["iid"])
 
 
 class DurableBackend:
     """Evaluates through durable-rules. Serialised by a lock: the engine's state is shared."""
 
     def __init__(self, rules: Sequence[Rule]) -> None:
-        self.host = _make_host()
+        import durable_rules_engine
+
+        self.engine = durable_rules_engine
         self.lock = threading.Lock()
-        self._fired: set[tuple[int, int, int]] = set()
         self.chunks: list[_Chunk] = []
         for scope in sorted({r.scope for r in rules}):
             members = [(i, r) for i, r in enumerate(rules) if r.scope == scope]
@@ -297,36 +351,64 @@ class DurableBackend:
                 probe.tri(member[1].when)
                 if batch and (2 * (len(batch) + 1) + 1 > RULES_PER_RULESET
                               or probe.field_count() > FIELDS_PER_FACT):
-                    self.chunks.append(_Chunk(self.host, scope, batch, self._sink))
+                    self.chunks.append(_Chunk(scope, batch))
                     batch, probe = [], _Flattener()
                     probe.tri(member[1].when)
                 batch.append(member)
             if batch:
-                self.chunks.append(_Chunk(self.host, scope, batch, self._sink))
+                self.chunks.append(_Chunk(scope, batch))
         self._session = itertools.count()
-
-    def _sink(self, index: int, iid: int, truth: int) -> None:
-        self._fired.add((index, iid, truth))
 
     def run(self, case_items: Sequence[Item], params: Mapping[str, Any],
             ctx: c.Context, active: Sequence[bool]) -> list[tuple[int, Item, int]]:
+        by_scope: dict[str, list[Item]] = {}
+        for item in case_items:
+            by_scope.setdefault(item.scope, []).append(item)
         out: list[tuple[int, Item, int]] = []
         with self.lock:
             for chunk in self.chunks:
-                members = [(i, it) for i, it in enumerate(case_items) if it.scope == chunk.scope]
+                members = by_scope.get(chunk.scope)
                 if not members:
                     continue
                 sid = f"s{next(self._session)}"
-                facts = [{"sid": sid, **chunk.flat.fact(it, ctx, i)} for i, it in members]
-                self._fired = set()
-                try:
-                    self.host.assert_facts(chunk.name, facts)
-                except Exception as exc:  # the engine's own exception types are untyped
-                    raise EvaluationError(f"durable-rules failed on ruleset {chunk.name}: "
-                                          f"{type(exc).__name__}") from exc
-                finally:
-                    self.host.delete_state(chunk.name, sid)
-                for index, iid, truth in sorted(self._fired):
+                facts = [{"sid": sid, **chunk.fact(it, params, ctx, i)}
+                         for i, it in enumerate(members)]
+                fired = self._match(chunk, sid, facts)
+                for index, iid, truth in sorted(fired):
                     if active[index]:
-                        out.append((index, case_items[iid], truth))
+                        out.append((index, members[iid], truth))
         return out
+
+    def _match(self, chunk: _Chunk, sid: str, facts: list[Json]) -> set[tuple[int, int, int]]:
+        """(rule index, fact iid, truth) of every rule firing on the facts, in one session."""
+        engine, handle, actions = self.engine, chunk.handle, chunk.actions
+        fired: set[tuple[int, int, int]] = set()
+        started = None
+        try:
+            code, state = engine.assert_facts(handle, json.dumps(facts, ensure_ascii=False))
+            # 0: every fact matched some rule; 1: some matched none (harmless, see above);
+            # 2 (an identical fact seen before) cannot happen: each fact has its own iid.
+            if code not in (0, 1):
+                raise EvaluationError(f"durable-rules answered {code} on ruleset {chunk.name}")
+            started = engine.start_action_for_state(handle, state)
+            if started is None:  # the sentinel always fires: the engine misbehaved
+                raise EvaluationError(f"durable-rules fired nothing on ruleset {chunk.name}")
+            message = started[1]
+            while message is not None:
+                name, iid = _fired(message)
+                result = actions[name]
+                if result is not None:
+                    fired.add((result[0], iid, result[1]))
+                message = engine.complete_and_start_action(handle, state)
+        except EvaluationError:
+            raise
+        except Exception as exc:  # the engine's own exception types are untyped
+            raise EvaluationError(f"durable-rules failed on ruleset {chunk.name}: "
+                                  f"{type(exc).__name__}") from exc
+        finally:
+            # Only a session whose action context a firing initialised can be deleted (see
+            # above): one where nothing fired (the engine refused the facts part way, or
+            # failed to fire the sentinel) is left in place rather than crash the process.
+            if started is not None:
+                engine.delete_state(handle, sid)
+        return fired

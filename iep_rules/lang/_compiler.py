@@ -131,6 +131,15 @@ def _nesting(code: str) -> int:
     return deepest
 
 
+def _within_limit(gen: _Gen, code: str, reference: Callable[..., Any]) -> str:
+    """`code`, or a call of `reference(ns, ctx)` where CPython would refuse the code: it
+    refuses source nested past 200 parentheses ("too many nested parentheses"), so a very
+    large group runs on the reference evaluator instead."""
+    if _nesting(code) > MAX_NESTING:
+        return f"{gen.helper(reference)}(ns, ctx)"
+    return code
+
+
 def compile_scope(rules: Sequence[Rule], label: str = "scope") -> tuple[ScopeFn, str]:
     """One function evaluating every rule of a scope: returns [(rule index, truth)] for
     truth TRUE or UNKNOWN. Also returns the generated source, for inspection and tests.
@@ -138,17 +147,43 @@ def compile_scope(rules: Sequence[Rule], label: str = "scope") -> tuple[ScopeFn,
     gen = _Gen()
     lines = ["def run(ns, P, ctx):", "    out = []"]
     for index, rule in enumerate(rules):
-        code = gen.truth(rule.when)
-        if _nesting(code) > MAX_NESTING:
-            # CPython refuses source nested past 200 parentheses ("too many nested
-            # parentheses"): a very large group runs on the reference evaluator instead.
-            code = f"{gen.helper(_reference(rule.when))}(ns, ctx)"
+        code = _within_limit(gen, gen.truth(rule.when), _reference(rule.when))
         lines.append(f"    t = {code}")
         lines.append(f"    if t: out.append(({index}, t))")
     lines.append("    return out")
+    fn: ScopeFn
+    fn, source = _load(gen, lines, label)
+    return fn, source
+
+
+def _load(gen: _Gen, lines: list[str], label: str) -> tuple[Any, str]:
+    """The function `run` that generated `lines` define, and their source."""
     source = "\n".join(lines) + "\n"
     namespace = dict(gen.env)
     # The source is this module's own template text with generated names only (see docstring).
     exec(compile(source, _register_source(label, source), "exec"), namespace)
-    fn: ScopeFn = namespace["run"]
+    return namespace["run"], source
+
+
+ReadFn = Callable[[Mapping[str, Any], Mapping[str, Any], c.Context], list[Any]]
+
+
+def _reference_value(expr: c.Expr) -> Callable[[Mapping[str, Any], c.Context], Any]:
+    return lambda ns, ctx: c.value_of(expr, ns, ctx, None)
+
+
+def compile_reads(exprs: Sequence[c.Expr], conds: Sequence[c.Cond],
+                  label: str = "reads") -> tuple[ReadFn, str]:
+    """One function returning, for one item's namespace, the value of each of `exprs` (None
+    when unknown) followed by the truth of each of `conds`: what the durable-rules backend
+    puts in an item's fact. The same code generation as `compile_scope` (so both backends
+    compute a value the same way), under the same rule: no rule-file text in the source."""
+    gen = _Gen()
+    parts = [_within_limit(gen, gen.value(expr), _reference_value(expr)) for expr in exprs]
+    parts += [_within_limit(gen, gen.truth(cond), _reference(cond)) for cond in conds]
+    lines = ["def run(ns, P, ctx):", "    return ["]
+    lines += [f"        {code}," for code in parts]
+    lines.append("    ]")
+    fn: ReadFn
+    fn, source = _load(gen, lines, label)
     return fn, source
