@@ -7,14 +7,16 @@ How the wrapper keeps durable-rules safe to embed (measured traps in shared DURA
   each backend object owns its rulesets. The engine is driven the way durable-rules' own
   Python layer drives it (assert the facts, start the first action of the session, complete
   each and start the next, delete the session), without that layer's per-firing work (a
-  Closure, three clock reads, the state re-encoded and re-asserted unchanged): our actions
-  only record which rule fired on which fact, read from the action's message text.
+  Closure, three clock reads, the state re-encoded and re-asserted unchanged). There are no
+  Python actions: each firing is read as (rule, fact) from the head of the action's message.
 - Three-valued logic: for each rule two Rete rules are generated, TRUE(cond) and UNKNOWN(cond),
   written over explicit `k<n>` "known" flags. Missing fields and `$nex` are never used: a missing
   field silently makes a test false, and `$nex` was seen to hang the engine here.
 - Values are flattened into one fact per item: operand `o<n>` (dates as ordinals) with `k<n>`;
   list operations and quantifiers, which Rete cannot express three-valued, arrive as
-  precomputed atoms `a<n>` in {0, 1, 2}.
+  precomputed atoms `a<n>` in {0, 1, 2}. One generated function per ruleset computes them
+  (lang/_compiler.py `compile_reads`, the python backend's code generation);
+  `_Flattener.fact` is the interpreted reference a test holds it to.
 - Nested all/any inside all/any made the engine refuse the ruleset (error 113, seen here), so
   Rete matches the top-level all/any over comparisons and nested groups arrive as atoms.
 - A session in which no rule fired crashes `delete_state`: the C engine leaves a new
@@ -25,8 +27,8 @@ How the wrapper keeps durable-rules safe to embed (measured traps in shared DURA
 - `$or` fires once per true branch: firings are de-duplicated per (rule, item, truth).
 - Rulesets hold at most RULES_PER_RULESET rules (the engine fails above ~100) and facts at most
   FIELDS_PER_FACT fields (~254 max); large rulebooks are split across rulesets.
-- Facts, not events (events are consumed by the first match); one session per case, deleted
-  after it (about 1024 live sessions per ruleset is the ceiling); one-argument actions only.
+- Facts, not events (events are consumed by the first match); one session per case and
+  ruleset, deleted after it (about 1024 live sessions per ruleset is the ceiling).
 """
 
 from __future__ import annotations
@@ -218,6 +220,8 @@ class _Flattener:
         return {f"a{a}": 2}, {f"a{a}": 0}, {f"a{a}": 1}
 
     def fact(self, item: Item, ctx: c.Context, iid: int) -> Json:
+        """The fact for one item, read through the condition tree: the reference the
+        generated `_Chunk.fact` is tested against (tests/test_durable_facts.py)."""
         out: Json = {"iid": iid}
         for i, expr in enumerate(self.operands):
             value = self._value(expr, item, ctx)
