@@ -21,7 +21,16 @@ from collections.abc import Generator, Iterator, Sequence
 from typing import Any
 
 from .._errors import IEPRulesError, Problem
-from ._audit import DEFAULT_TIME_LIMIT, CaseRecord, Counted, Settings, _lines, run_audit
+from ._audit import (
+    DEFAULT_TIME_LIMIT,
+    CaseRecord,
+    Counted,
+    Encoded,
+    Settings,
+    _lines,
+    run_audit,
+    run_audit_text,
+)
 
 ENGINES = ("local", "dask")
 MISSING = "the dask engine needs Dask, which is not installed: pip install 'iep-rules[dask]'"
@@ -85,19 +94,25 @@ def read_url(urlpath: str) -> Iterator[CaseRecord]:
         yield CaseRecord(urlpath, line + 1, problems=(Problem("$", f"cannot read: {reason}"),))
 
 
-def audit_partition(paths: Sequence[str], settings: Settings,
-                    time_limit: float | None) -> list[tuple[int, list[dict[str, Any]]]]:
+def audit_partition(paths: Sequence[str], settings: Settings, time_limit: float | None,
+                    fmt: str | None = None
+                    ) -> list[tuple[int, list[dict[str, Any]] | list[Encoded]]]:
     """Run on a Dask worker: each file's records counted as read and audited by the local
-    supervised audit (one worker process), so every guarantee of a local audit holds here."""
+    supervised audit (one worker process), so every guarantee of a local audit holds here.
+    With `fmt`, each result comes already written in that audit format (`run_audit_text`):
+    the client, which receives every result, then only counts and writes."""
     if multiprocessing.current_process().daemon:
         raise EngineError(
             "this Dask worker is a daemonic process, which may not start the audit's "
             "supervised process: start the workers with DASK_DISTRIBUTED__WORKER__DAEMON=False "
             "(see docs/scale.md)")
-    out: list[tuple[int, list[dict[str, Any]]]] = []
+    out: list[tuple[int, list[dict[str, Any]] | list[Encoded]]] = []
     for path in paths:
         records = Counted(read_url(path))
-        results = list(run_audit(records, settings=settings, workers=1, time_limit=time_limit))
+        results: list[dict[str, Any]] | list[Encoded] = (
+            list(run_audit_text(records, settings=settings, fmt=fmt, workers=1,
+                                time_limit=time_limit)) if fmt is not None else
+            list(run_audit(records, settings=settings, workers=1, time_limit=time_limit)))
         out.append((records.count, results))
     return out
 
@@ -105,25 +120,28 @@ def audit_partition(paths: Sequence[str], settings: Settings,
 class DaskAudit:
     """The results of an audit on a Dask cluster, in input order (`results()`, once). As they
     come, `count` adds up the records the partitions read (counted from the input, like
-    `Counted`, not from the results)."""
+    `Counted`, not from the results). With `fmt`, results are `Encoded` in that audit format
+    (one whose writer takes text: render.TextAuditWriter)."""
 
     def __init__(self, urlpaths: str | Sequence[str], *, settings: Settings, client: Any,
                  time_limit: float | None = DEFAULT_TIME_LIMIT,
-                 ahead: int | None = None) -> None:
+                 ahead: int | None = None, fmt: str | None = None) -> None:
         check_engine("dask")
         self.paths = partition_paths(urlpaths)
         self.settings = settings
         self.client = client
         self.time_limit = time_limit
         self.ahead = ahead
+        self.fmt = fmt
         self.count = 0
 
-    def results(self) -> Generator[dict[str, Any], None, None]:
+    def results(self) -> Generator[dict[str, Any] | Encoded, None, None]:
         import dask.bag
 
         bag = dask.bag.from_sequence(  # type: ignore[no-untyped-call]
             self.paths, partition_size=1)
-        parts = bag.map_partitions(audit_partition, self.settings, self.time_limit).to_delayed()
+        parts = bag.map_partitions(audit_partition, self.settings, self.time_limit,
+                                   self.fmt).to_delayed()
         threads = sum(self.client.nthreads().values()) or 1
         ahead = self.ahead or PARTITIONS_PER_THREAD * threads
         waiting = iter(parts)

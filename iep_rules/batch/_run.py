@@ -55,19 +55,21 @@ def audit(input_path: str, *, book: Rulebook, extra_rules: Iterable[str | Path] 
         raise InputNotFoundError(f"{input_path}: no such file or folder")
     settings = Settings(tuple(map(str, extra_rules)), as_of, jurisdiction, backend)
     client = None
-    results: Generator[dict[str, Any], None, None] | Generator[Encoded, None, None]
+    results: Generator[dict[str, Any] | Encoded, None, None]
+    # The workers write each result's text, and this process only counts and writes it,
+    # unless a review changes results here or the format needs the whole audit.
+    text = fmt if review is None and record_text(fmt) is not None else None
     if engine == "dask":
         assert scheduler is not None
         client = connect(scheduler)
         on_dask = DaskAudit(input_path, settings=settings, client=client,
-                            time_limit=time_limit)
+                            time_limit=time_limit, fmt=text)
         records: Counted | DaskAudit = on_dask
         results = on_dask.results()
     else:
         records = Counted(read_records(input_path, stdin))
-        if review is None and record_text(fmt) is not None:
-            # The workers write each result's text; this process counts and writes it.
-            results = run_audit_text(records, settings=settings, fmt=fmt, workers=workers,
+        if text is not None:
+            results = run_audit_text(records, settings=settings, fmt=text, workers=workers,
                                      time_limit=time_limit)
         else:
             results = run_audit(records, settings=settings, workers=workers,
@@ -80,7 +82,7 @@ def audit(input_path: str, *, book: Rulebook, extra_rules: Iterable[str | Path] 
             client.close()
 
 
-def _write(results: Generator[dict[str, Any], None, None] | Generator[Encoded, None, None],
+def _write(results: Generator[dict[str, Any] | Encoded, None, None],
            records: Counted | DaskAudit, writer: Any, out: IO[str],
            progress: Callable[[int, bool], None] | None,
            review: Callable[[dict[str, Any]], dict[str, Any]] | None) -> int:
