@@ -941,6 +941,13 @@ def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.dat
             or case.sessions is None):  # an unrecorded log (None) is unknown, not empty
         return None
     accrual = window if window is not None else accrual_windows(case)[iep_index]
+    iep_end, service_end = iep.end, service.end
+    if accrual[1] is not None and iep.end is not None and accrual[1] > iep.end:
+        # the timeline kept the IEP past its projected end: the child stayed put while a
+        # due-process complaint held the next IEP back (300.518(a)); services that were to end
+        # with the IEP continue with it
+        iep_end = accrual[1] if accrual[1] < as_of else None  # still open on the as-of date
+        service_end = iep_end if service.end == iep.end else service.end
     if accrual[1] is not None and accrual[1] >= as_of:
         # a window ending on or after the as-of date (a timeline clips open windows to it) is
         # still open: the period holding the as-of date has not ended because of it
@@ -950,7 +957,7 @@ def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.dat
         return None
     start = max(d for d in (anchor, accrual[0], shift(as_of, years=-LOOKBACK_YEARS))
                 if d is not None)
-    end = _min_date(service.end, iep.end, accrual[1])
+    end = _min_date(service_end, iep_end, accrual[1])
     last = as_of if end is None else min(end, as_of)
     if start > last:
         return None
@@ -959,7 +966,7 @@ def mandate_ledger(case: Case, iep_index: int, service_index: int, as_of: dt.dat
     counter = _Counter(iep, service_index, as_of, policy, days or school_days_for(case, as_of),
                        removal_ranks(case) if ranks is None else ranks, (start, end), log)
     bounds = period_bounds(service.frequency.per, anchor, start, last,
-                           _min_date(service.end, iep.end))
+                           _min_date(service_end, iep_end))
     if counter.plain:
         counter.count_plain(bounds)
     else:

@@ -44,6 +44,13 @@ IEP_TEAM_PURPOSES = (r.MeetingPurpose.INITIAL, r.MeetingPurpose.ANNUAL_REVIEW,
                      r.MeetingPurpose.AMENDMENT, r.MeetingPurpose.REEVALUATION_REVIEW)
 REEVALUATION_REQUEST_KINDS = ("reevaluation",)
 RESCHEDULE_REQUEST_KINDS = ("reschedule_meeting",)
+# A parent's due-process complaint (`parent_requests[].kind`), filed on `due_process_filed_on`
+# (else the request's date); its `response_date` records the day the proceeding ended (a
+# decision, a withdrawal, an agreement). While it is pending the child stays put (300.518(a)).
+DUE_PROCESS_COMPLAINT_KINDS = ("due_process_complaint",)
+# Agreements (`agreements[].kind`) by which the agency and the parents "agree otherwise"
+# (300.518(a)) and end a dispute with a new IEP.
+SETTLEMENT_AGREEMENT_KINDS = ("resolution_agreement", "mediation_agreement", "settlement_agreement")
 
 
 def known(items: tuple[T, ...] | None) -> tuple[T, ...]:
@@ -112,6 +119,7 @@ class Timeline:
         self.stops = self._stops()
         self.periods = self._consent_periods()
         self.refusals = self._refusal_windows()
+        self.stays = self._stay_put()
         self.spans = self._spans()
         self.reevaluation_clock_start, self.reevaluation_due = self._reevaluation_clock()
 
@@ -211,7 +219,18 @@ class Timeline:
         return first is None or first <= self.as_of
 
     def _spans(self) -> list[IepSpan]:
-        dated = [(*self._consented_start(iep), index, iep) for index, iep in self._dated_ieps()]
+        dated = []
+        for start, never, index, iep in ((*self._consented_start(iep), index, iep)
+                                         for index, iep in self._dated_ieps()):
+            stay = self.stays.get(index)
+            if stay is not None and start is not None:
+                # contested before it began: it takes effect when the proceeding ends (a
+                # decision for the district), or never when it ended in an agreement and a new
+                # IEP, or is still pending (300.518(a))
+                start, never = (start, True) if stay is None else (max(start, stay), False)
+            elif index in self.stays:
+                never = True
+            dated.append((start, never, index, iep))
         refused = {index for start, never, index, iep in dated
                    if never or self._written_before_stop(iep, start)}
         ordered = sorted((start, index, iep) for start, _, index, iep in dated
@@ -221,16 +240,18 @@ class Timeline:
         for start, index, iep in ordered:
             if index in refused:
                 # consent to services was refused and never given since, or the child left
-                # before the IEP was to begin: it never took effect (it ended the day before it
-                # would have begun) and replaced nothing
+                # before the IEP was to begin, or the parent contested it before it began and
+                # the dispute kept it from ever taking effect: it never took effect (it ended
+                # the day before it would have begun) and replaced nothing
                 spans.append(IepSpan(index, start, start - DAY, None))
                 continue
             position = effective.index((start, index, iep))
-            limits = [iep.end] if iep.end else []
+            recorded_end = self._end_during_stay(index, start, iep.end)
+            limits = [recorded_end] if recorded_end else []
             replaced_on = None
             if position + 1 < len(effective):
                 following = effective[position + 1][0]
-                if iep.end is None or following - DAY <= iep.end:
+                if recorded_end is None or following - DAY <= recorded_end:
                     replaced_on = following
                     limits.append(following - DAY)
             stop = next((s for s in self.stops if s.date >= start), None)
@@ -241,6 +262,51 @@ class Timeline:
                 replaced_on = None  # it ended (exit, revocation) before the next IEP began
             spans.append(IepSpan(index, start, until, replaced_on))
         return spans
+
+    def _stay_put(self) -> dict[int, dt.date | None]:
+        """IEPs a parent's due-process complaint held back: {index: the day it takes effect, or
+        None when it never does in this view}. An IEP written by the filing day and due to
+        begin after it was contested before it began; during the proceeding the child remains
+        in the current placement, the IEP being carried out (300.518(a); ED's 2006 commentary:
+        the setting in which the IEP is currently being implemented). It takes effect when the
+        proceeding ends (the complaint's `response_date`, by the as-of date), unless the
+        parties agreed otherwise (a settlement agreement from the filing to that end) and a new
+        IEP written after the filing settled it, or the proceeding is still pending."""
+        stays: dict[int, dt.date | None] = {}
+        complaints = [(p.due_process_filed_on or p.date, p.response_date)
+                      for p in known(self.case.parent_requests)
+                      if p.kind in DUE_PROCESS_COMPLAINT_KINDS and p.due_process_filed is not False]
+        for filed, ended in complaints:
+            if filed > self.as_of:
+                continue
+            closed = ended if ended is not None and ended <= self.as_of else None
+            settled = closed is not None and any(
+                a.kind in SETTLEMENT_AGREEMENT_KINDS and filed <= a.date <= closed
+                for a in known(self.case.agreements))
+            for index, iep in self._dated_ieps():
+                start = iep_start(iep)
+                written = iep.meeting_date or start
+                if start is None or written is None or not written <= filed < start:
+                    continue
+                new_iep = any(
+                    other is not iep and (other.meeting_date or iep_start(other) or filed) > filed
+                    for _, other in self._dated_ieps())
+                stays[index] = None if closed is None or (settled and new_iep) else closed
+        return stays
+
+    def _end_during_stay(self, index: int, start: dt.date,
+                         end: dt.date | None) -> dt.date | None:
+        """The recorded end of IEP `index`, unless an IEP due to follow it was contested: the
+        child stays put, so this IEP stays in effect past its projected end (300.518(a)) until
+        the contested IEP takes effect, a new IEP replaces it, or (pending) the as-of date."""
+        if end is None:
+            return None
+        held_back = [stay for held, stay in self.stays.items() if held != index
+                     and (first := iep_start(known(self.case.ieps)[held])) is not None
+                     and start < first <= end + DAY]
+        if not held_back:
+            return end
+        return max(end, max((stay - DAY if stay else self.as_of) for stay in held_back))
 
     def _written_before_stop(self, iep: r.IEP, start: dt.date | None) -> bool:
         """Whether the IEP was written before a stop (an exit, a written revocation) and was to
