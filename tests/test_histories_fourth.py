@@ -146,3 +146,22 @@ def test_once_they_happened_both_are_violations(rulebook, backend):
     # on 2024-04-05 the counseling had changed with no notice given yet: a violation then
     assert ("idea.notice.pwn-after-the-change", "$.prior_written_notices[9]", "violation") in found(
         review(rulebook, case, "2024-04-05", backend))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_complaint_does_not_hold_back_an_initial_iep(rulebook, backend):
+    """With no IEP being carried out there is no placement to stay in: the parent who consented
+    to the initial services is owed them while a complaint about them is pending (consent
+    governs the initial provision, 300.300(b); 300.518(a) keeps a current placement). H13 cut to
+    its first IEP, a complaint filed between its meeting and its start, one session delivered."""
+    case = raw(H13)
+    case["ieps"] = case["ieps"][:1]
+    case["sessions"] = [{"date": "2019-12-02", "service": "sp-2019", "status": "delivered",
+                         "minutes": 45}]
+    case["parent_requests"] = [{"date": "2019-11-26", "kind": "due_process_complaint",
+                                "response": "pending", "due_process_filed": True,
+                                "due_process_filed_on": "2019-11-26"}]
+    case["calendars"].insert(0, {"year_start": "2019-09-05", "year_end": "2020-06-26",
+                                 "closures": []})
+    assert any(f[0].startswith("idea.makeup.not-provided-when-due") and f[1] == "$.ieps[0].services[0]"
+               for f in found(review(rulebook, case, "2020-01-31", backend)))

@@ -271,7 +271,8 @@ class Timeline:
         the setting in which the IEP is currently being implemented). It takes effect when the
         proceeding ends (the complaint's `response_date`, by the as-of date), unless the
         parties agreed otherwise (a settlement agreement from the filing to that end) and a new
-        IEP written after the filing settled it, or the proceeding is still pending."""
+        IEP written after the filing settled it, or the proceeding is still pending. An initial
+        IEP is not held back (no placement to stay in; consent governs, 300.300(b))."""
         stays: dict[int, dt.date | None] = {}
         complaints = [(p.due_process_filed_on or p.date, p.response_date)
                       for p in known(self.case.parent_requests)
@@ -288,6 +289,10 @@ class Timeline:
                 written = iep.meeting_date or start
                 if start is None or written is None or not written <= filed < start:
                     continue
+                if not any(other is not iep and (began := iep_start(other)) is not None
+                           and began <= filed and (other.end is None or other.end >= filed)
+                           for _, other in self._dated_ieps()):
+                    continue  # no IEP being carried out to stay in: initial services go by consent
                 new_iep = any(
                     other is not iep and (other.meeting_date or iep_start(other) or filed) > filed
                     for _, other in self._dated_ieps())
