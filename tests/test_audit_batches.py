@@ -68,7 +68,6 @@ def test_the_error_for_a_lost_record_is_written_in_the_output_format_too(forked)
     assert [json.loads(r.text)["case_id"] for r in results if r.type == "result"] == ["a", "b", "c"]
 
 
-@pytest.mark.slow  # waits out a 3 s time limit; test_robustness_audit's short-limit test stays fast
 def test_a_runaway_record_in_a_batch_is_the_only_time_limit_error(forked):
     ids = ["a", "hang", "b", "c", "die", "d"]
     results = list(run_audit(_records(ids), settings=SETTINGS, workers=2, time_limit=3.0))
